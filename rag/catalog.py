@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
   title, body, tokenize='porter unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row');
 CREATE TABLE IF NOT EXISTS pending (chunk_id TEXT PRIMARY KEY);
 """
 
@@ -208,6 +209,15 @@ class Catalog:
         )
         return {r["chunk_id"]: ChunkRow(**dict(r)) for r in rows}
 
+    def document_frequencies(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
+        """Number of chunks, and in how many chunks each stemmed term occurs."""
+        total = int(self.query("SELECT count(*) AS n FROM chunks")[0]["n"])
+        if not terms:
+            return total, {}
+        marks = ",".join("?" * len(terms))
+        rows = self.query(f"SELECT term, doc FROM chunks_vocab WHERE term IN ({marks})", terms)
+        return total, {r["term"]: int(r["doc"]) for r in rows}
+
     def keyword_search(self, text: str, limit: int, filters: Filters) -> list[tuple[str, float]]:
         """BM25 over chunk bodies (and titles, weighted lower): (chunk_id, score), best first."""
         terms = keyword_terms(text)
@@ -242,3 +252,25 @@ def filter_sql(filters: Filters) -> tuple[str, list[Any]]:
         where += " AND (a.published_day IS NULL OR a.published_day <= ?)"
         params.append(date_key(filters.as_of))
     return where, params
+
+
+_STEMMER = sqlite3.connect(":memory:", check_same_thread=False)
+_STEMMER.executescript(
+    "CREATE VIRTUAL TABLE words USING fts5(w, tokenize='porter unicode61 remove_diacritics 2');"
+    "CREATE VIRTUAL TABLE words_vocab USING fts5vocab(words, 'instance');"
+)
+_STEM_LOCK = threading.Lock()
+
+
+def stems(words: Sequence[str]) -> list[str]:
+    """The keyword index's own stem of each word ('' for a word it drops), so that
+    answer scoring matches words exactly as the index does."""
+    if not words:
+        return []
+    with _STEM_LOCK:
+        _STEMMER.execute("DELETE FROM words")
+        _STEMMER.executemany(
+            "INSERT INTO words(rowid, w) VALUES (?, ?)", list(enumerate(words, start=1))
+        )
+        found = dict(_STEMMER.execute("SELECT doc, term FROM words_vocab WHERE offset = 0"))
+    return [found.get(i, "") for i in range(1, len(words) + 1)]

@@ -1,0 +1,209 @@
+"""The assistant: condense a follow-up, retrieve passages, answer with cited quotes.
+
+Built as a LangChain runnable chain (condense -> retrieve -> answerer); the answerer is picked by
+name from the registry in `rag.llms` (`extractive` by default).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from rag.catalog import Filters
+from rag.clean import parse_date
+from rag.config import Settings
+from rag.errors import InputError
+from rag.followup import condense
+from rag.retrieve import Passage, Weights, search
+from rag.store import Store
+
+ABSTAIN_TEXT = "I could not find this in the articles."
+Turn = Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One cited quote: `quote == article_text[start:end]` in the stored article."""
+
+    n: int
+    article_id: str
+    title: str
+    source: str | None
+    published_at: str | None
+    url: str | None
+    chunk_id: str
+    passage: str
+    quote: str
+    start: int
+    end: int
+    supported: bool = True
+    support_score: float = 1.0
+
+
+@dataclass
+class Draft:
+    """What an answerer produces; the assistant adds question, passages and timings."""
+
+    text: str
+    citations: list[Citation]
+    abstained: bool
+
+
+@dataclass
+class Answer:
+    """The answer to one question, with its citations and the passages it considered."""
+
+    question: str
+    text: str
+    abstained: bool
+    citations: list[Citation]
+    passages: list[Passage]
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["passages"] = [p.as_dict() for p in self.passages]
+        return data
+
+
+class Answerer(Protocol):
+    """Turns a question and its passages into text pieces and, last, a Draft."""
+
+    def stream(
+        self, question: str, passages: Sequence[Passage], history: Sequence[Turn]
+    ) -> Iterator[str | Draft]: ...
+
+
+def normalise_history(history: Sequence[Any]) -> list[dict[str, str]]:
+    """Turns as {"role", "content"} dicts; (role, content) pairs are accepted too."""
+    turns = []
+    for turn in history:
+        role, content = (turn["role"], turn["content"]) if isinstance(turn, Mapping) else turn
+        turns.append({"role": str(role), "content": str(content)})
+    return turns
+
+
+def check_question(question: str, max_chars: int) -> str:
+    text = " ".join(str(question).split())
+    if not text:
+        raise InputError("the question is empty")
+    if len(text) > max_chars:
+        raise InputError(f"the question is too long ({len(text)} > {max_chars} characters)")
+    return text
+
+
+def check_date(value: str | None, name: str) -> str | None:
+    if value is None or str(value).strip() == "":
+        return None
+    parsed = parse_date(value)
+    if parsed is None:
+        raise InputError(f"{name} {value!r} is not a date (try YYYY-MM-DD)")
+    return parsed
+
+
+class Assistant:
+    """`ask` and `stream` over a store with a named answerer."""
+
+    def __init__(self, store: Store, settings: Settings, answerer: Answerer | None = None) -> None:
+        from rag.llms import make_answerer
+
+        self.store = store
+        self.settings = settings
+        self.answerer = answerer or make_answerer(settings.answerer, settings, store)
+        self.weights = Weights(
+            settings.dense_weight,
+            settings.keyword_weight,
+            settings.recency_weight,
+            settings.recency_half_life_days,
+            settings.rrf_k,
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Assistant:
+        from rag.store import open_store
+
+        return cls(open_store(settings), settings)
+
+    def chain(self, filters: Filters, k: int) -> Runnable[dict[str, Any], dict[str, Any]]:
+        """condense -> retrieve as a runnable; its output feeds the answerer."""
+        condenser = getattr(self.answerer, "condense", None) or condense
+
+        def step_condense(inputs: dict[str, Any]) -> dict[str, Any]:
+            return {**inputs, "query": condenser(inputs["question"], inputs["history"])}
+
+        def step_retrieve(inputs: dict[str, Any]) -> dict[str, Any]:
+            started = time.perf_counter()
+            passages = search(
+                self.store, inputs["query"], k, filters, self.weights, self.settings.candidates
+            )
+            return {**inputs, "passages": passages, "retrieve_ms": _ms(started)}
+
+        return RunnableLambda(step_condense) | RunnableLambda(step_retrieve)
+
+    def stream(
+        self,
+        question: str,
+        history: Sequence[Any] = (),
+        as_of: str | None = None,
+        filters: Filters | None = None,
+        k: int | None = None,
+    ) -> Iterator[str | Answer]:
+        """Yield answer text as it is produced, then the final Answer."""
+        started = time.perf_counter()
+        question = check_question(question, self.settings.max_question_chars)
+        base = filters or Filters()
+        filters = Filters(
+            source=base.source,
+            since=check_date(base.since, "--since"),
+            until=check_date(base.until, "--until"),
+            as_of=check_date(as_of or base.as_of, "--as-of"),
+        )
+        self.store.check_model()
+        self.store.require_articles()
+        turns = normalise_history(history)
+        state = self.chain(filters, k or self.settings.k).invoke(
+            {"question": question, "history": turns}
+        )
+        answer_started = time.perf_counter()
+        draft = Draft(ABSTAIN_TEXT, [], True)
+        for piece in self.answerer.stream(state["query"], state["passages"], turns):
+            if isinstance(piece, Draft):
+                draft = piece
+            else:
+                yield piece
+        yield Answer(
+            question=question,
+            text=draft.text,
+            abstained=draft.abstained,
+            citations=draft.citations,
+            passages=state["passages"],
+            timings_ms={
+                "retrieve": state["retrieve_ms"],
+                "answer": _ms(answer_started),
+                "total": _ms(started),
+            },
+        )
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Any] = (),
+        as_of: str | None = None,
+        filters: Filters | None = None,
+        k: int | None = None,
+    ) -> Answer:
+        """The final Answer to a question (see `stream`)."""
+        final = None
+        for piece in self.stream(question, history, as_of, filters, k):
+            if isinstance(piece, Answer):
+                final = piece
+        assert final is not None
+        return final
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)

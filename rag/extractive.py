@@ -1,0 +1,175 @@
+"""The `extractive` answerer: no LLM. It scores the sentences of the retrieved passages against
+the question (semantic similarity and IDF-weighted keyword coverage), quotes the best few with
+their `[n]` markers, and abstains when the evidence is weak."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.answer import ABSTAIN_TEXT, Citation, Draft, Turn
+from rag.catalog import keyword_terms, stems
+from rag.cite import Span, jaccard, passage_sentences, stands_alone, with_marker
+from rag.retrieve import Passage
+from rag.store import Store
+
+SEMANTIC_POOL = 14
+PASSAGES_READ = 5
+_WHO = re.compile(r"^\s*(who|whom|whose)\b", re.IGNORECASE)
+_WHEN = re.compile(r"^\s*(when|what (year|date|day|month|time))\b", re.IGNORECASE)
+_COUNT = re.compile(r"\b(how (many|much|long|old|far)|what (percentage|number|share))\b", re.I)
+_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+\b")
+_DATE = re.compile(
+    r"\b(\d{4}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|"
+    r"april|may|june|july|august|september|october|november|december|yesterday|today)\b",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|"
+    r"million|billion|dozen)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Candidate:
+    """A sentence of a retrieved passage and how well it answers the question."""
+
+    passage: Passage
+    rank: int
+    span: Span
+    terms: frozenset[str]
+    coverage: float = 0.0
+    semantic: float = 0.0
+    score: float = 0.0
+
+
+class ExtractiveAnswerer:
+    """Quote the sentences that answer the question; abstain below `threshold`."""
+
+    def __init__(self, store: Store, threshold: float, max_sentences: int = 2) -> None:
+        self.store = store
+        self.threshold = threshold
+        self.max_sentences = max_sentences
+
+    def stream(
+        self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()
+    ) -> Iterator[str | Draft]:
+        draft = self.answer(question, passages)
+        pieces = draft.text.split("] ")
+        for i, piece in enumerate(pieces):
+            yield piece + ("] " if i < len(pieces) - 1 else "")
+        yield draft
+
+    def answer(self, question: str, passages: Sequence[Passage]) -> Draft:
+        ranked = self.rank(question, passages)
+        if not ranked or ranked[0].score < self.threshold:
+            return Draft(ABSTAIN_TEXT, [], True)
+        chosen = self._choose(ranked)
+        citations = [self._cite(n, c) for n, c in enumerate(chosen, start=1)]
+        text = " ".join(with_marker(c.quote, c.n) for c in citations)
+        return Draft(text, citations, False)
+
+    def rank(self, question: str, passages: Sequence[Passage]) -> list[Candidate]:
+        """Every sentence of the top passages, best answer first."""
+        candidates = _candidates(passages[:PASSAGES_READ])
+        if not candidates:
+            return []
+        weights = self._term_weights(question)
+        total = sum(weights.values()) or 1.0
+        for c in candidates:
+            c.coverage = sum(w for t, w in weights.items() if t in c.terms) / total
+        pool = sorted(candidates, key=lambda c: (-(c.coverage + 0.1 / c.rank), c.rank))
+        pool = pool[:SEMANTIC_POOL]
+        vectors = self.store.embedder.encode([question] + [c.span.text for c in pool])
+        sims = np.asarray(vectors[1:]) @ np.asarray(vectors[0])
+        for c, sim in zip(pool, sims, strict=True):
+            c.semantic = float(sim)
+            c.score = 0.5 * c.semantic + 0.5 * c.coverage + 0.05 / c.rank
+            c.score += 0.05 * _fits_type(question, c.span.text)
+        return sorted(pool, key=lambda c: (-c.score, c.rank, c.span.start))
+
+    def _term_weights(self, question: str) -> dict[str, float]:
+        terms = [t for t in dict.fromkeys(stems(keyword_terms(question))) if t]
+        total, freq = self.store.catalog.document_frequencies(terms)
+        return {
+            t: math.log(1 + (total - freq.get(t, 0) + 0.5) / (freq.get(t, 0) + 0.5)) for t in terms
+        }
+
+    def _choose(self, ranked: list[Candidate]) -> list[Candidate]:
+        best = ranked[0]
+        chosen = [best]
+        for c in ranked[1:]:
+            if len(chosen) >= self.max_sentences:
+                break
+            if c.score < max(self.threshold, 0.85 * best.score):
+                break
+            if any(_overlaps(c, o) or jaccard(c.terms, o.terms) >= 0.6 for o in chosen):
+                continue
+            chosen.append(c)
+        return chosen
+
+    def _cite(self, n: int, c: Candidate) -> Citation:
+        start, end = c.span.start, c.span.end
+        if not stands_alone(c.span.text):
+            start = self._previous_start(c)
+        p = c.passage
+        text = self.store.catalog.lookup(p.article_id)["text"]
+        return Citation(
+            n=n,
+            article_id=p.article_id,
+            title=p.title,
+            source=p.source,
+            published_at=p.published_at,
+            url=p.url,
+            chunk_id=p.chunk_id,
+            passage=p.text,
+            quote=text[start:end],
+            start=start,
+            end=end,
+        )
+
+    def _previous_start(self, c: Candidate) -> int:
+        """Start of the sentence before `c` in the same paragraph (or `c`'s own start)."""
+        text = self.store.catalog.lookup(c.passage.article_id)["text"]
+        para_start = text.rfind("\n", 0, c.span.start) + 1
+        before = passage_sentences(text[para_start : c.span.start], para_start)
+        return before[-1].start if before else c.span.start
+
+
+def _candidates(passages: Sequence[Passage]) -> list[Candidate]:
+    seen: dict[tuple[str, int], Candidate] = {}
+    spans = [
+        (rank, p, s)
+        for rank, p in enumerate(passages, 1)
+        for s in passage_sentences(p.text, p.start)
+    ]
+    words = [keyword_terms(s.text) for _, _, s in spans]
+    vocab = sorted({w for ws in words for w in ws})
+    stem_of = dict(zip(vocab, stems(vocab), strict=True))
+    for (rank, passage, span), ws in zip(spans, words, strict=True):
+        key = (passage.article_id, span.start)
+        if key not in seen and len(span.text.split()) >= 4:
+            terms = frozenset(stem_of[w] for w in ws if stem_of[w])
+            seen[key] = Candidate(passage, rank, span, terms)
+    return list(seen.values())
+
+
+def _overlaps(a: Candidate, b: Candidate) -> bool:
+    same = a.passage.article_id == b.passage.article_id
+    return same and a.span.start < b.span.end and b.span.start < a.span.end
+
+
+def _fits_type(question: str, sentence: str) -> float:
+    """1 when the sentence holds the kind of thing the question asks for (name, date, number)."""
+    if _WHO.search(question):
+        return float(bool(_NAME.search(sentence)))
+    if _WHEN.search(question):
+        return float(bool(_DATE.search(sentence)))
+    if _COUNT.search(question):
+        return float(bool(_NUMBER.search(sentence)))
+    return 0.0

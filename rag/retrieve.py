@@ -1,0 +1,148 @@
+"""Hybrid retrieval: dense (Chroma) and keyword (FTS5 BM25) results fused by weighted reciprocal
+rank, with source and date filters and an `as_of` date that prefers articles near it."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from rag.catalog import Filters
+from rag.clean import date_key
+from rag.store import Store
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with its article's metadata and every score that ranked it."""
+
+    chunk_id: str
+    article_id: str
+    title: str
+    source: str | None
+    published_at: str | None
+    url: str | None
+    start: int
+    end: int
+    text: str
+    score: float
+    dense_score: float | None = None
+    keyword_score: float | None = None
+    dense_rank: int | None = None
+    keyword_rank: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How the ranked lists are fused."""
+
+    dense: float = 1.0
+    keyword: float = 1.0
+    recency: float = 0.3
+    half_life_days: float = 60.0
+    rrf_k: int = 60
+
+
+def fuse(
+    dense: list[tuple[str, float]], keyword: list[tuple[str, float]], weights: Weights
+) -> dict[str, float]:
+    """Weighted reciprocal rank fusion of two ranked lists of (id, score)."""
+    fused: dict[str, float] = {}
+    for ranked, weight in ((dense, weights.dense), (keyword, weights.keyword)):
+        for rank, (chunk_id, _) in enumerate(ranked, start=1):
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (weights.rrf_k + rank)
+    return fused
+
+
+def recency_boost(published_at: str | None, as_of: str | None, weights: Weights) -> float:
+    """Multiplier in [1, 1 + recency]: 1 + recency for an article dated on `as_of`, halving
+    every `half_life_days` before it; undated articles get no boost."""
+    day, ref = date_key(published_at), date_key(as_of)
+    if day is None or ref is None or weights.recency <= 0:
+        return 1.0
+    age = max(0, ref - day)
+    return 1.0 + weights.recency * math.pow(0.5, age / weights.half_life_days)
+
+
+def search(
+    store: Store,
+    query: str,
+    k: int,
+    filters: Filters,
+    weights: Weights,
+    candidates: int = 40,
+) -> list[Passage]:
+    """The top `k` passages for `query` under `filters`."""
+    vector = store.embedder.embed_query(query)
+    dense = store.dense_search(vector, candidates, filters)
+    keyword = store.catalog.keyword_search(query, candidates, filters)
+    fused = fuse(dense, keyword, weights)
+    rows = store.chunk_rows(list(fused))
+    dense_at = {cid: (rank, score) for rank, (cid, score) in enumerate(dense, start=1)}
+    keyword_at = {cid: (rank, score) for rank, (cid, score) in enumerate(keyword, start=1)}
+    passages = []
+    for chunk_id, score in fused.items():
+        row = rows.get(chunk_id)
+        if row is None:  # a vector whose chunk was never committed
+            continue
+        d_rank, d_score = dense_at.get(chunk_id, (None, None))
+        k_rank, k_score = keyword_at.get(chunk_id, (None, None))
+        passages.append(
+            Passage(
+                chunk_id=chunk_id,
+                article_id=row.article_id,
+                title=row.title,
+                source=row.source,
+                published_at=row.published_at,
+                url=row.url,
+                start=row.start,
+                end=row.end,
+                text=row.text,
+                score=score * recency_boost(row.published_at, filters.as_of, weights),
+                dense_score=d_score,
+                keyword_score=k_score,
+                dense_rank=d_rank,
+                keyword_rank=k_rank,
+            )
+        )
+    passages.sort(key=lambda p: (-p.score, p.chunk_id))
+    return passages[:k]
+
+
+class HybridRetriever(BaseRetriever):
+    """The same search as a LangChain retriever, so it drops into other LangChain apps."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    store: Store
+    k: int = 5
+    filters: Filters = Filters()
+    weights: Weights = Weights()
+    candidates: int = 40
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        passages = search(self.store, query, self.k, self.filters, self.weights, self.candidates)
+        return [
+            Document(page_content=p.text, id=p.chunk_id, metadata=_metadata(p)) for p in passages
+        ]
+
+
+def _metadata(passage: Passage) -> dict[str, Any]:
+    meta = passage.as_dict()
+    meta.pop("text")
+    return meta
+
+
+def passage_from_document(doc: Document) -> Passage:
+    """The Passage a HybridRetriever document was made from."""
+    return Passage(text=doc.page_content, **doc.metadata)
