@@ -120,6 +120,7 @@ class Assistant:
             settings.recency_weight,
             settings.recency_half_life_days,
             settings.rrf_k,
+            settings.fusion,
         )
 
     @classmethod

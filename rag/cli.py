@@ -101,6 +101,62 @@ def _print_report(report: Any) -> None:
         click.echo(f"  failed: {failure.origin}: {failure.reason}")
 
 
+@cli.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print the Answer as JSON.")
+@click.option("--k", type=click.IntRange(1, 50), default=None, help="Passages to retrieve.")
+@click.option("--as-of", default=None, help="Answer as of this date (YYYY-MM-DD).")
+@click.option("--source", default=None, help="Only articles from this outlet.")
+@click.option("--since", default=None, help="Only articles published on or after this date.")
+@click.option("--until", default=None, help="Only articles published on or before this date.")
+@pass_settings
+def ask(
+    settings: Settings,
+    question: str,
+    as_json: bool,
+    k: int | None,
+    as_of: str | None,
+    source: str | None,
+    since: str | None,
+    until: str | None,
+) -> None:
+    """Answer a question from the archive, citing the sentences it relies on."""
+    from rag.answer import Answer, Assistant
+    from rag.catalog import Filters
+
+    assistant = Assistant.from_settings(settings)
+    filters = Filters(source=source, since=since, until=until)
+    final = None
+    for piece in assistant.stream(question, as_of=as_of, filters=filters, k=k):
+        if isinstance(piece, Answer):
+            final = piece
+        elif not as_json:
+            click.echo(piece, nl=False)
+    assert final is not None
+    if as_json:
+        _emit(final.as_dict())
+    else:
+        click.echo("")
+        _print_sources(final)
+
+
+def _print_sources(answer: Any) -> None:
+    if answer.abstained:
+        if answer.passages:
+            click.echo("\nClosest passages:")
+        for i, p in enumerate(answer.passages[:3], start=1):
+            click.echo(f"  ({i}) {p.title} — {p.source or '-'}, {p.published_at or 'undated'}")
+            click.echo(f"      {' '.join(p.text.split())[:240]}")
+        return
+    click.echo("\nSources:")
+    for c in answer.citations:
+        mark = "" if c.supported else "  [unsupported]"
+        click.echo(f"  [{c.n}] {c.title} — {c.source or '-'}, {c.published_at or 'undated'}{mark}")
+        if c.url:
+            click.echo(f"      {c.url}")
+        click.echo(f"      “{' '.join(c.quote.split())}”")
+
+
 @cli.command(name="list")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @pass_settings

@@ -31,6 +31,7 @@ class Settings:
     recency_weight: float = 0.3
     recency_half_life_days: float = 60.0
     rrf_k: int = 60
+    fusion: str = "score"
     answerer: str = "extractive"
     abstain_threshold: float = 0.42
     max_question_chars: int = 2000

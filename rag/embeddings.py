@@ -69,7 +69,9 @@ class SentenceEmbedder(Embeddings):
         """Tokens of each text without special tokens, with the model's own tokenizer."""
         if not texts:
             return []
-        encoded = self.model.tokenizer(list(texts), add_special_tokens=False)["input_ids"]
+        encoded = self.model.tokenizer(list(texts), add_special_tokens=False, verbose=False)[
+            "input_ids"
+        ]
         return [len(ids) for ids in encoded]
 
     def encode(self, texts: Sequence[str]) -> Any:

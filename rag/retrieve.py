@@ -49,17 +49,43 @@ class Weights:
     recency: float = 0.3
     half_life_days: float = 60.0
     rrf_k: int = 60
+    fusion: str = "score"
 
 
 def fuse(
     dense: list[tuple[str, float]], keyword: list[tuple[str, float]], weights: Weights
 ) -> dict[str, float]:
-    """Weighted reciprocal rank fusion of two ranked lists of (id, score)."""
+    """Weighted fusion of two ranked lists of (id, score).
+
+    `rrf`: reciprocal rank fusion. `score`: each list's scores scaled to [0, 1] (dense by
+    min-max over a span of at least 0.25, keyword by the best score) and summed with the weights, so a rare word that only
+    one passage holds keeps its margin.
+    """
     fused: dict[str, float] = {}
-    for ranked, weight in ((dense, weights.dense), (keyword, weights.keyword)):
+    for ranked, weight, scaled in (
+        (dense, weights.dense, _min_max(dense)),
+        (keyword, weights.keyword, _by_best(keyword)),
+    ):
         for rank, (chunk_id, _) in enumerate(ranked, start=1):
-            fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (weights.rrf_k + rank)
+            part = scaled[rank - 1] if weights.fusion == "score" else 1 / (weights.rrf_k + rank)
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + weight * part
     return fused
+
+
+def _min_max(ranked: list[tuple[str, float]], min_span: float = 0.25) -> list[float]:
+    """Scores scaled to [0, 1]; the span is at least `min_span`, so that near-equal
+    similarities in a short list stay near-equal."""
+    if not ranked:
+        return []
+    scores = [s for _, s in ranked]
+    high = max(scores)
+    low = min(min(scores), high - min_span)
+    return [(s - low) / (high - low) for s in scores]
+
+
+def _by_best(ranked: list[tuple[str, float]]) -> list[float]:
+    best = max((s for _, s in ranked), default=0.0)
+    return [s / best if best > 0 else 0.0 for _, s in ranked]
 
 
 def recency_boost(published_at: str | None, as_of: str | None, weights: Weights) -> float:
