@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -11,6 +13,9 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from rag.errors import ConfigError
+from rag.onnxrt import OnnxEncoder, export, mean_pooled
+
+SMALL_BATCH = 64
 
 _PACKAGED_NAMES = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
 
@@ -36,11 +41,22 @@ def _offline() -> None:
 
 
 class SentenceEmbedder(Embeddings):
-    """Normalised sentence-transformers embeddings; `name` is recorded in the index."""
+    """Normalised sentence-transformers embeddings; `name` is recorded in the index.
 
-    def __init__(self, name: str, batch_size: int = 32) -> None:
+    Bulk encoding runs sentence-transformers. With a `cache_dir`, the model is also exported once
+    to ONNX there, and small batches (queries, answer sentences) run on onnxruntime, which starts
+    in a fraction of the time and gives the same vectors.
+    """
+
+    def __init__(self, name: str, batch_size: int = 32, cache_dir: Path | None = None) -> None:
         self.name = name
         self.batch_size = batch_size
+        self.cache_dir = cache_dir
+
+    @cached_property
+    def model_dir(self) -> Path | None:
+        path = Path(resolve_model(self.name))
+        return path if path.is_dir() else None
 
     @cached_property
     def model(self) -> Any:
@@ -54,8 +70,25 @@ class SentenceEmbedder(Embeddings):
                 f"cannot load embedding model {self.name!r} offline: {str(exc).splitlines()[0]}"
             ) from None
 
+    @cached_property
+    def _settings(self) -> dict[str, Any]:
+        """max_seq_length and hidden size from the model's files, without loading it."""
+        found: dict[str, Any] = {}
+        if self.model_dir is not None:
+            for file, key, field in (
+                ("sentence_bert_config.json", "max_seq_length", "max_tokens"),
+                ("config.json", "hidden_size", "dimension"),
+            ):
+                path = self.model_dir / file
+                if path.is_file():
+                    found[field] = json.loads(path.read_text(encoding="utf-8")).get(key)
+        return found
+
     @property
     def dimension(self) -> int:
+        pooled_only = self.model_dir is not None and mean_pooled(self.model_dir)
+        if pooled_only and self._settings.get("dimension"):
+            return int(self._settings["dimension"])
         get = getattr(self.model, "get_embedding_dimension", None) or (
             self.model.get_sentence_embedding_dimension
         )
@@ -63,19 +96,46 @@ class SentenceEmbedder(Embeddings):
 
     @property
     def max_tokens(self) -> int:
-        return int(self.model.max_seq_length)
+        return int(self._settings.get("max_tokens") or self.model.max_seq_length)
+
+    @cached_property
+    def _tokenizer(self) -> Any:
+        if self.model_dir is not None and (self.model_dir / "tokenizer.json").is_file():
+            from tokenizers import Tokenizer
+
+            return Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
+        return None
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Tokens of each text without special tokens, with the model's own tokenizer."""
         if not texts:
             return []
-        encoded = self.model.tokenizer(list(texts), add_special_tokens=False, verbose=False)[
-            "input_ids"
-        ]
-        return [len(ids) for ids in encoded]
+        if self._tokenizer is not None:
+            encoded = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
+            return [len(e.ids) for e in encoded]
+        ids = self.model.tokenizer(list(texts), add_special_tokens=False, verbose=False)
+        return [len(i) for i in ids["input_ids"]]
+
+    @property
+    def onnx_path(self) -> Path | None:
+        if self.cache_dir is None or self.model_dir is None or not mean_pooled(self.model_dir):
+            return None
+        slug = re.sub(r"[^A-Za-z0-9._-]+", "-", self.name.lower()).strip("-")
+        return self.cache_dir / f"{slug}.onnx"
+
+    @cached_property
+    def _onnx(self) -> OnnxEncoder | None:
+        path = self.onnx_path
+        if path is None or self.model_dir is None:
+            return None
+        if not path.is_file():
+            export(self.model, path)
+        return OnnxEncoder(path, self.model_dir, self.max_tokens)
 
     def encode(self, texts: Sequence[str]) -> Any:
         """A float32 array of unit-length vectors, one row per text."""
+        if len(texts) <= SMALL_BATCH and self._onnx is not None:
+            return self._onnx.encode(list(texts))
         return self.model.encode(
             list(texts),
             batch_size=self.batch_size,

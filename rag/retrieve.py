@@ -58,8 +58,8 @@ def fuse(
     """Weighted fusion of two ranked lists of (id, score).
 
     `rrf`: reciprocal rank fusion. `score`: each list's scores scaled to [0, 1] (dense by
-    min-max over a span of at least 0.25, keyword by the best score) and summed with the weights, so a rare word that only
-    one passage holds keeps its margin.
+    min-max over a span of at least 0.25, keyword by the best score) and summed with the
+    weights, so a rare word that only one passage holds keeps its margin.
     """
     fused: dict[str, float] = {}
     for ranked, weight, scaled in (

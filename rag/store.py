@@ -380,5 +380,7 @@ __all__ = ["AddReport", "Filters", "Store", "StoreError"]
 
 def open_store(settings: Any) -> Store:
     """The store described by the settings (embedding model loaded only when needed)."""
-    embedder = SentenceEmbedder(settings.embed_model, settings.embed_batch_size)
+    embedder = SentenceEmbedder(
+        settings.embed_model, settings.embed_batch_size, Path(settings.data_dir) / "models"
+    )
     return Store(settings.data_dir, embedder, settings.chroma_url, settings.chunk_overlap_tokens)

@@ -196,3 +196,17 @@ def test_cli_ask_round_trip(assistant: Assistant) -> None:
         assert bad.returncode != 0
         assert message in bad.stderr and "Traceback" not in bad.stderr
         assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_onnx_query_path_matches_sentence_transformers(embedder, tmp_path: Path) -> None:
+    from rag.embeddings import SentenceEmbedder
+
+    fast = SentenceEmbedder("all-MiniLM-L6-v2", cache_dir=tmp_path / "models")
+    texts = ["What did Sattar demand?", "The PSP wants to retain its separate identity."]
+    fast_vectors = fast.encode(texts)
+    assert fast.onnx_path is not None and fast.onnx_path.is_file()
+    reference = embedder.model.encode(texts, normalize_embeddings=True)
+    assert (fast_vectors * reference).sum(axis=1).min() > 0.9999
+    assert fast.count_tokens(texts) == [
+        len(ids) for ids in embedder.model.tokenizer(texts, add_special_tokens=False)["input_ids"]
+    ]

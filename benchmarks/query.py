@@ -1,0 +1,87 @@
+"""Query speed on a ~10,000-chunk archive (RealTimeQA's 926 articles), warm and cold.
+
+Prints retrieval p50/p95 (goal p95 <= 50 ms), full `ask` p50/p95 (goals 300 / 800 ms), the time
+of a cold `rag ask` in a new process (goal < 6 s) and peak memory; the baseline measured in the same
+run is a bare Chroma similarity search with the same query embedding, and the ratios are printed.
+
+    python benchmarks/query.py [--data ../shared/data] [--repeat 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.calibrate_abstain import assistant_for, load  # noqa: E402
+from rag.catalog import Filters  # noqa: E402
+from rag.retrieve import search  # noqa: E402
+
+
+def percentiles(values: list[float]) -> tuple[float, float]:
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered), p95
+
+
+def timed(call) -> float:  # type: ignore[no-untyped-def]
+    started = time.perf_counter()
+    call()
+    return (time.perf_counter() - started) * 1000
+
+
+def bare_search(store, question: str) -> None:  # type: ignore[no-untyped-def]
+    """The baseline: embed the question and take Chroma's five nearest chunks."""
+    vector = store.embedder.embed_query(question)
+    store.collection.query(query_embeddings=[vector], n_results=5)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args()
+    assistant = assistant_for("realtimeqa", [args.data / "realtimeqa" / "articles_dev.jsonl"])
+    store = assistant.store
+    questions = load(args.data / "realtimeqa" / "questions_dev.jsonl") * args.repeat
+    print(f"archive: {store.stats()['chunks']} chunks, {store.count()} articles")
+    assistant.ask(questions[0]["question"])  # warm the model and the indexes
+    bare, retrieval, ask = [], [], []
+    for q in questions:
+        filters = Filters(as_of=q["question_date"])
+        bare.append(timed(lambda q=q: bare_search(store, q["question"])))
+        retrieval.append(
+            timed(lambda q=q, f=filters: search(store, q["question"], 5, f, assistant.weights))
+        )
+        ask.append(timed(lambda q=q: assistant.ask(q["question"], as_of=q["question_date"])))
+    rows = {"bare chroma (embed + query)": bare, "retrieval": retrieval, "ask": ask}
+    for name, values in rows.items():
+        p50, p95 = percentiles(values)
+        print(f"{name:<28} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
+    base50 = percentiles(bare)[0]
+    print(f"ratio retrieval/bare p50: {percentiles(retrieval)[0] / base50:.2f}")
+    print(f"ratio ask/bare p50:       {percentiles(ask)[0] / base50:.2f}")
+    env = {**os.environ, "RAG_DATA_DIR": str(store.data_dir)}
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "rag", "ask", "--json", questions[1]["question"]],
+        env=env, capture_output=True, text=True, check=True,
+    )
+    cold = time.perf_counter() - started
+    print(f"cold `rag ask` (new process): {cold:.2f} s   (answer abstained: "
+          f"{json.loads(done.stdout)['abstained']})")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory (this process): {peak:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
