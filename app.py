@@ -1,7 +1,9 @@
-"""Newsdesk in the browser (Streamlit). Renders only; the logic lives in `rag/`."""
+"""Newsdesk in the browser (Streamlit): `streamlit run app.py`. Renders only; the pages live in
+`ui/` and the logic in `rag/`."""
 
 import streamlit as st
 
-st.set_page_config(page_title="Newsdesk", page_icon="🗞️")
-st.title("Newsdesk")
-st.write("Ask questions about your news archive. The chat arrives with the cited-answers work.")
+from ui.pages import all_pages
+
+st.set_page_config(page_title="Newsdesk", page_icon="🗞️", layout="centered")
+st.navigation(all_pages()).run()

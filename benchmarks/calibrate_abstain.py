@@ -3,9 +3,10 @@
 Answerable: RealTimeQA questions (as of each question date) and the answerable questions of the
 shipped set. Unanswerable: MultiHop-RAG's null questions, the shipped set's unanswerable questions,
 and RealTimeQA questions put to the MultiHop-RAG archive (other topics and years). For every
-question the best sentence score is computed once; the script prints, for each threshold, the false
-abstention rate on answerable questions and the abstention recall on unanswerable ones, and picks
-the highest threshold whose false abstention rate stays within the budget.
+question the best sentence's evidence score is computed once; the script prints, for each
+threshold, the false abstention rate on answerable questions and the abstention recall on
+unanswerable ones, and picks the highest threshold whose false abstention rate stays within the
+budget.
 
     python benchmarks/calibrate_abstain.py [--budget 0.08] [--data ../shared/data]
 """
@@ -43,8 +44,7 @@ def assistant_for(name: str, sources: Iterable[Path]) -> Assistant:
 
 def best_score(assistant: Assistant, question: str, as_of: str | None) -> float:
     passages = assistant.ask(question, as_of=as_of).passages
-    ranked = assistant.answerer.rank(question, passages)
-    return ranked[0].score if ranked else 0.0
+    return assistant.answerer.evidence(assistant.answerer.rank(question, passages))
 
 
 def main() -> None:

@@ -74,11 +74,16 @@ def main() -> None:
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "rag", "ask", "--json", questions[1]["question"]],
-        env=env, capture_output=True, text=True, check=True,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     cold = time.perf_counter() - started
-    print(f"cold `rag ask` (new process): {cold:.2f} s   (answer abstained: "
-          f"{json.loads(done.stdout)['abstained']})")
+    print(
+        f"cold `rag ask` (new process): {cold:.2f} s   (answer abstained: "
+        f"{json.loads(done.stdout)['abstained']})"
+    )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (this process): {peak:.0f} MiB")
 

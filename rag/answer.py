@@ -51,6 +51,8 @@ class Draft:
     text: str
     citations: list[Citation]
     abstained: bool
+    unsupported: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -63,6 +65,8 @@ class Answer:
     citations: list[Citation]
     passages: list[Passage]
     timings_ms: dict[str, float] = field(default_factory=dict)
+    unsupported: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -121,6 +125,7 @@ class Assistant:
             settings.recency_half_life_days,
             settings.rrf_k,
             settings.fusion,
+            settings.max_per_article,
         )
 
     @classmethod
@@ -187,6 +192,8 @@ class Assistant:
                 "answer": _ms(answer_started),
                 "total": _ms(started),
             },
+            unsupported=draft.unsupported,
+            notes=draft.notes,
         )
 
     def ask(

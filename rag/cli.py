@@ -243,6 +243,66 @@ def reindex(settings: Settings, as_json: bool) -> None:
         )
 
 
+@cli.command(name="eval")
+@click.argument("questions", type=click.Path(dir_okay=False))
+@click.option(
+    "--articles",
+    type=click.Path(),
+    help="Articles (file or folder) to evaluate on, in a cached store of their own.",
+)
+@click.option("--k", type=click.IntRange(1, 50), default=None, help="Passages per answer.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    help="Folder for report.json, summary.md and metrics.png.",
+)
+@click.option(
+    "--compare",
+    "compare_to",
+    type=click.Path(),
+    help="An earlier report.json (or its folder): print the deltas, marking regressions.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
+@pass_settings
+def eval_(
+    settings: Settings,
+    questions: str,
+    articles: str | None,
+    k: int | None,
+    out: str | None,
+    compare_to: str | None,
+    as_json: bool,
+) -> None:
+    """Score answers, retrieval, citations and abstention over a question set (JSON Lines)."""
+    import datetime as dt
+
+    from rag import report as reports
+    from rag.answer import Assistant
+    from rag.evaluate import evaluate, load_questions, open_eval_store
+    from rag.store import open_store
+
+    question_set = load_questions(questions)
+    old = reports.load_report(compare_to) if compare_to else None
+    show = not as_json and sys.stderr.isatty() or os.environ.get("RAG_PROGRESS") == "1"
+    with _progress(show) as p:
+        store, run_settings = (
+            open_eval_store(settings, articles, p) if articles else (open_store(settings), settings)
+        )
+    with reports.progress_bar(show, len(question_set)) as tick:
+        evaluation = evaluate(Assistant(store, run_settings), question_set, k, tick)
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    report = reports.build_report(evaluation, run_settings, questions, articles, now)
+    if out:
+        written = reports.write_report(report, out)
+        click.echo(f"report written: {', '.join(str(p) for p in written)}", err=as_json)
+    if as_json:
+        _emit(evaluation.summary())
+    else:
+        reports.render_metrics(report)
+    if old is not None:
+        reports.render_compare(reports.compare(old, report), str(compare_to), stderr=as_json)
+
+
 def main() -> None:
     """Entry point: run the group and turn domain errors into one-line messages."""
     try:
@@ -252,8 +312,11 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except click.Abort:
-        click.echo("Aborted.", err=True)
+    except click.Abort as exc:  # click turns Ctrl-C into Abort
+        if not isinstance(exc.__cause__, KeyboardInterrupt):
+            click.echo("Aborted.", err=True)
+            sys.exit(130)
+        click.echo("Interrupted: nothing half-written was kept; run the command again.", err=True)
         sys.exit(130)
     except KeyboardInterrupt:
         click.echo("Interrupted: nothing half-written was kept; run the command again.", err=True)

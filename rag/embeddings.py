@@ -103,7 +103,10 @@ class SentenceEmbedder(Embeddings):
         if self.model_dir is not None and (self.model_dir / "tokenizer.json").is_file():
             from tokenizers import Tokenizer
 
-            return Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
+            tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
+            tokenizer.no_padding()  # the file pads and truncates to 128: counts must be exact
+            tokenizer.no_truncation()
+            return tokenizer
         return None
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:

@@ -35,6 +35,18 @@ _NUMBER = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class Scoring:
+    """How sentence evidence is weighed into one score."""
+
+    semantic: float = 0.45
+    coverage: float = 0.35
+    prior: float = 0.15
+    fits_type: float = 0.05
+    informative: float = 0.05
+    question_penalty: float = 0.3
+
+
 @dataclass
 class Candidate:
     """A sentence of a retrieved passage and how well it answers the question."""
@@ -45,16 +57,20 @@ class Candidate:
     terms: frozenset[str]
     coverage: float = 0.0
     semantic: float = 0.0
+    evidence: float = 0.0
     score: float = 0.0
 
 
 class ExtractiveAnswerer:
     """Quote the sentences that answer the question; abstain below `threshold`."""
 
-    def __init__(self, store: Store, threshold: float, max_sentences: int = 2) -> None:
+    def __init__(
+        self, store: Store, threshold: float, max_sentences: int = 2, scoring: Scoring = Scoring()
+    ) -> None:
         self.store = store
         self.threshold = threshold
         self.max_sentences = max_sentences
+        self.scoring = scoring
 
     def stream(
         self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()
@@ -67,12 +83,18 @@ class ExtractiveAnswerer:
 
     def answer(self, question: str, passages: Sequence[Passage]) -> Draft:
         ranked = self.rank(question, passages)
-        if not ranked or ranked[0].score < self.threshold:
+        if not ranked or self.evidence(ranked) < self.threshold:
             return Draft(ABSTAIN_TEXT, [], True)
         chosen = self._choose(ranked)
         citations = [self._cite(n, c) for n, c in enumerate(chosen, start=1)]
         text = " ".join(with_marker(c.quote, c.n) for c in citations)
         return Draft(text, citations, False)
+
+    @staticmethod
+    def evidence(ranked: Sequence[Candidate]) -> float:
+        """How strongly the best sentence answers the question (semantic + keyword evidence
+        only, no rank prior): the quantity the abstention threshold applies to."""
+        return max((c.evidence for c in ranked), default=0.0)
 
     def rank(self, question: str, passages: Sequence[Passage]) -> list[Candidate]:
         """Every sentence of the top passages, best answer first."""
@@ -83,14 +105,26 @@ class ExtractiveAnswerer:
         total = sum(weights.values()) or 1.0
         for c in candidates:
             c.coverage = sum(w for t, w in weights.items() if t in c.terms) / total
-        pool = sorted(candidates, key=lambda c: (-(c.coverage + 0.1 / c.rank), c.rank))
+        top = max(p.score for p in passages[:PASSAGES_READ]) or 1.0
+        pool = sorted(
+            candidates, key=lambda c: (-(c.coverage + 0.2 * c.passage.score / top), c.rank)
+        )
         pool = pool[:SEMANTIC_POOL]
         vectors = self.store.embedder.encode([question] + [c.span.text for c in pool])
         sims = np.asarray(vectors[1:]) @ np.asarray(vectors[0])
+        asked = {w.lower() for w in re.findall(r"\w+", question)}
+        w = self.scoring
         for c, sim in zip(pool, sims, strict=True):
             c.semantic = float(sim)
-            c.score = 0.5 * c.semantic + 0.5 * c.coverage + 0.05 / c.rank
-            c.score += 0.05 * _fits_type(question, c.span.text)
+            c.evidence = 0.5 * c.semantic + 0.5 * c.coverage
+            c.score = (
+                w.semantic * c.semantic
+                + w.coverage * c.coverage
+                + w.prior * c.passage.score / top
+                + w.fits_type * _fits_type(question, c.span.text)
+                + w.informative * _informative(c.span.text, asked)
+                - w.question_penalty * c.span.text.rstrip().endswith("?")
+            )
         return sorted(pool, key=lambda c: (-c.score, c.rank, c.span.start))
 
     def _term_weights(self, question: str) -> dict[str, float]:
@@ -106,7 +140,7 @@ class ExtractiveAnswerer:
         for c in ranked[1:]:
             if len(chosen) >= self.max_sentences:
                 break
-            if c.score < max(self.threshold, 0.85 * best.score):
+            if c.score < 0.85 * best.score or c.evidence < self.threshold:
                 break
             if any(_overlaps(c, o) or jaccard(c.terms, o.terms) >= 0.6 for o in chosen):
                 continue
@@ -162,6 +196,12 @@ def _candidates(passages: Sequence[Passage]) -> list[Candidate]:
 def _overlaps(a: Candidate, b: Candidate) -> bool:
     same = a.passage.article_id == b.passage.article_id
     return same and a.span.start < b.span.end and b.span.start < a.span.end
+
+
+def _informative(sentence: str, asked: set[str]) -> float:
+    """1 when the sentence names something (a name or a number) the question does not."""
+    words = re.findall(r"(?<!^)(?<![.!?] )\b([A-Z][\w-]+|\d[\d,.]*)", sentence)
+    return float(any(word.lower() not in asked for word in words))
 
 
 def _fits_type(question: str, sentence: str) -> float:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from rag.clean import clean_text, normalise, paragraphs, parse_date
+from rag.clean import clean_text, normalise, paragraphs, parse_date, strip_markdown
 from rag.errors import IngestError
 
 SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".json", ".jsonl"}
@@ -114,6 +114,11 @@ def decode(data: bytes, origin: str) -> str:
     """Decode text bytes: UTF-8 first, then legacy encodings; binary data is refused."""
     if not data.strip():
         raise IngestError("empty file")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise IngestError("undecodable UTF-16 text") from None
     if b"\x00" in data[:8192]:
         raise IngestError("binary file, not text")
     for encoding in ("utf-8-sig", "cp1252", "latin-1"):
@@ -124,8 +129,8 @@ def decode(data: bytes, origin: str) -> str:
     raise IngestError(f"cannot decode {origin}")  # pragma: no cover - latin-1 accepts any bytes
 
 
-def parse_markdown(text: str, origin: str) -> Article:
-    """A Markdown or text file, with optional YAML front matter."""
+def parse_markdown(text: str, origin: str, markup: bool = False) -> Article:
+    """A Markdown (`markup`) or text file, with optional YAML front matter."""
     meta: dict[str, Any] = {}
     match = _FRONT_MATTER.match(text)
     if match:
@@ -138,7 +143,7 @@ def parse_markdown(text: str, origin: str) -> Article:
         if not isinstance(loaded, dict):
             raise IngestError("bad front matter: not a mapping")
         meta, text = loaded, text[match.end() :]
-    return build_article(text, meta, origin)
+    return build_article(strip_markdown(text) if markup else text, meta, origin)
 
 
 def parse_html(html: str, origin: str, url: str | None = None) -> Article:
@@ -174,7 +179,29 @@ def parse_pdf(data: bytes, origin: str) -> Article:
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise IngestError(f"unreadable PDF: {exc}") from None
     meta = {"title": info.get("/Title"), "author": info.get("/Author")}
-    return build_article("\n\n".join(pages), meta, origin)
+    return build_article("\n\n".join(_reflow(page) for page in pages), meta, origin)
+
+
+def _reflow(page: str) -> str:
+    """Join the wrapped lines of a PDF page into paragraphs (PDF text has no blank lines).
+
+    A line break stays a paragraph break after a sentence end or a short (heading-like) line,
+    unless the next line starts in lower case.
+    """
+    lines = [line.strip() for line in page.splitlines() if line.strip()]
+    if not lines:
+        return ""
+    full = max(len(line) for line in lines)
+    out = lines[0]
+    for prev, line in zip(lines, lines[1:], strict=False):
+        ended = prev.endswith((".", "!", "?", '"', "”", ":")) or len(prev) < 0.6 * full
+        if ended and not line[0].islower():
+            out += "\n\n" + line
+        elif prev.endswith("-") and line[0].islower():
+            out += line
+        else:
+            out += " " + line
+    return out
 
 
 def parse_records(text: str, origin: str, lines: bool) -> Iterator[Article | Failure]:
@@ -272,7 +299,7 @@ def parse_bytes(
     elif suffix in {".html", ".htm"}:
         yield parse_html(text, origin, url)
     else:
-        yield parse_markdown(text, origin)
+        yield parse_markdown(text, origin, markup=suffix in {".md", ".markdown"})
 
 
 def _read_url(url: str, max_bytes: int, timeout: float) -> Iterator[Article | Failure]:

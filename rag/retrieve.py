@@ -46,10 +46,11 @@ class Weights:
 
     dense: float = 1.0
     keyword: float = 1.0
-    recency: float = 0.3
-    half_life_days: float = 60.0
+    recency: float = 2.0
+    half_life_days: float = 14.0
     rrf_k: int = 60
     fusion: str = "score"
+    max_per_article: int = 2
 
 
 def fuse(
@@ -140,7 +141,21 @@ def search(
             )
         )
     passages.sort(key=lambda p: (-p.score, p.chunk_id))
-    return passages[:k]
+    return _diverse(passages, k, weights.max_per_article)
+
+
+def _diverse(passages: list[Passage], k: int, per_article: int) -> list[Passage]:
+    """The best `k` passages with at most `per_article` from any one article, so that the
+    top of the list covers several articles."""
+    taken: dict[str, int] = {}
+    chosen: list[Passage] = []
+    for passage in passages:
+        if taken.get(passage.article_id, 0) < max(1, per_article):
+            taken[passage.article_id] = taken.get(passage.article_id, 0) + 1
+            chosen.append(passage)
+        if len(chosen) == k:
+            break
+    return chosen
 
 
 class HybridRetriever(BaseRetriever):

@@ -20,10 +20,12 @@ from rag.clean import date_key
 from rag.embeddings import SentenceEmbedder
 from rag.errors import EmptyStoreError, ModelMismatchError, NotFoundError, StoreError
 from rag.ingest import Article, Failure
+from rag.lock import writer_lock
 
 Progress = Callable[[str, int, int], None]
 NO_DAY = -10_000_000
-BATCH = 64
+BATCH = 512  # chunks embedded and committed together; sorting this many by length keeps
+# padding low (~3% waste against ~19% for 64), and a Ctrl-C loses at most one group's work
 
 
 @dataclass
@@ -54,15 +56,19 @@ def _quiet(_: str, __: int, ___: int) -> None:
 class Store:
     """The article archive in `data_dir`: `articles.db` (SQLite) and `chroma/` (vectors)."""
 
+    lock_wait = 10.0  # seconds a writer waits for another one to finish
+
     def __init__(
         self,
         data_dir: Path,
         embedder: SentenceEmbedder,
         chroma_url: str = "",
         overlap_tokens: int = 48,
+        batch_chunks: int = BATCH,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.overlap_tokens = overlap_tokens
+        self.batch_chunks = batch_chunks
         self.embedder = embedder
         self.chroma_url = chroma_url
         self.catalog = Catalog(self.data_dir / "articles.db")
@@ -127,57 +133,65 @@ class Store:
 
     def add(self, items: Iterable[Article | Failure], progress: Progress = _quiet) -> AddReport:
         """Store new and changed articles; skip unchanged ones and duplicates; report all."""
-        self.check_model()
-        self.repair()
-        report, planned = AddReport(), self._plan(items, progress)
-        total = sum(len(chunks) for _, chunks, _ in planned)
-        progress("embedding", 0, total)
-        done = 0
-        for group in _groups(planned, BATCH):
-            vectors = self.embedder.encode([c.embed_text for _, chunks, _ in group for c in chunks])
-            self._write(group, vectors)
-            for article, chunks, status in group:
-                getattr(report, status).append(article.article_id)
-                done += len(chunks)
-            progress("embedding", done, total)
-        report.chunks = total
-        report.unchanged.extend(self._skipped["unchanged"])
-        report.duplicate.extend(self._skipped["duplicate"])
-        report.failed.extend(self._skipped["failed"])
-        return report
+        with writer_lock(self.data_dir, self.lock_wait):
+            self.check_model()
+            self.repair()
+            report, planned = AddReport(), self._plan(items, progress)
+            total = sum(len(chunks) for _, chunks, _ in planned)
+            progress("embedding", 0, total)
+            done = 0
+            for group in _groups(planned, self.batch_chunks):
+                chunks = [c for _, cs, _ in group for c in cs]
+                vectors = self._embed(chunks, lambda n, d=done: progress("embedding", d + n, total))
+                self._write(group, vectors)
+                for article, cs, status in group:
+                    getattr(report, status).append(article.article_id)
+                    done += len(cs)
+                progress("embedding", done, total)
+            report.chunks = total
+            report.unchanged.extend(self._skipped["unchanged"])
+            report.duplicate.extend(self._skipped["duplicate"])
+            report.failed.extend(self._skipped["failed"])
+            return report
 
     def _plan(
         self, items: Iterable[Article | Failure], progress: Progress
     ) -> list[tuple[Article, list[Chunk], str]]:
         self._skipped: dict[str, list[Any]] = {"unchanged": [], "duplicate": [], "failed": []}
         planned: dict[str, tuple[Article, list[Chunk], str]] = {}
+        seen_ids: dict[str, str] = {}
         seen_text: dict[str, str] = {}
         for n, item in enumerate(items, start=1):
             progress("reading", n, 0)
             if isinstance(item, Failure):
                 self._skipped["failed"].append(item)
                 continue
-            status = self._classify(item, seen_text)
+            status, why = self._classify(item, seen_ids, seen_text)
+            seen_ids.setdefault(item.article_id, item.origin)
+            seen_text.setdefault(item.text_hash, item.article_id)
             if status == "unchanged":
                 self._skipped[status].append(item.article_id)
-                continue
-            if status == "duplicate":
-                twin = seen_text.get(item.text_hash) or self.catalog.by_text_hash(item.text_hash)
-                self._skipped[status].append(f"{item.origin} (same text as {twin})")
-                continue
-            seen_text.setdefault(item.text_hash, item.article_id)
-            chunks = self._chunks(item)
-            planned[item.article_id] = (item, chunks, status)
+            elif status == "duplicate":
+                self._skipped[status].append(f"{item.origin} ({why})")
+            else:
+                planned[item.article_id] = (item, self._chunks(item), status)
         return list(planned.values())
 
-    def _classify(self, article: Article, seen_text: dict[str, str]) -> str:
+    def _classify(
+        self, article: Article, seen_ids: dict[str, str], seen_text: dict[str, str]
+    ) -> tuple[str, str]:
+        """Status of an article against the store and the earlier items of this run."""
+        if article.text_hash in seen_text:
+            return "duplicate", f"same text as {seen_text[article.text_hash]}"
+        if article.article_id in seen_ids:
+            return "duplicate", f"same id as {seen_ids[article.article_id]}"
         stored = self.catalog.lookup(article.article_id)
         if stored is not None and stored["content_hash"] == article.content_hash:
-            return "unchanged"
-        twin = seen_text.get(article.text_hash) or self.catalog.by_text_hash(article.text_hash)
+            return "unchanged", ""
+        twin = self.catalog.by_text_hash(article.text_hash)
         if twin and twin != article.article_id:
-            return "duplicate"
-        return "updated" if stored is not None else "added"
+            return "duplicate", f"same text as {twin}"
+        return ("updated" if stored is not None else "added"), ""
 
     def _write(self, group: Sequence[tuple[Article, list[Chunk], str]], vectors: Any) -> None:
         chunks = [c for _, cs, _ in group for c in cs]
@@ -199,46 +213,65 @@ class Store:
         missing = [a for a in article_ids if self.catalog.lookup(a) is None]
         if missing:
             raise NotFoundError(f"no article with id {', '.join(missing)} (see `rag list`)")
-        self.repair()
-        for article_id in article_ids:
-            with self.catalog.transaction() as db:
-                ids = self.catalog.delete(db, article_id)
-            if ids:
-                self.collection.delete(ids=ids)
-            self.catalog.clear_journal()
-        return list(article_ids)
+        with writer_lock(self.data_dir, self.lock_wait):
+            self.repair()
+            for article_id in article_ids:
+                with self.catalog.transaction() as db:
+                    ids = self.catalog.delete(db, article_id)
+                if ids:
+                    self.collection.delete(ids=ids)
+                self.catalog.clear_journal()
+            return list(article_ids)
 
     def reindex(self, progress: Progress = _quiet) -> dict[str, Any]:
         """Re-chunk and re-embed every article into a fresh collection, then switch to it."""
-        current = self.catalog.get_meta("collection") or "newsdesk_chunks_0"
-        number = int(current.rsplit("_", 1)[-1]) + 1
-        for stale in self.client.list_collections():
-            stale_name = getattr(stale, "name", stale)
-            if stale_name.startswith("newsdesk_chunks_") and stale_name != current:
-                self.client.delete_collection(stale_name)
-        target = self._collection(f"newsdesk_chunks_{number}")
-        articles = [_article(r) for r in self.catalog.query("SELECT * FROM articles")]
-        planned = [(a, self._chunks(a), "updated") for a in articles]
-        total, done = sum(len(c) for _, c, _ in planned), 0
-        progress("embedding", 0, total)
-        for group in _groups(planned, BATCH):
-            chunks = [c for _, cs, _ in group for c in cs]
-            vectors = self.embedder.encode([c.embed_text for c in chunks])
-            by_id = {a.article_id: a for a, _, _ in group}
-            metas = [_chunk_meta(by_id[c.article_id]) for c in chunks]
-            target.upsert(ids=[c.chunk_id for c in chunks], embeddings=vectors, metadatas=metas)
-            done += len(chunks)
-            progress("embedding", done, total)
-        with self.catalog.transaction() as db:
-            for article, chunks, _ in planned:
-                self.catalog.put(db, article, chunks)
-            self.catalog.set_meta(db, "collection", target.name)
-            self.catalog.set_meta(db, "embed_model", self.embedder.name)
-            self.catalog.set_meta(db, "dimension", str(self.embedder.dimension))
-            db.execute("DELETE FROM pending")
-        self.client.delete_collection(current)
-        self.__dict__["collection"] = target
-        return {"articles": len(articles), "chunks": total, "embed_model": self.embedder.name}
+        with writer_lock(self.data_dir, self.lock_wait):
+            current = self.catalog.get_meta("collection") or "newsdesk_chunks_0"
+            number = int(current.rsplit("_", 1)[-1]) + 1
+            for stale in self.client.list_collections():
+                stale_name = getattr(stale, "name", stale)
+                if stale_name.startswith("newsdesk_chunks_") and stale_name != current:
+                    self.client.delete_collection(stale_name)
+            target = self._collection(f"newsdesk_chunks_{number}")
+            articles = [_article(r) for r in self.catalog.query("SELECT * FROM articles")]
+            planned = [(a, self._chunks(a), "updated") for a in articles]
+            total, done = sum(len(c) for _, c, _ in planned), 0
+            progress("embedding", 0, total)
+            for group in _groups(planned, self.batch_chunks):
+                chunks = [c for _, cs, _ in group for c in cs]
+                vectors = self._embed(chunks, lambda n, d=done: progress("embedding", d + n, total))
+                by_id = {a.article_id: a for a, _, _ in group}
+                metas = [_chunk_meta(by_id[c.article_id]) for c in chunks]
+                target.upsert(ids=[c.chunk_id for c in chunks], embeddings=vectors, metadatas=metas)
+                done += len(chunks)
+                progress("embedding", done, total)
+            with self.catalog.transaction() as db:
+                for article, chunks, _ in planned:
+                    self.catalog.put(db, article, chunks)
+                self.catalog.set_meta(db, "collection", target.name)
+                self.catalog.set_meta(db, "embed_model", self.embedder.name)
+                self.catalog.set_meta(db, "dimension", str(self.embedder.dimension))
+                db.execute("DELETE FROM pending")
+            if current in {getattr(c, "name", c) for c in self.client.list_collections()}:
+                self.client.delete_collection(current)
+            self.__dict__["collection"] = target
+            return {"articles": len(articles), "chunks": total, "embed_model": self.embedder.name}
+
+    def _embed(self, chunks: Sequence[Chunk], step: Callable[[int], None]) -> Any:
+        """Vectors in chunk order, encoded longest first in slices so that progress moves."""
+        import numpy as np
+
+        texts = [c.embed_text for c in chunks]
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        size = 4 * self.embedder.batch_size
+        parts = []
+        for i in range(0, len(order), size):
+            parts.append(self.embedder.encode([texts[j] for j in order[i : i + size]]))
+            step(min(i + size, len(order)))
+        stacked = np.vstack(parts)
+        vectors = np.empty_like(stacked)
+        vectors[order] = stacked
+        return vectors
 
     def _chunks(self, article: Article) -> list[Chunk]:
         return chunk_article(
@@ -383,4 +416,10 @@ def open_store(settings: Any) -> Store:
     embedder = SentenceEmbedder(
         settings.embed_model, settings.embed_batch_size, Path(settings.data_dir) / "models"
     )
-    return Store(settings.data_dir, embedder, settings.chroma_url, settings.chunk_overlap_tokens)
+    return Store(
+        settings.data_dir,
+        embedder,
+        settings.chroma_url,
+        settings.chunk_overlap_tokens,
+        settings.add_batch_chunks,
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -16,3 +17,27 @@ def embedder():
     from rag.embeddings import SentenceEmbedder
 
     return SentenceEmbedder("all-MiniLM-L6-v2")
+
+
+@pytest.fixture
+def settings(tmp_path):
+    """Default settings with a fresh data dir in tmp_path."""
+    from rag.config import Settings
+
+    return Settings(data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def store(embedder, settings):
+    """A fresh Store (real Chroma and SQLite) in tmp_path, sharing the session's model."""
+    from rag.store import Store
+
+    built = Store(settings.data_dir, embedder)
+    yield built
+    built.close()
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    """The corpus shipped with the project (repo/corpus)."""
+    return Path(__file__).resolve().parents[1] / "corpus"

@@ -1,0 +1,163 @@
+"""The LLM answerer: a chat model writes the answer from numbered, fenced passages; every cited
+sentence is then checked against its passage (rag.cite) before the user gets the final Answer."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rag.answer import ABSTAIN_TEXT, Citation, Draft, Turn
+from rag.cite import SupportChecker, quote_is_exact, verify_answer
+from rag.errors import ConfigError, RagError
+from rag.followup import condense, needs_context
+from rag.retrieve import Passage
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+    from langchain_core.messages import BaseMessage
+
+    from rag.config import Settings
+    from rag.store import Store
+
+PROMPTS = Path(__file__).resolve().parents[1] / "prompts"
+HISTORY_TURNS = 4
+_FENCE = re.compile(r"</?\s*passage\b[^>]*>?", re.IGNORECASE)
+
+
+@lru_cache(maxsize=8)
+def load_prompt(name: str) -> dict[str, str]:
+    """The `[system]` and `[user]` parts of prompts/<name>.txt."""
+    path = PROMPTS / f"{name}.txt"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        raise ConfigError(f"prompt template {path} is missing: reinstall Newsdesk") from None
+    parts = re.split(r"^\[(system|user)\]\s*$", text, flags=re.MULTILINE)
+    return {parts[i]: parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
+
+
+def fill(template: str, **values: str) -> str:
+    """Replace `{name}` placeholders; braces inside the values are left as they are."""
+    return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group()), template)
+
+
+def fence(passages: Sequence[Passage]) -> str:
+    """Numbered passages between <passage> tags; tags inside article text are defused."""
+    blocks = []
+    for n, p in enumerate(passages, start=1):
+        title = _FENCE.sub("", " ".join(p.title.split())).replace('"', "'")
+        body = _FENCE.sub("(tag removed)", p.text.strip())
+        date = p.published_at or "undated"
+        blocks.append(f'<passage n="{n}" title="{title}" date="{date}">\n{body}\n</passage>')
+    return "\n\n".join(blocks)
+
+
+def answer_messages(
+    question: str, passages: Sequence[Passage], history: Sequence[Turn]
+) -> list[BaseMessage]:
+    """System rules, the last few turns, then the fenced passages and the question."""
+    from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+
+    prompt = load_prompt("answer")
+    messages: list[BaseMessage] = [SystemMessage(prompt["system"])]
+    for turn in list(history)[-HISTORY_TURNS:]:
+        kind = AIMessage if turn.get("role") == "assistant" else HumanMessage
+        messages.append(kind(str(turn.get("content", ""))))
+    user = fill(prompt["user"], passages=fence(passages), question=question)
+    messages.append(HumanMessage(user))
+    return messages
+
+
+def condense_messages(question: str, history: Sequence[Turn]) -> list[BaseMessage]:
+    from langchain_core.messages import HumanMessage, SystemMessage
+
+    prompt = load_prompt("condense")
+    lines = [f"{t.get('role', 'user')}: {_one_line(str(t.get('content', '')))}" for t in history]
+    user = fill(prompt["user"], history="\n".join(lines[-HISTORY_TURNS:]), question=question)
+    return [SystemMessage(prompt["system"]), HumanMessage(user)]
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+class LLMAnswerer:
+    """Streams a chat model's answer, then verifies its citations into a Draft."""
+
+    def __init__(self, store: Store, chat: BaseChatModel, settings: Settings, backend: str) -> None:
+        self.store = store
+        self.chat = chat
+        self.settings = settings
+        self.backend = backend
+        self.checker = SupportChecker(store.embedder.encode, settings.support_threshold)
+
+    def stream(
+        self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()
+    ) -> Iterator[str | Draft]:
+        if not passages:
+            yield Draft(ABSTAIN_TEXT, [], True)
+            return
+        pieces: list[str] = []
+        for token in self._tokens(answer_messages(question, passages, history)):
+            pieces.append(token)
+            yield token
+        yield self.verify("".join(pieces), passages)
+
+    def condense(self, question: str, history: Sequence[Mapping[str, str]]) -> str:
+        """A follow-up rewritten by the model into a standalone question (kept as is when it
+        stands alone already, or when the model's rewrite is unusable)."""
+        if not any(t.get("role") == "user" for t in history) or not needs_context(question):
+            return question
+        text = "".join(self._tokens(condense_messages(question, history)))
+        rewritten = " ".join(text.strip().splitlines()[0].split()) if text.strip() else ""
+        rewritten = re.sub(r"^(rewritten|standalone) question:\s*", "", rewritten, flags=re.I)
+        rewritten = rewritten.strip(" \"'")
+        if not rewritten or len(rewritten) > 3 * len(question) + 200:
+            return condense(question, history)
+        return rewritten
+
+    def verify(self, generated: str, passages: Sequence[Passage]) -> Draft:
+        """The generated text checked sentence by sentence against the passages it cites."""
+        checked = verify_answer(generated, passages, self.checker, self.settings.strict_citations)
+        if checked.abstained:
+            return Draft(ABSTAIN_TEXT, [], True, [], checked.notes)
+        citations = [self._citation(n, passages[s.passage - 1], s) for n, s in checked.citations]
+        return Draft(checked.text, citations, False, checked.unsupported, checked.notes)
+
+    def _citation(self, n: int, passage: Passage, support: Any) -> Citation:
+        quote, start, end = support.span.text, support.span.start, support.span.end
+        row = self.store.catalog.lookup(passage.article_id)
+        if row is not None and not quote_is_exact(row["text"], quote, start, end):
+            raise RagError(f"citation offsets drifted from article {passage.article_id}")
+        return Citation(
+            n=n,
+            article_id=passage.article_id,
+            title=passage.title,
+            source=passage.source,
+            published_at=passage.published_at,
+            url=passage.url,
+            chunk_id=passage.chunk_id,
+            passage=passage.text,
+            quote=quote,
+            start=start,
+            end=end,
+            supported=support.supported,
+            support_score=support.score,
+        )
+
+    def _tokens(self, messages: list[BaseMessage]) -> Iterator[str]:
+        """Text pieces as the model produces them; backend failures as one-line BackendErrors."""
+        from rag.llms import explain
+
+        try:
+            for chunk in self.chat.stream(messages):
+                text = chunk.content if isinstance(chunk.content, str) else ""
+                if text:
+                    yield text
+        except RagError:
+            raise
+        except Exception as exc:  # every backend failure, whatever the library raised
+            raise explain(exc, self.backend, self.settings) from None

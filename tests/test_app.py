@@ -1,0 +1,356 @@
+"""The Streamlit pages, headless (AppTest), against a real store in tmp_path."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import http.server
+import json
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from rag.answer import Assistant
+from rag.config import Settings
+from rag.evaluate import load_questions
+from rag.ingest import read_sources
+from rag.store import Store
+from ui.corpus import table_key
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+TIMEOUT = 240
+
+HARBOUR = """---
+title: Ferry service to Manora resumes after dredging
+source: Harbour Gazette
+date: 2024-03-02
+---
+The Manora ferry service resumed on Saturday after three weeks of dredging in the channel, the
+port authority said. Officials said the ferries would run every twenty minutes from Keamari.
+
+Boat operators welcomed the decision and said passenger numbers had fallen sharply.
+"""
+
+VALLEY = """---
+title: Apricot harvest in Hunza hit by late frost
+source: Valley Courier
+date: 2024-06-15
+---
+Farmers in Hunza said a late frost in April destroyed nearly half of the apricot blossoms this
+year. The agriculture department promised seed subsidies to growers who lost their crop.
+
+Traders expect dried apricot prices to rise in the autumn markets of Gilgit.
+"""
+
+
+@pytest.fixture(scope="module")
+def archive(embedder, tmp_path_factory) -> Path:
+    """The shipped corpus plus two dated articles from two outlets."""
+    sources = tmp_path_factory.mktemp("app-sources")
+    (sources / "harbour.md").write_text(HARBOUR, encoding="utf-8")
+    (sources / "valley.md").write_text(VALLEY, encoding="utf-8")
+    data_dir = tmp_path_factory.mktemp("app-archive")
+    store = Store(data_dir, embedder)
+    report = store.add(read_sources([str(ROOT / "corpus"), str(sources)], 10**7))
+    store.close()
+    assert len(report.added) == 3
+    return data_dir
+
+
+def _start(monkeypatch: pytest.MonkeyPatch, data_dir: Path, **env: str) -> AppTest:
+    monkeypatch.setenv("RAG_DATA_DIR", str(data_dir))
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    app = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+@pytest.fixture
+def app(archive: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    return _start(monkeypatch, archive)
+
+
+def _ask(app: AppTest, question: str) -> dict[str, Any]:
+    app.chat_input[0].set_value(question).run()
+    assert not app.exception, app.exception
+    assert not app.error, [e.value for e in app.error]
+    return app.session_state["messages"][-1]
+
+
+def _marked(app: AppTest) -> list[str]:
+    """Texts inside <mark> in every st.html element."""
+    bodies = [h.value for h in app.html]
+    return [m for body in bodies for m in re.findall(r"<mark[^>]*>(.*?)</mark>", body, re.S)]
+
+
+def test_chat_turn_shows_a_cited_answer_with_the_sentence_highlighted(app: AppTest) -> None:
+    message = _ask(app, "What did Sattar demand?")
+    answer = message["answer"]
+    assert not answer.abstained
+    assert "restored as the party chief" in answer.citations[0].quote
+    assert "restored as the party chief" in app.chat_message[1].html[0].value
+    assert any("restored as the party chief" in m for m in _marked(app))
+    labels = [e.label for e in app.expander]
+    assert any(label.startswith("\\[1\\] Tessori") for label in labels)
+    assert any("The News" in c.value for c in app.caption)
+    assert [b.label for b in app.button if b.label == "Open article"]
+    app.run()
+    rerendered = app.chat_message[1].html[0].value
+    assert "party chief." in rerendered and ">1</span>" in rerendered, "[n] shown as a badge"
+
+
+def test_follow_up_passes_the_conversation(app: AppTest) -> None:
+    _ask(app, "What did Sattar demand?")
+    follow = _ask(app, "Did the MQM-P accept it?")
+    assert follow["history"][0] == {"role": "user", "content": "What did Sattar demand?"}
+    assert not follow["answer"].abstained
+    assert "not acceptable" in follow["answer"].text
+    assert len(app.chat_message) == 4
+
+
+def test_abstention_says_so_and_shows_leads(app: AppTest) -> None:
+    message = _ask(app, "Who won the football world cup in 2022?")
+    assert message["answer"].abstained
+    assert "could not find" in app.chat_message[1].html[0].value
+    assert any("closest passages" in c.value for c in app.caption)
+    assert [e.label for e in app.expander if e.label.startswith("Lead 1")]
+    assert not _marked(app), "leads are shown without highlights"
+
+
+def test_outlet_filter_keeps_other_outlets_out(app: AppTest) -> None:
+    outlets = app.selectbox(key="chat-source").options
+    assert {"Harbour Gazette", "Valley Courier", "The News"} <= set(outlets)
+    app.selectbox(key="chat-source").select("Valley Courier").run()
+    answer = _ask(app, "When did the Manora ferry service resume?")["answer"]
+    assert answer.passages and {p.source for p in answer.passages} == {"Valley Courier"}
+    assert all(c.source == "Valley Courier" for c in answer.citations)
+
+
+def test_date_filters_and_as_of(app: AppTest) -> None:
+    app.date_input(key="chat-since").set_value(dt.date(2024, 5, 1)).run()
+    answer = _ask(app, "What happened to the ferry and the apricot harvest?")["answer"]
+    assert answer.passages and all(p.published_at >= "2024-05-01" for p in answer.passages)
+    app.date_input(key="chat-since").set_value(None)
+    app.date_input(key="chat-as_of").set_value(dt.date(2024, 4, 1)).run()
+    answer = _ask(app, "What happened to the apricot harvest in Hunza?")["answer"]
+    dated = [p.published_at for p in answer.passages if p.published_at]
+    assert dated and all(d <= "2024-04-01" for d in dated)
+    assert "Valley Courier" not in {p.source for p in answer.passages}
+
+
+def test_passages_slider_limits_what_is_read(app: AppTest) -> None:
+    app.slider(key="chat-k").set_value(2).run()
+    answer = _ask(app, "What did Sattar demand?")["answer"]
+    assert len(answer.passages) <= 2
+
+
+def test_timings_and_new_chat(app: AppTest) -> None:
+    _ask(app, "Who is the convener of the MQM-P?")
+    app.toggle(key="chat-show_timings").set_value(True).run()
+    steps = app.sidebar.dataframe[0].value["step"].tolist()
+    assert steps == ["retrieve", "answer", "total"]
+    app.sidebar.button[0].click().run()
+    assert app.session_state["messages"] == []
+    assert len(app.chat_message) == 0
+
+
+def test_feedback_and_saving_a_test_question(app: AppTest, archive: Path) -> None:
+    message = _ask(app, "Who is the convener of the MQM-P?")
+    app.feedback(key=f"rate-{message['id']}").set_value(1).run()
+    feedback = [json.loads(x) for x in (archive / "feedback.jsonl").read_text().splitlines()]
+    assert feedback[-1]["rating"] == "up"
+    assert feedback[-1]["question"] == "Who is the convener of the MQM-P?"
+    assert feedback[-1]["citations"][0]["quote"] == message["answer"].citations[0].quote
+    app.button(key=f"save-{message['id']}").click().run()
+    saved = {q.question: q for q in load_questions(archive / "questions.jsonl")}
+    gold = saved["Who is the convener of the MQM-P?"]
+    assert "Khalid Maqbool Siddiqui" in gold.answers[0]
+    assert gold.evidence == tuple(c.quote for c in message["answer"].citations)
+    assert any("Saved to questions.jsonl" in c.value for c in app.caption)
+
+
+def test_question_with_markup_is_shown_literally(app: AppTest) -> None:
+    question = "What about ![x](http://127.0.0.1:9/p.png) and <b>Sattar</b>?"
+    _ask(app, question)
+    shown = app.chat_message[0].html[0].value
+    assert "<b>" not in shown and html.escape(question) in shown
+
+
+def test_unavailable_backend_falls_back_to_extractive(app: AppTest) -> None:
+    names = app.selectbox(key="chat-backend").options
+    assert names[0] == "extractive" and len(names) > 1
+    app.selectbox(key="chat-backend").select("openai").run()
+    errors = [e.value for e in app.error]
+    assert len(errors) == 1 and "openai answerer is unavailable" in errors[0]
+    assert "\n" not in errors[0]
+    app.chat_input[0].set_value("What did Sattar demand?").run()
+    assert not app.session_state["messages"][-1]["answer"].abstained
+
+
+def test_empty_corpus_explains_how_to_add_articles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = _start(monkeypatch, tmp_path / "empty")
+    assert "rag add" in app.info[0].value and "Corpus" in app.info[0].value
+    assert app.chat_input[0].disabled
+    assert not app.error
+
+
+def test_bad_settings_and_unusable_data_dir_are_one_line_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = _start(monkeypatch, tmp_path, RAG_K="many")
+    assert "RAG_K" in app.error[0].value and "\n" not in app.error[0].value
+    monkeypatch.delenv("RAG_K")
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    app = _start(monkeypatch, blocker)
+    assert app.error[0].value.startswith("The archive cannot be opened")
+
+
+# -- the Corpus page ----------------------------------------------------------------------------
+def _corpus_page() -> None:
+    from ui.corpus import render_corpus_page
+
+    render_corpus_page()
+
+
+PAGE = """<html><head><title>Tram line to Saddar opens</title></head><body>
+<nav>Home | World | Sport</nav>
+<article><h1>Tram line to Saddar opens</h1>
+<p>The first tram line between Tower and Saddar opened on Monday, carrying four thousand
+passengers on its first day, the city transport department said.</p>
+<p>Officials said trams would run every eight minutes and that a second line to Clifton was
+planned for next year if funds were approved by the provincial assembly.</p>
+<p>Shopkeepers along the route said the works had disrupted trade for more than a year.</p>
+</article><footer>Copyright</footer></body></html>"""
+
+
+@pytest.fixture
+def news_site() -> Iterator[str]:
+    """A real HTTP server on 127.0.0.1 serving one news page."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            body = PAGE.encode("utf-8")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            return None
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/news/tram.html"
+    server.shutdown()
+
+
+def test_corpus_upload_browse_and_remove(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, news_site: str
+) -> None:
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("RAG_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("RAG_MAX_FILE_MB", "0.01")
+    page = AppTest.from_function(_corpus_page, default_timeout=TIMEOUT).run()
+    assert not page.exception
+    page.file_uploader[0].set_value(
+        [
+            ("../../escape.md", HARBOUR.encode(), "text/markdown"),
+            ("valley.md", VALLEY.encode(), "text/markdown"),
+            ("big.txt", b"word " * 4000, "text/plain"),
+        ]
+    )
+    page.text_area[0].set_value(f"{news_site}\n/etc/passwd")
+    page.button[0].click().run()
+    assert not page.exception
+    summary = page.session_state["add_summary"]
+    assert summary["counts"] == {
+        "added": 3,
+        "updated": 0,
+        "unchanged": 0,
+        "duplicate": 0,
+        "failed": 2,
+    }
+    reasons = dict(summary["failures"])
+    assert "too large" in reasons["upload:big.txt"]
+    assert reasons["/etc/passwd"] == "not an http(s) URL"
+    assert "added 3, updated 0, unchanged 0, duplicate 0, failed 2" in page.warning[0].value
+    assert ("added", "Tram line to Saddar opens") in summary["titles"]
+    assert not (tmp_path / "escape.md").exists() and not (data_dir / "escape.md").exists()
+    stored = {p.name for p in data_dir.iterdir()}
+    store_files = {"articles.db", "articles.db-wal", "articles.db-shm", "chroma", "models"}
+    assert stored <= store_files, "uploads are never written as files"
+
+    page.run()
+    table = page.dataframe[0].value
+    assert "Tram line to Saddar opens" in table["Title"].tolist()
+    assert {"Harbour Gazette", "Valley Courier"} <= set(table["Outlet"])
+    page.text_input(key="corpus-search").set_value("apricot").run()
+    assert page.dataframe[0].value["Title"].tolist() == [
+        "Apricot harvest in Hunza hit by late frost"
+    ]
+    key = table_key(page.session_state["table_version"], "apricot")
+    page.session_state[key] = {"selection": {"rows": [0], "columns": []}}
+    page.run()
+    page.button(key="open-selected").click().run()
+    assert "Apricot harvest" in page.subheader[0].value
+    assert any("late frost in April" in h.value for h in page.html)
+    page.button(key="remove-selected").click().run()
+    assert "This cannot be undone" in page.warning[-1].value
+    page.button(key="confirm-remove").click().run()
+    assert not page.exception
+    assert "Removed 1 article." in page.success[0].value
+    page.text_input(key="corpus-search").set_value("").run()
+    assert "Valley Courier" not in page.dataframe[0].value["Outlet"].tolist()
+    assert len(page.dataframe[0].value) == 2
+
+
+# -- shared objects under concurrent use ----------------------------------------------------------
+def test_sessions_ask_while_another_adds(embedder, tmp_path: Path) -> None:
+    """Several threads ask through one Store while another adds and removes articles."""
+    store = Store(tmp_path, embedder)
+    store.add(read_sources([str(ROOT / "corpus")], 10**7))
+    assistant = Assistant(store, Settings(data_dir=tmp_path))
+    sources = tmp_path.parent / f"{tmp_path.name}-sources"
+    sources.mkdir()
+    for n in range(6):
+        text = VALLEY.replace("Apricot harvest", f"Harvest report {n}").replace("half", f"{n}0%")
+        (sources / f"v{n}.md").write_text(text, encoding="utf-8")
+    errors: list[BaseException] = []
+    answers: list[str] = []
+
+    def ask() -> None:
+        try:
+            for _ in range(3):
+                answer = assistant.ask("What did Sattar demand?")
+                answers.append(answer.citations[0].quote)
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    def write() -> None:
+        try:
+            added = store.add(read_sources([str(sources)], 10**7))
+            store.remove(added.added[:3])
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=ask) for _ in range(3)] + [threading.Thread(target=write)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=600)
+    assert not errors, errors
+    assert len(answers) == 9 and all("restored as the party chief" in q for q in answers)
+    assert store.count() == 4
+    store.close()

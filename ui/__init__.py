@@ -1,0 +1,1 @@
+"""Streamlit pages of Newsdesk (rendering only)."""

@@ -1,0 +1,269 @@
+"""The Corpus page: add articles (uploads or URLs) with progress and the CLI's summary; browse,
+open and remove stored articles."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterator, Sequence
+from itertools import chain
+from typing import TYPE_CHECKING, Any
+
+import streamlit as st
+
+from rag.errors import RagError
+from ui.answer_view import render_article
+from ui.render import escape_markdown, one_line, plural
+from ui.resources import load_settings, shared_store, write_lock
+from ui.uploads import UPLOAD_TYPES, Upload, read_uploads, read_urls, split_urls
+
+if TYPE_CHECKING:
+    from rag.config import Settings
+    from rag.ingest import Article, Failure
+    from rag.store import AddReport, Store
+
+SHOWN_TITLES = 10
+
+
+def render_corpus_page() -> None:
+    """The whole page; called by the app's navigation."""
+    settings = load_settings()
+    try:
+        store = shared_store(settings)
+        stats = store.stats()
+    except (RagError, OSError) as exc:
+        st.error(f"The archive cannot be opened: {one_line(exc)}")
+        return
+    st.title("Corpus", anchor=False)
+    st.caption(
+        f"{plural(stats['articles'], 'article')} · {plural(stats['chunks'], 'passage')} · "
+        f"{plural(len(stats['sources']), 'outlet')} · "
+        f"stored in {escape_markdown(str(settings.data_dir))}"
+    )
+    add_tab, browse_tab = st.tabs([":material/upload_file: Add articles", ":material/list: Browse"])
+    with add_tab:
+        _render_add(store, settings)
+    with browse_tab:
+        _render_browse(store)
+
+
+# -- adding -------------------------------------------------------------------------------------
+def _render_add(store: Store, settings: Settings) -> None:
+    with st.form("add-articles", clear_on_submit=True):
+        files = st.file_uploader(
+            "Files",
+            type=UPLOAD_TYPES,
+            accept_multiple_files=True,
+            max_upload_size=max(1, math.ceil(settings.max_file_mb)),
+            help=f"{', '.join(UPLOAD_TYPES)}; up to {settings.max_file_mb:g} MB each.",
+        )
+        urls = st.text_area("Web pages", placeholder="https://… (one URL per line)", height=90)
+        submitted = st.form_submit_button("Add to archive", type="primary", icon=":material/add:")
+    if submitted:
+        _add(store, settings, list(files or []), urls or "")
+    summary = st.session_state.get("add_summary")
+    if summary:
+        _render_summary(summary)
+
+
+def _add(store: Store, settings: Settings, files: list[Any], urls_text: str) -> None:
+    uploads = [Upload(f.name, f.getvalue()) for f in files]
+    urls, bad_urls = split_urls(urls_text)
+    if not uploads and not urls and not bad_urls:
+        st.warning("Choose files or paste URLs first.")
+        return
+    max_bytes = int(settings.max_file_mb * 1e6)
+    items: Iterator[Article | Failure] = chain(
+        read_uploads(uploads, max_bytes),
+        read_urls(urls, max_bytes, settings.fetch_timeout),
+        iter(bad_urls),
+    )
+    bar = st.progress(0.0, text="Waiting for other changes to the archive to finish…")
+
+    def progress(phase: str, done: int, total: int) -> None:
+        if phase == "reading":
+            bar.progress(0.0, text=f"Reading source {done}…")
+        else:
+            text = f"Embedding passages: {done} of {total}"
+            bar.progress(done / total if total else 1.0, text=text)
+
+    try:
+        with write_lock():
+            report = store.add(items, progress)
+    except RagError as exc:
+        bar.empty()
+        st.error(f"Nothing was added: {one_line(exc)}")
+        return
+    bar.empty()
+    st.session_state["add_summary"] = _summary(store, report)
+    st.rerun()  # the counts at the top of the page change too
+
+
+def _summary(store: Store, report: AddReport) -> dict[str, Any]:
+    titles = []
+    changed = [("added", a) for a in report.added] + [("updated", a) for a in report.updated]
+    for status, article_id in changed[:SHOWN_TITLES]:
+        try:
+            titles.append((status, store.article(article_id)["title"]))
+        except RagError:
+            continue
+    return {
+        "counts": {
+            "added": len(report.added),
+            "updated": len(report.updated),
+            "unchanged": len(report.unchanged),
+            "duplicate": len(report.duplicate),
+            "failed": len(report.failed),
+        },
+        "chunks": report.chunks,
+        "titles": titles,
+        "more": max(0, len(changed) - SHOWN_TITLES),
+        "duplicates": list(report.duplicate),
+        "failures": [(f.origin, f.reason) for f in report.failed],
+    }
+
+
+def _render_summary(summary: dict[str, Any]) -> None:
+    counts = summary["counts"]
+    line = ", ".join(f"{name} {n}" for name, n in counts.items())
+    line += f" ({summary['chunks']} chunks embedded)"
+    stored = counts["added"] + counts["updated"] + counts["unchanged"] + counts["duplicate"]
+    (st.success if stored and not counts["failed"] else st.warning)(line)
+    lines = [f"- {status}: {escape_markdown(title)}" for status, title in summary["titles"]]
+    if summary["more"]:
+        lines.append(f"- … and {summary['more']} more")
+    lines += [f"- duplicate: {escape_markdown(d)}" for d in summary["duplicates"]]
+    lines += [
+        f"- failed: {escape_markdown(origin)}: {escape_markdown(reason)}"
+        for origin, reason in summary["failures"]
+    ]
+    if lines:
+        st.markdown("\n".join(lines))
+
+
+# -- browsing -----------------------------------------------------------------------------------
+def _matches(article: dict[str, Any], query: str) -> bool:
+    fields = (article["title"], article.get("source") or "", article["id"])
+    return all(any(word in f.lower() for f in fields) for word in query.lower().split())
+
+
+def _render_browse(store: Store) -> None:
+    notice = st.session_state.pop("corpus_notice", None)
+    if notice:
+        (st.error if notice[0] == "error" else st.success)(notice[1])
+    articles = store.list_articles()
+    if not articles:
+        st.info("No articles yet: add some in the first tab, or run `rag add PATH|URL`.")
+        return
+    query = st.text_input("Search", placeholder="Title, outlet or id", key="corpus-search")
+    shown = [a for a in articles if _matches(a, query)]
+    total = plural(len(articles), "article")
+    st.caption(f"{len(shown)} of {total} · select rows to open or remove")
+    version = st.session_state.setdefault("table_version", 0)
+    event = st.dataframe(
+        _table(shown),
+        key=table_key(version, query),
+        on_select="rerun",
+        selection_mode="multi-row",
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Title": st.column_config.TextColumn(width="large"),
+            "Passages": st.column_config.NumberColumn(width="small"),
+        },
+    )
+    rows = getattr(getattr(event, "selection", None), "rows", []) or []
+    selected = [shown[i]["id"] for i in rows if 0 <= i < len(shown)]
+    _render_actions(store, selected, {a["id"]: a["title"] for a in articles})
+
+
+def table_key(version: int, query: str) -> str:
+    """A fresh table (and so a fresh selection) per search and after each removal."""
+    digest = hashlib.sha1(query.encode("utf-8")).hexdigest()[:8]
+    return f"corpus-table-{version}-{digest}"
+
+
+def _table(articles: Sequence[dict[str, Any]]) -> Any:
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "Title": [a["title"] for a in articles],
+            "Outlet": [a.get("source") or "" for a in articles],
+            "Published": [(a.get("published_at") or "")[:10] for a in articles],
+            "Passages": [int(a["chunks"]) for a in articles],
+            "Id": [a["id"] for a in articles],
+        }
+    )
+
+
+def _render_actions(store: Store, selected: list[str], titles: dict[str, str]) -> None:
+    pending = [i for i in st.session_state.get("confirm_remove", []) if i in titles]
+    if pending:
+        _confirm_removal(store, pending, titles)
+        return
+    buttons = st.container(horizontal=True)
+    if buttons.button(
+        "Open", icon=":material/article:", disabled=len(selected) != 1, key="open-selected"
+    ):
+        st.session_state["open_article"] = selected[0]
+    buttons.button(
+        f"Remove {len(selected)} selected" if selected else "Remove selected",
+        icon=":material/delete:",
+        disabled=not selected,
+        key="remove-selected",
+        on_click=lambda: st.session_state.update(confirm_remove=list(selected)),
+    )
+    opened = st.session_state.get("open_article")
+    if opened in titles:
+        _render_open(store, opened)
+
+
+def _confirm_removal(store: Store, ids: list[str], titles: dict[str, str]) -> None:
+    names = "\n".join(f"- {escape_markdown(titles[i])}" for i in ids)
+    with st.container(border=True):
+        st.warning(f"Remove {plural(len(ids), 'article')} from the archive? This cannot be undone.")
+        st.markdown(names)
+        buttons = st.container(horizontal=True)
+        buttons.button(
+            "Yes, remove",
+            type="primary",
+            key="confirm-remove",
+            on_click=_remove,
+            args=(store, ids),
+        )
+        buttons.button(
+            "Cancel",
+            key="cancel-remove",
+            on_click=lambda: st.session_state.pop("confirm_remove", None),
+        )
+
+
+def _remove(store: Store, ids: list[str]) -> None:
+    st.session_state.pop("confirm_remove", None)
+    try:
+        with write_lock():
+            removed = store.remove(ids)
+    except RagError as exc:
+        st.session_state["corpus_notice"] = ("error", f"Nothing was removed: {one_line(exc)}")
+        return
+    st.session_state["corpus_notice"] = ("success", f"Removed {plural(len(removed), 'article')}.")
+    st.session_state["table_version"] = st.session_state.get("table_version", 0) + 1
+    if st.session_state.get("open_article") in removed:
+        st.session_state.pop("open_article", None)
+
+
+def _render_open(store: Store, article_id: str) -> None:
+    try:
+        article = store.article(article_id)
+    except RagError as exc:
+        st.error(one_line(exc))
+        return
+    with st.container(border=True):
+        render_article(article)
+        st.caption(f"Id: {escape_markdown(article_id)} · {plural(article['chunks'], 'passage')}")
+        st.button(
+            "Close",
+            key="close-article",
+            on_click=lambda: st.session_state.pop("open_article", None),
+        )
