@@ -17,8 +17,9 @@ from rag.cite import Span, jaccard, passage_sentences, stands_alone, with_marker
 from rag.retrieve import Passage
 from rag.store import Store
 
-SEMANTIC_POOL = 14
+SEMANTIC_POOL = 20
 PASSAGES_READ = 5
+REPEAT_PENALTY = 0.2
 _WHO = re.compile(r"^\s*(who|whom|whose)\b", re.IGNORECASE)
 _WHEN = re.compile(r"^\s*(when|what (year|date|day|month|time))\b", re.IGNORECASE)
 _COUNT = re.compile(r"\b(how (many|much|long|old|far)|what (percentage|number|share))\b", re.I)
@@ -39,11 +40,11 @@ _NUMBER = re.compile(
 class Scoring:
     """How sentence evidence is weighed into one score."""
 
-    semantic: float = 0.45
-    coverage: float = 0.35
-    prior: float = 0.15
+    semantic: float = 0.4
+    coverage: float = 0.3
+    prior: float = 0.25
     fits_type: float = 0.05
-    informative: float = 0.05
+    informative: float = 0.1
     question_penalty: float = 0.3
 
 
@@ -75,18 +76,20 @@ class ExtractiveAnswerer:
     def stream(
         self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()
     ) -> Iterator[str | Draft]:
-        draft = self.answer(question, passages)
+        said = [t["content"] for t in history if t.get("role") == "assistant"]
+        draft = self.answer(question, passages, said)
         pieces = draft.text.split("] ")
         for i, piece in enumerate(pieces):
             yield piece + ("] " if i < len(pieces) - 1 else "")
         yield draft
 
-    def answer(self, question: str, passages: Sequence[Passage]) -> Draft:
-        ranked = self.rank(question, passages)
+    def answer(self, question: str, passages: Sequence[Passage], said: Sequence[str] = ()) -> Draft:
+        """Quote the best sentences; sentences the conversation already gave rank lower."""
+        ranked = _demote_repeats(self.rank(question, passages), said)
         if not ranked or self.evidence(ranked) < self.threshold:
             return Draft(ABSTAIN_TEXT, [], True)
         chosen = self._choose(ranked)
-        citations = [self._cite(n, c) for n, c in enumerate(chosen, start=1)]
+        citations = [self._cite(n, c, start) for n, (c, start) in enumerate(chosen, start=1)]
         text = " ".join(with_marker(c.quote, c.n) for c in citations)
         return Draft(text, citations, False)
 
@@ -134,23 +137,30 @@ class ExtractiveAnswerer:
             t: math.log(1 + (total - freq.get(t, 0) + 0.5) / (freq.get(t, 0) + 0.5)) for t in terms
         }
 
-    def _choose(self, ranked: list[Candidate]) -> list[Candidate]:
+    def _choose(self, ranked: list[Candidate]) -> list[tuple[Candidate, int]]:
+        """The best sentences, each with the start of its quote (widened to the sentence
+        before when it cannot stand alone); quotes never overlap or repeat each other."""
         best = ranked[0]
-        chosen = [best]
-        for c in ranked[1:]:
+        chosen: list[tuple[Candidate, int]] = []
+        for c in ranked:
             if len(chosen) >= self.max_sentences:
                 break
-            if c.score < 0.85 * best.score or c.evidence < self.threshold:
+            if chosen and (c.score < 0.85 * best.score or c.evidence < self.threshold):
                 break
-            if any(_overlaps(c, o) or jaccard(c.terms, o.terms) >= 0.6 for o in chosen):
+            start = c.span.start if stands_alone(c.span.text) else self._previous_start(c)
+            covered = [i for i, (o, _) in enumerate(chosen) if _contains(c, start, o)]
+            if covered:  # the widened quote holds an earlier one: it takes that one's place
+                chosen[covered[0]] = (c, start)
                 continue
-            chosen.append(c)
+            if any(
+                _overlaps(c, start, o, o_start) or jaccard(c.terms, o.terms) >= 0.6
+                for o, o_start in chosen
+            ):
+                continue
+            chosen.append((c, start))
         return chosen
 
-    def _cite(self, n: int, c: Candidate) -> Citation:
-        start, end = c.span.start, c.span.end
-        if not stands_alone(c.span.text):
-            start = self._previous_start(c)
+    def _cite(self, n: int, c: Candidate, start: int) -> Citation:
         p = c.passage
         text = self.store.catalog.lookup(p.article_id)["text"]
         return Citation(
@@ -162,9 +172,9 @@ class ExtractiveAnswerer:
             url=p.url,
             chunk_id=p.chunk_id,
             passage=p.text,
-            quote=text[start:end],
+            quote=text[start : c.span.end],
             start=start,
-            end=end,
+            end=c.span.end,
         )
 
     def _previous_start(self, c: Candidate) -> int:
@@ -193,9 +203,25 @@ def _candidates(passages: Sequence[Passage]) -> list[Candidate]:
     return list(seen.values())
 
 
-def _overlaps(a: Candidate, b: Candidate) -> bool:
+def _overlaps(a: Candidate, a_start: int, b: Candidate, b_start: int) -> bool:
     same = a.passage.article_id == b.passage.article_id
-    return same and a.span.start < b.span.end and b.span.start < a.span.end
+    return same and a_start < b.span.end and b_start < a.span.end
+
+
+def _demote_repeats(ranked: list[Candidate], said: Sequence[str]) -> list[Candidate]:
+    """A follow-up wants something new: sentences already in earlier answers move down."""
+    earlier = " ".join(" ".join(text.split()) for text in said)
+    if not earlier:
+        return ranked
+    for c in ranked:
+        if " ".join(c.span.text.split()) in earlier:
+            c.score -= REPEAT_PENALTY
+    return sorted(ranked, key=lambda c: (-c.score, c.rank, c.span.start))
+
+
+def _contains(a: Candidate, a_start: int, b: Candidate) -> bool:
+    same = a.passage.article_id == b.passage.article_id
+    return same and a_start <= b.span.start and b.span.end <= a.span.end
 
 
 def _informative(sentence: str, asked: set[str]) -> float:
