@@ -240,7 +240,8 @@ def _key(source: str | None) -> str | None:
 
 def filter_sql(filters: Filters) -> tuple[str, list[Any]]:
     """SQL conditions on table alias `a` for the given filters."""
-    where, params = "", []
+    where = ""
+    params: list[Any] = []
     if filters.source:
         where += " AND a.source_key = ?"
         params.append(_key(filters.source))

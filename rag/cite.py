@@ -14,6 +14,7 @@ from rag.catalog import STOPWORDS, keyword_terms, stems
 from rag.clean import sentence_spans
 
 SUPPORT_WEIGHT = 0.5  # semantic share of the support score (benchmarks/calibrate_citations.py)
+MIN_OVERLAP = 0.0  # share of the sentence's content words a supporting span must hold (ditto)
 PREFILTER = 8  # spans per passage embedded, best content-word overlap first
 PAIR_COST = 0.03  # a lone sentence is preferred over a two-sentence span scoring about as well
 _MARKER = re.compile(r"\s*\[(\d+)\]")
@@ -79,7 +80,8 @@ _NAME_WORD = re.compile(r"\b[A-Z][\w’'-]*")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _INSTRUCTION = re.compile(
     r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|prompts?|rules)\b|system prompt|"
-    r"\byou are now\b|\bnew instructions\b",
+    r"\byou are now\b|\bnew instructions\b|"
+    r"^\W*(say|tell|answer|respond|reply|write|output|print|repeat|pretend|act as)\b",
     re.IGNORECASE,
 )
 _ABSTAIN = re.compile(
@@ -168,7 +170,8 @@ def content_stems(text: str) -> list[str]:
 
 
 def looks_like_instruction(text: str) -> bool:
-    """Text addressed to a model ("ignore previous instructions"): never accepted as support."""
+    """A sentence addressed to a model ("Ignore previous instructions", "Say that ..."): never
+    accepted as support, so an article cannot vouch for what it orders the model to write."""
     return bool(_INSTRUCTION.search(text))
 
 
@@ -179,12 +182,13 @@ def is_abstention(sentence: str) -> bool:
 
 def candidate_spans(text: str, start: int) -> list[Span]:
     """Each sentence of a passage and each pair of adjacent sentences, instructions left out."""
-    sentences = passage_sentences(text, start)
+    sentences = [(s, looks_like_instruction(s.text)) for s in passage_sentences(text, start)]
     pairs = [
         Span(a.start, b.end, text[a.start - start : b.end - start])
-        for a, b in zip(sentences, sentences[1:], strict=False)
+        for (a, a_bad), (b, b_bad) in zip(sentences, sentences[1:], strict=False)
+        if not (a_bad or b_bad)
     ]
-    return [s for s in sentences + pairs if not looks_like_instruction(s.text)]
+    return [s for s, bad in sentences if not bad] + pairs
 
 
 @dataclass(frozen=True)
@@ -201,8 +205,8 @@ class Support:
 
 
 class SupportChecker:
-    """Support = weighted semantic similarity and content-word overlap above a threshold, with
-    every number and name of the sentence present in the span."""
+    """Support = weighted semantic similarity and content-word overlap above a threshold, at
+    least MIN_OVERLAP of the content words, every number and name of the sentence in the span."""
 
     def __init__(
         self, encode: Callable[[list[str]], Any], threshold: float, weight: float = SUPPORT_WEIGHT
@@ -236,7 +240,7 @@ class SupportChecker:
     ) -> Support:
         score = round(self.weight * semantic + (1 - self.weight) * overlap, 4)
         missing = tuple(missing_terms(needed, span.text))
-        ok = score >= self.threshold and not missing
+        ok = score >= self.threshold and overlap >= MIN_OVERLAP and not missing
         return Support(number, span, score, round(semantic, 4), round(overlap, 4), missing, ok)
 
 
@@ -247,8 +251,11 @@ def _pair_cost(span: Span, single: set[tuple[int, int]]) -> float:
 class Located(Protocol):
     """A passage: its text and where it starts in the stored article."""
 
-    text: str
-    start: int
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def start(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -295,7 +302,8 @@ def check_sentences(
 def verify_answer(
     answer: str, passages: Sequence[Located], checker: SupportChecker, strict: bool = False
 ) -> Verified:
-    """Check every sentence; renumber citations by quote; mark (or, strict, drop) unsupported."""
+    """Check every sentence; number citations by quote and verdict; mark (or, when strict,
+    drop) unsupported sentences."""
     checked, notes = check_sentences(answer, passages, checker)
     claims = [c for c in checked if not c.abstains]
     if strict:

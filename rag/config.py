@@ -49,7 +49,7 @@ class Settings:
     llm_threads: int = 0
     llm_context: int = 4096
     strict_citations: bool = False
-    support_threshold: float = 0.5
+    support_threshold: float = 0.45
     chroma_url: str = ""
     host: str = "127.0.0.1"
     port: int = 8501

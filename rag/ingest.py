@@ -151,7 +151,9 @@ def parse_html(html: str, origin: str, url: str | None = None) -> Article:
     import trafilatura
 
     doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
-    found = doc.as_dict() if hasattr(doc, "as_dict") else (doc or {})
+    found: dict[str, Any] = {}
+    if doc is not None:
+        found = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
     body = found.get("text") or ""
     if not body.strip():
         raise IngestError("no main text found in the page")
@@ -175,7 +177,7 @@ def parse_pdf(data: bytes, origin: str) -> Article:
     try:
         reader = PdfReader(io.BytesIO(data))
         pages = [page.extract_text() or "" for page in reader.pages]
-        info = reader.metadata or {}
+        info: Mapping[str, Any] = reader.metadata or {}
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise IngestError(f"unreadable PDF: {exc}") from None
     meta = {"title": info.get("/Title"), "author": info.get("/Author")}

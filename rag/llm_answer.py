@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rag.answer import ABSTAIN_TEXT, Citation, Draft, Turn
-from rag.cite import SupportChecker, quote_is_exact, verify_answer
+from rag.cite import SupportChecker, quote_is_exact, strip_markers, verify_answer
 from rag.errors import ConfigError, RagError
 from rag.followup import condense, needs_context
 from rag.retrieve import Passage
@@ -65,7 +65,7 @@ def answer_messages(
     messages: list[BaseMessage] = [SystemMessage(prompt["system"])]
     for turn in list(history)[-HISTORY_TURNS:]:
         kind = AIMessage if turn.get("role") == "assistant" else HumanMessage
-        messages.append(kind(str(turn.get("content", ""))))
+        messages.append(kind(strip_markers(str(turn.get("content", "")))))
     user = fill(prompt["user"], passages=fence(passages), question=question)
     messages.append(HumanMessage(user))
     return messages

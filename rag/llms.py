@@ -45,6 +45,7 @@ def openai_chat(settings: Settings, http_client: httpx.Client | None = None) -> 
     """A ChatOpenAI for `RAG_LLM_BASE_URL` (OpenAI itself when unset, which needs a key)."""
     require_module("openai", "langchain_openai")
     from langchain_openai import ChatOpenAI
+    from pydantic import SecretStr
 
     model = _model_name(settings, "openai")
     if not settings.llm_base_url and not settings.llm_api_key:
@@ -54,9 +55,9 @@ def openai_chat(settings: Settings, http_client: httpx.Client | None = None) -> 
     return ChatOpenAI(
         model=model,
         base_url=settings.llm_base_url or None,
-        api_key=settings.llm_api_key or "no-key",
+        api_key=SecretStr(settings.llm_api_key or "no-key"),
         temperature=settings.llm_temperature,
-        max_tokens=settings.llm_max_tokens,
+        max_completion_tokens=settings.llm_max_tokens,
         timeout=settings.llm_timeout,
         max_retries=settings.llm_retries,
         stream_usage=False,

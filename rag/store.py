@@ -142,7 +142,7 @@ class Store:
             done = 0
             for group in _groups(planned, self.batch_chunks):
                 chunks = [c for _, cs, _ in group for c in cs]
-                vectors = self._embed(chunks, lambda n, d=done: progress("embedding", d + n, total))
+                vectors = self._embed(chunks, _advance(progress, done, total))
                 self._write(group, vectors)
                 for article, cs, status in group:
                     getattr(report, status).append(article.article_id)
@@ -239,7 +239,7 @@ class Store:
             progress("embedding", 0, total)
             for group in _groups(planned, self.batch_chunks):
                 chunks = [c for _, cs, _ in group for c in cs]
-                vectors = self._embed(chunks, lambda n, d=done: progress("embedding", d + n, total))
+                vectors = self._embed(chunks, _advance(progress, done, total))
                 by_id = {a.article_id: a for a, _, _ in group}
                 metas = [_chunk_meta(by_id[c.article_id]) for c in chunks]
                 target.upsert(ids=[c.chunk_id for c in chunks], embeddings=vectors, metadatas=metas)
@@ -264,10 +264,13 @@ class Store:
         texts = [c.embed_text for c in chunks]
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         size = 4 * self.embedder.batch_size
+        starts = list(range(0, len(order), size))
+        if len(starts) > 1 and len(order) - starts[-1] <= size // 2:
+            starts.pop()  # a short tail joins the slice before: small inputs take another path
         parts = []
-        for i in range(0, len(order), size):
-            parts.append(self.embedder.encode([texts[j] for j in order[i : i + size]]))
-            step(min(i + size, len(order)))
+        for start, stop in zip(starts, [*starts[1:], len(order)], strict=True):
+            parts.append(self.embedder.encode([texts[j] for j in order[start:stop]]))
+            step(stop)
         stacked = np.vstack(parts)
         vectors = np.empty_like(stacked)
         vectors[order] = stacked
@@ -343,6 +346,11 @@ class Store:
 
     def close(self) -> None:
         self.catalog.close()
+
+
+def _advance(progress: Progress, done: int, total: int) -> Callable[[int], None]:
+    """Progress inside a group whose first chunk is number `done`."""
+    return lambda n: progress("embedding", done + n, total)
 
 
 def _groups(planned: list[Any], size: int) -> Iterable[list[Any]]:

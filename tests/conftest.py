@@ -41,3 +41,9 @@ def store(embedder, settings):
 def corpus_dir() -> Path:
     """The corpus shipped with the project (repo/corpus)."""
     return Path(__file__).resolve().parents[1] / "corpus"
+
+
+@pytest.fixture(scope="session")
+def shipped_article(corpus_dir: Path) -> Path:
+    """The article the project started from (the Karachi MQM story, with its headline list)."""
+    return corpus_dir / "tessori-mqm-unification.md"

@@ -148,8 +148,8 @@ def test_clean_text_keeps_a_short_final_line_of_a_real_article() -> None:
     assert clean_text(raw).endswith("Reporting by Jane Doe")
 
 
-def test_shipped_article_loses_its_trailing_headlines(corpus_dir) -> None:
-    (article,) = list(read_sources([str(corpus_dir)], max_bytes=10**7))
+def test_shipped_article_loses_its_trailing_headlines(shipped_article) -> None:
+    (article,) = list(read_sources([str(shipped_article)], max_bytes=10**7))
     assert article.title == "Tessori’s efforts for MQM unification not bearing fruit for now"
     assert article.source == "The News"
     assert article.text.startswith("Sindh Governor Kamran Tessori has reportedly")

@@ -37,8 +37,8 @@ def _invoke(data_dir: Path, *args: str) -> object:
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> dict:
-    """One real `rag add --json` of the corpus, a dated article and two bad files."""
+def archive(tmp_path_factory: pytest.TempPathFactory, shipped_article: Path) -> dict:
+    """One real `rag add --json` of the shipped article, a dated article and two bad files."""
     folder = tmp_path_factory.mktemp("inputs")
     (folder / "dated.md").write_text(
         "---\ntitle: Tram deal agreed\nsource: City Post\npublished_at: 2024-02-01\n"
@@ -47,7 +47,7 @@ def archive(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> dict:
     (folder / "binary.txt").write_bytes(b"\x00\x01binary")
     (folder / "broken.jsonl").write_text("{nope\n")
     data_dir = tmp_path_factory.mktemp("data")
-    done = _rag(data_dir, "add", "--json", str(corpus_dir), str(folder))
+    done = _rag(data_dir, "add", "--json", str(shipped_article), str(folder))
     assert done.returncode == 0, done.stderr
     return {"data_dir": data_dir, "folder": folder, "report": json.loads(done.stdout)}
 
@@ -64,8 +64,8 @@ def test_add_json_shape(archive: dict) -> None:
     assert all(set(f) == {"path", "reason"} and f["reason"] for f in report["failed"])
 
 
-def test_readd_is_unchanged_and_prints_a_summary(archive: dict, corpus_dir: Path) -> None:
-    done = _rag(archive["data_dir"], "add", str(corpus_dir))
+def test_readd_is_unchanged_and_prints_a_summary(archive: dict, shipped_article: Path) -> None:
+    done = _rag(archive["data_dir"], "add", str(shipped_article))
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("added 0, updated 0, unchanged 1, duplicate 0, failed 0")
 

