@@ -40,16 +40,19 @@ class Passage:
         return asdict(self)
 
 
+TIE_BREAK = 1e-6
+
+
 @dataclass(frozen=True)
 class Weights:
     """How the ranked lists are fused."""
 
     dense: float = 1.0
     keyword: float = 1.0
-    recency: float = 2.0
-    half_life_days: float = 14.0
+    recency: float = 3.0
+    half_life_days: float = 7.0
     rrf_k: int = 60
-    fusion: str = "score"
+    fusion: str = "rrf"
     max_per_article: int = 2
 
 
@@ -58,19 +61,23 @@ def fuse(
 ) -> dict[str, float]:
     """Weighted fusion of two ranked lists of (id, score).
 
-    `rrf`: reciprocal rank fusion. `score`: each list's scores scaled to [0, 1] (dense by
-    min-max over a span of at least 0.25, keyword by the best score) and summed with the
-    weights, so a rare word that only one passage holds keeps its margin.
+    `rrf` (default): reciprocal rank fusion, ties broken by the `score` fusion below (so two
+    passages with mirrored ranks are told apart by how far ahead each one was).
+    `score`: each list's scores scaled to [0, 1] (dense by min-max over a span of at least
+    0.25, keyword by the best score) and summed with the weights.
     """
-    fused: dict[str, float] = {}
+    by_score: dict[str, float] = {}
+    by_rank: dict[str, float] = {}
     for ranked, weight, scaled in (
         (dense, weights.dense, _min_max(dense)),
         (keyword, weights.keyword, _by_best(keyword)),
     ):
         for rank, (chunk_id, _) in enumerate(ranked, start=1):
-            part = scaled[rank - 1] if weights.fusion == "score" else 1 / (weights.rrf_k + rank)
-            fused[chunk_id] = fused.get(chunk_id, 0.0) + weight * part
-    return fused
+            by_score[chunk_id] = by_score.get(chunk_id, 0.0) + weight * scaled[rank - 1]
+            by_rank[chunk_id] = by_rank.get(chunk_id, 0.0) + weight / (weights.rrf_k + rank)
+    if weights.fusion == "score":
+        return by_score
+    return {chunk_id: by_rank[chunk_id] + TIE_BREAK * by_score[chunk_id] for chunk_id in by_rank}
 
 
 def _min_max(ranked: list[tuple[str, float]], min_span: float = 0.25) -> list[float]:
@@ -105,7 +112,7 @@ def search(
     k: int,
     filters: Filters,
     weights: Weights,
-    candidates: int = 40,
+    candidates: int = 60,
 ) -> list[Passage]:
     """The top `k` passages for `query` under `filters`."""
     vector = store.embedder.embed_query(query)
@@ -145,17 +152,20 @@ def search(
 
 
 def _diverse(passages: list[Passage], k: int, per_article: int) -> list[Passage]:
-    """The best `k` passages with at most `per_article` from any one article, so that the
-    top of the list covers several articles."""
+    """The best `k` passages with at most `per_article` from any one article, so that the top
+    of the list covers several articles; when too few articles match, the rest fill up."""
     taken: dict[str, int] = {}
     chosen: list[Passage] = []
+    spare: list[Passage] = []
     for passage in passages:
         if taken.get(passage.article_id, 0) < max(1, per_article):
             taken[passage.article_id] = taken.get(passage.article_id, 0) + 1
             chosen.append(passage)
+        else:
+            spare.append(passage)
         if len(chosen) == k:
-            break
-    return chosen
+            return chosen
+    return chosen + spare[: k - len(chosen)]
 
 
 class HybridRetriever(BaseRetriever):
@@ -167,7 +177,7 @@ class HybridRetriever(BaseRetriever):
     k: int = 5
     filters: Filters = Filters()
     weights: Weights = Weights()
-    candidates: int = 40
+    candidates: int = 60
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun

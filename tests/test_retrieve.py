@@ -119,12 +119,18 @@ def test_fuse_rewards_agreement() -> None:
     keyword_only = fuse([("a", 0.9)], [("c", 4.0)], Weights(dense=0.0))
     assert keyword_only["a"] == 0.0
     rrf = fuse([("a", 0.9), ("b", 0.8)], [("b", 5.0), ("c", 4.0)], Weights(fusion="rrf"))
-    assert rrf["b"] == pytest.approx(1 / 62 + 1 / 61)
+    assert rrf["b"] == pytest.approx(1 / 62 + 1 / 61, abs=1e-5)
 
 
 def test_score_fusion_keeps_a_rare_word_margin() -> None:
-    fused = fuse([("a", 0.70), ("b", 0.69)], [("b", 9.0), ("a", 0.01)], Weights())
+    fused = fuse([("a", 0.70), ("b", 0.69)], [("b", 9.0), ("a", 0.01)], Weights(fusion="score"))
     assert fused["b"] > fused["a"]
+
+
+def test_rrf_ties_are_broken_by_the_margin() -> None:
+    mirrored = fuse([("a", 0.70), ("b", 0.69)], [("b", 9.0), ("a", 0.01)], Weights())
+    assert mirrored["b"] > mirrored["a"]
+    assert mirrored["a"] == pytest.approx(1 / 61 + 1 / 62, abs=1e-5)
 
 
 def test_recency_boost_halves_with_age() -> None:
