@@ -24,6 +24,7 @@ from rag.lock import writer_lock
 
 Progress = Callable[[str, int, int], None]
 NO_DAY = -10_000_000
+OVERFETCH = 3  # a filtered dense search first looks this many times further, unfiltered
 BATCH = 512  # chunks embedded and committed together; sorting this many by length keeps
 # padding low (~3% waste against ~19% for 64), and a Ctrl-C loses at most one group's work
 
@@ -298,12 +299,30 @@ class Store:
     def dense_search(
         self, vector: Sequence[float], limit: int, filters: Filters
     ) -> list[tuple[str, float]]:
-        """Nearest chunks by cosine similarity: (chunk_id, similarity), best first."""
+        """Nearest chunks by cosine similarity: (chunk_id, similarity), best first.
+
+        With filters, a wider unfiltered search is filtered here first (Chroma's own metadata
+        filter costs ~30 ms at 10k chunks against ~2 ms for a plain search); only when too few
+        hits survive does the filtered search run.
+        """
+        where = chroma_where(filters)
+        if where is not None:
+            found = self.collection.query(
+                query_embeddings=[list(vector)],
+                n_results=limit * OVERFETCH,
+                include=["distances", "metadatas"],
+            )
+            hits = [
+                (i, 1.0 - float(d))
+                for i, d, meta in zip(
+                    *(found[key][0] for key in ("ids", "distances", "metadatas")), strict=True
+                )
+                if meta_matches(meta or {}, filters)
+            ]
+            if len(hits) >= limit or len(found["ids"][0]) < limit * OVERFETCH:
+                return hits[:limit]
         found = self.collection.query(
-            query_embeddings=[list(vector)],
-            n_results=limit,
-            where=chroma_where(filters),
-            include=["distances"],
+            query_embeddings=[list(vector)], n_results=limit, where=where, include=["distances"]
         )
         return [
             (i, 1.0 - float(d)) for i, d in zip(found["ids"][0], found["distances"][0], strict=True)
@@ -398,6 +417,18 @@ def _listing(row: Any, chunks: int) -> dict[str, Any]:
         "url": row["url"],
         "chunks": chunks,
     }
+
+
+def meta_matches(meta: dict[str, Any], filters: Filters) -> bool:
+    """Whether a chunk's Chroma metadata passes the filters (the same test as `chroma_where`)."""
+    day = meta.get("day", NO_DAY)
+    if filters.source and meta.get("source_key") != filters.source.strip().lower():
+        return False
+    if filters.since and day < (date_key(filters.since) or 0):
+        return False
+    if filters.until and (day == NO_DAY or day > (date_key(filters.until) or 0)):
+        return False
+    return not (filters.as_of and day > (date_key(filters.as_of) or 0))
 
 
 def chroma_where(filters: Filters) -> dict[str, Any] | None:
