@@ -29,8 +29,8 @@ def cli(ctx: click.Context) -> None:
 
 
 @contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[str, int, int], None]]:
-    """A rich progress bar (counts, rate, ETA) on stderr, or nothing."""
+def _progress(enabled: bool, unit: str = "chunks") -> Iterator[Callable[[str, int, int], None]]:
+    """A rich progress bar per phase (counts of `unit`, elapsed, ETA) on stderr, or nothing."""
     if not enabled:
         yield lambda *_: None
         return
@@ -50,7 +50,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[str, int, int], None]]:
         TextColumn("{task.description:<10}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("chunks"),
+        TextColumn(unit),
         TimeElapsedColumn(),
         TextColumn("ETA"),
         TimeRemainingColumn(),
@@ -288,8 +288,13 @@ def eval_(
         store, run_settings = (
             open_eval_store(settings, articles, p) if articles else (open_store(settings), settings)
         )
-    with reports.progress_bar(show, len(question_set)) as tick:
-        evaluation = evaluate(Assistant(store, run_settings), question_set, k, tick)
+    with _progress(show, "questions") as p:
+        evaluation = evaluate(
+            Assistant(store, run_settings),
+            question_set,
+            k,
+            lambda done, total: p("answering", done, total),
+        )
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     report = reports.build_report(evaluation, run_settings, questions, articles, now)
     if out:

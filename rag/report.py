@@ -7,8 +7,7 @@ import html
 import json
 import platform
 import re
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -299,36 +298,3 @@ def _signed(delta: Delta) -> str:
     if delta.change is None:
         return "–"
     return f"{delta.change:+.0f}" if delta.metric.startswith("latency") else f"{delta.change:+.3f}"
-
-
-@contextmanager
-def progress_bar(enabled: bool, total: int) -> Iterator[Callable[[int, int], None]]:
-    """A rich progress bar over questions on stderr, or nothing."""
-    if not enabled:
-        yield lambda *_: None
-        return
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    columns = (
-        TextColumn("questions "),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=Console(stderr=True)) as bar:
-        task = bar.add_task("questions", total=total)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
