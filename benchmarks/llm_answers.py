@@ -3,7 +3,8 @@ extractive answerer, on the shipped question set, in one process with the same s
 
 Prints, per answerer: answers that contain the gold answer, abstention on unanswerable
 questions, citations and the share of them verified as supported, and sentences left
-unsupported; then every answer, for reading.
+unsupported (and how many of those some retrieved passage would have backed); then every
+answer, for reading.
 
     python benchmarks/llm_answers.py [--k 3] [--threads 1] [--max-tokens 128]
 """
@@ -25,8 +26,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rag.answer import Assistant  # noqa: E402
-from rag.cite import answer_sentences, is_abstention  # noqa: E402
+from rag.answer import Answer, Assistant  # noqa: E402
+from rag.cite import SupportChecker  # noqa: E402
 from rag.config import Settings  # noqa: E402
 from rag.evaluate import Question, load_questions, score  # noqa: E402
 from rag.ingest import read_sources  # noqa: E402
@@ -74,27 +75,38 @@ def run(assistant: Assistant, questions: list[Question], k: int) -> dict[str, An
         answers.append(answer)
         rows.append(score(q, answer, answer.passages))
     figures: dict[str, Any] = dict(aggregate(rows))
-    claims = [s for a in answers if not a.abstained for s in answer_sentences(a.text)]
-    claims = [s for s in claims if not is_abstention(s)]
+    elsewhere = [backed_elsewhere(assistant, a) for a in answers]
     figures["citations"] = sum(len(a.citations) for a in answers)
     figures["supported_citations"] = sum(c.supported for a in answers for c in a.citations)
-    figures["sentences"] = len(claims)
+    figures["answers_with_unsupported"] = sum(bool(a.unsupported) for a in answers)
     figures["unsupported_sentences"] = sum(len(a.unsupported) for a in answers)
+    figures["unsupported_found_elsewhere"] = sum(sum(flags) for flags in elsewhere)
     figures["answered"] = sum(not a.abstained for a in answers)
     figures["seconds_per_answer"] = round(
         sum(a.timings_ms.get("total", 0.0) for a in answers) / 1000 / len(answers), 1
     )
-    figures["answers"] = answers
+    figures["answers"] = list(zip(answers, elsewhere, strict=True))
     return figures
+
+
+def backed_elsewhere(assistant: Assistant, answer: Answer) -> list[bool]:
+    """For each unsupported sentence: would some retrieved passage (cited or not) support it?
+    That is what a citation could have backed had the model written the right marker."""
+    checker = SupportChecker(assistant.store.embedder.encode, assistant.settings.support_threshold)
+    return [
+        any(checker.best(sentence, p.text, p.start).supported for p in answer.passages)
+        for sentence in answer.unsupported
+    ]
 
 
 def show(name: str, figures: dict[str, Any], questions: list[Question]) -> None:
     print(f"\n== {name}")
-    for q, answer in zip(questions, figures["answers"], strict=True):
+    for q, (answer, elsewhere) in zip(questions, figures["answers"], strict=True):
         flags = "".join("+" if c.supported else "-" for c in answer.citations) or "none"
         print(f"  [{q.id}] {q.question}\n    -> {answer.text[:240]!r}  citations {flags}")
-        if answer.unsupported:
-            print(f"    unsupported: {len(answer.unsupported)} sentence(s)")
+        for sentence, found in zip(answer.unsupported, elsewhere, strict=True):
+            where = "a retrieved passage would back it" if found else "no passage backs it"
+            print(f"    unsupported ({where}): {sentence[:160]!r}")
 
 
 def main() -> None:
@@ -130,8 +142,8 @@ def main() -> None:
         proc.wait(timeout=30)
     for name, figures in results.items():
         show(name, figures, questions)
-    keys = [*SHOWN, "answered", "citations", "supported_citations", "sentences"]
-    keys += ["unsupported_sentences", "seconds_per_answer"]
+    keys = [*SHOWN, "answered", "citations", "supported_citations", "answers_with_unsupported"]
+    keys += ["unsupported_sentences", "unsupported_found_elsewhere", "seconds_per_answer"]
     print(f"\n{len(questions)} questions, k={args.k}, max_tokens={args.max_tokens}")
     print(f"{'figure':<26}{'extractive':>12}{'smollm2':>12}")
     for key in keys:

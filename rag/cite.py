@@ -75,6 +75,7 @@ _ANY_MARKER = re.compile(r"\[([^\[\]\n]{1,24})\]")
 _VALID = re.compile(r"^\s*(?:passage\s*)?\d+(?:\s*(?:,|;|and)\s*(?:passage\s*)?\d+)*\s*$", re.I)
 _PLACEHOLDER = re.compile(r"^\s*(n|x|passage|source|citation|ref)\s*$", re.IGNORECASE)
 _MARKER_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[[^\[\]\n]{1,24}\])+)")
+_TAG = re.compile(r"</?\s*passage\b[^>\n]*>?", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
 _NAME_WORD = re.compile(r"\b[A-Z][\w’'-]*")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -97,8 +98,9 @@ DISCOURSE = frozenset(  # sentence openers that are not names
 
 
 def answer_sentences(text: str) -> list[str]:
-    """Sentences of a generated answer, each keeping the `[n]` markers written after it."""
-    text = _MARKER_AFTER_STOP.sub(lambda m: f"{m.group(2)}{m.group(1)}", text)
+    """Sentences of a generated answer, each keeping the `[n]` markers written after it.
+    Echoed passage tags and bare list numbers ("1.") are not sentences."""
+    text = _MARKER_AFTER_STOP.sub(lambda m: f"{m.group(2)}{m.group(1)}", _TAG.sub(" ", text))
     sentences: list[str] = []
     for start, end in sentence_spans(text):
         sentence = _BULLET.sub("", text[start:end])
@@ -106,7 +108,7 @@ def answer_sentences(text: str) -> list[str]:
         if lead and sentences:
             sentences[-1] += lead.group()
             sentence = sentence[lead.end() :]
-        if sentence.strip():
+        if re.search(r"[^\W\d_]", sentence):
             sentences.append(sentence.strip())
     return sentences
 

@@ -126,18 +126,25 @@ def ask(
 
     assistant = Assistant.from_settings(settings)
     filters = Filters(source=source, since=since, until=until)
-    final = None
+    from rag.cite import describe_unsupported
+
+    final, streamed = None, []
     for piece in assistant.stream(question, as_of=as_of, filters=filters, k=k):
         if isinstance(piece, Answer):
             final = piece
         elif not as_json:
+            streamed.append(piece)
             click.echo(piece, nl=False)
     assert final is not None
     if as_json:
         _emit(final.as_dict())
-    else:
-        click.echo("")
-        _print_sources(final)
+        return
+    click.echo("")
+    if "".join(streamed).strip() != final.text.strip():  # an LLM's draft, checked and renumbered
+        click.echo(f"\nChecked answer:\n{final.text}")
+    _print_sources(final)
+    for line in describe_unsupported(final.unsupported, final.notes):
+        click.echo(line)
 
 
 def _print_sources(answer: Any) -> None:

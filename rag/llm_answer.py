@@ -7,10 +7,10 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rag.answer import ABSTAIN_TEXT, Citation, Draft, Turn
-from rag.cite import SupportChecker, quote_is_exact, strip_markers, verify_answer
+from rag.cite import Support, SupportChecker, quote_is_exact, strip_markers, verify_answer
 from rag.errors import ConfigError, RagError
 from rag.followup import condense, needs_context
 from rag.retrieve import Passage
@@ -127,7 +127,7 @@ class LLMAnswerer:
         citations = [self._citation(n, passages[s.passage - 1], s) for n, s in checked.citations]
         return Draft(checked.text, citations, False, checked.unsupported, checked.notes)
 
-    def _citation(self, n: int, passage: Passage, support: Any) -> Citation:
+    def _citation(self, n: int, passage: Passage, support: Support) -> Citation:
         quote, start, end = support.span.text, support.span.start, support.span.end
         row = self.store.catalog.lookup(passage.article_id)
         if row is not None and not quote_is_exact(row["text"], quote, start, end):

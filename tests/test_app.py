@@ -290,6 +290,7 @@ def test_corpus_upload_browse_and_remove(
     assert not (tmp_path / "escape.md").exists() and not (data_dir / "escape.md").exists()
     stored = {p.name for p in data_dir.iterdir()}
     store_files = {"articles.db", "articles.db-wal", "articles.db-shm", "chroma", "models"}
+    store_files.add("write.lock")  # the writer lock of rag.lock
     assert stored <= store_files, "uploads are never written as files"
 
     page.run()

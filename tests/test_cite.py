@@ -90,6 +90,11 @@ def test_answer_sentences_keep_markers_written_after_the_full_stop() -> None:
     ]
 
 
+def test_answer_sentences_skip_echoed_tags_and_list_numbers() -> None:
+    text = '1. The council met [1].\n<passage n="2" title="Storm">\nRain fell [2].\n</passage'
+    assert answer_sentences(text) == ["The council met [1].", "Rain fell [2]."]
+
+
 def test_required_terms_are_names_and_numbers_not_openers() -> None:
     assert required_terms("Mayor Lena Ortiz set aside 40 million.") == {
         "mayor",
