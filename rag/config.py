@@ -54,6 +54,10 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8501
 
+    def __post_init__(self) -> None:
+        if self.fusion not in ("rrf", "score"):
+            raise ConfigError(f"RAG_FUSION={self.fusion!r}: choose rrf or score")
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Build settings from `RAG_*` variables; a bad value raises ConfigError."""
