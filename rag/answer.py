@@ -43,6 +43,26 @@ class Citation:
     supported: bool = True
     support_score: float = 1.0
 
+    @classmethod
+    def of(
+        cls, n: int, passage: Passage, quote: str, start: int, end: int, **check: Any
+    ) -> Citation:
+        """The citation of `quote` (article text `start:end`), found in `passage`."""
+        return cls(
+            n=n,
+            article_id=passage.article_id,
+            title=passage.title,
+            source=passage.source,
+            published_at=passage.published_at,
+            url=passage.url,
+            chunk_id=passage.chunk_id,
+            passage=passage.text,
+            quote=quote,
+            start=start,
+            end=end,
+            **check,
+        )
+
 
 @dataclass
 class Draft:

@@ -161,21 +161,8 @@ class ExtractiveAnswerer:
         return chosen
 
     def _cite(self, n: int, c: Candidate, start: int) -> Citation:
-        p = c.passage
-        text = self.store.catalog.lookup(p.article_id)["text"]
-        return Citation(
-            n=n,
-            article_id=p.article_id,
-            title=p.title,
-            source=p.source,
-            published_at=p.published_at,
-            url=p.url,
-            chunk_id=p.chunk_id,
-            passage=p.text,
-            quote=text[start : c.span.end],
-            start=start,
-            end=c.span.end,
-        )
+        text = self.store.catalog.lookup(c.passage.article_id)["text"]
+        return Citation.of(n, c.passage, text[start : c.span.end], start, c.span.end)
 
     def _previous_start(self, c: Candidate) -> int:
         """Start of the sentence before `c` in the same paragraph (or `c`'s own start)."""

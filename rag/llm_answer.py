@@ -132,20 +132,8 @@ class LLMAnswerer:
         row = self.store.catalog.lookup(passage.article_id)
         if row is not None and not quote_is_exact(row["text"], quote, start, end):
             raise RagError(f"citation offsets drifted from article {passage.article_id}")
-        return Citation(
-            n=n,
-            article_id=passage.article_id,
-            title=passage.title,
-            source=passage.source,
-            published_at=passage.published_at,
-            url=passage.url,
-            chunk_id=passage.chunk_id,
-            passage=passage.text,
-            quote=quote,
-            start=start,
-            end=end,
-            supported=support.supported,
-            support_score=support.score,
+        return Citation.of(
+            n, passage, quote, start, end, supported=support.supported, support_score=support.score
         )
 
     def _tokens(self, messages: list[BaseMessage]) -> Iterator[str]:
