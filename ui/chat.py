@@ -15,7 +15,7 @@ from rag.catalog import Filters
 from rag.errors import RagError
 from ui.answer_view import Message, render_answer, render_details
 from ui.render import answer_html, escape_markdown, one_line, plural, text_html
-from ui.resources import assistant_for, load_settings, shared_store
+from ui.resources import assistant_for, open_archive
 
 if TYPE_CHECKING:
     from rag.answer import Answer, Assistant
@@ -44,13 +44,7 @@ class Controls:
 
 def render_chat_page() -> None:
     """The whole page; called by the app's navigation."""
-    settings = load_settings()
-    try:
-        store = shared_store(settings)
-        stats = store.stats()
-    except (RagError, OSError) as exc:
-        st.error(f"The archive cannot be opened: {one_line(exc)}")
-        return
+    settings, store, stats = open_archive()
     messages: list[Message] = st.session_state.setdefault("messages", [])
     controls = _sidebar(settings, stats, messages)
     st.title("Newsdesk", anchor=False)

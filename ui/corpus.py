@@ -14,7 +14,7 @@ import streamlit as st
 from rag.errors import RagError
 from ui.answer_view import render_article
 from ui.render import escape_markdown, one_line, plural
-from ui.resources import load_settings, shared_store, write_lock
+from ui.resources import open_archive, write_lock
 from ui.uploads import UPLOAD_TYPES, Upload, read_uploads, read_urls, split_urls
 
 if TYPE_CHECKING:
@@ -27,13 +27,7 @@ SHOWN_TITLES = 10
 
 def render_corpus_page() -> None:
     """The whole page; called by the app's navigation."""
-    settings = load_settings()
-    try:
-        store = shared_store(settings)
-        stats = store.stats()
-    except (RagError, OSError) as exc:
-        st.error(f"The archive cannot be opened: {one_line(exc)}")
-        return
+    settings, store, stats = open_archive()
     st.title("Corpus", anchor=False)
     st.caption(
         f"{plural(stats['articles'], 'article')} · {plural(stats['chunks'], 'passage')} · "

@@ -39,6 +39,19 @@ def shared_store(settings: Settings) -> Store:
     return store
 
 
+def open_archive() -> tuple[Settings, Store, dict]:
+    """Settings, the shared store and its stats; a store that cannot open stops the page
+    with a one-line error."""
+    settings = load_settings()
+    try:
+        store = shared_store(settings)
+        return settings, store, store.stats()
+    except (RagError, OSError) as exc:
+        st.error(f"The archive cannot be opened: {one_line(exc)}")
+        st.stop()
+        raise  # pragma: no cover - st.stop() raises
+
+
 @st.cache_resource(show_spinner="Starting the answerer…")
 def _assistant(settings: Settings, name: str) -> Assistant:
     from rag.answer import Assistant
