@@ -135,9 +135,10 @@ class SentenceEmbedder(Embeddings):
             export(self.model, path)
         return OnnxEncoder(path, self.model_dir, self.max_tokens)
 
-    def encode(self, texts: Sequence[str]) -> Any:
-        """A float32 array of unit-length vectors, one row per text."""
-        if len(texts) <= SMALL_BATCH and self._onnx is not None:
+    def encode(self, texts: Sequence[str], bulk: bool = False) -> Any:
+        """A float32 array of unit-length vectors, one row per text. Ingestion passes
+        `bulk=True` and always runs sentence-transformers; small query-time batches use ONNX."""
+        if not bulk and len(texts) <= SMALL_BATCH and self._onnx is not None:
             return self._onnx.encode(list(texts))
         return self.model.encode(
             list(texts),

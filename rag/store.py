@@ -270,7 +270,7 @@ class Store:
             starts.pop()  # a short tail joins the slice before: small inputs take another path
         parts = []
         for start, stop in zip(starts, [*starts[1:], len(order)], strict=True):
-            parts.append(self.embedder.encode([texts[j] for j in order[start:stop]]))
+            parts.append(self.embedder.encode([texts[j] for j in order[start:stop]], bulk=True))
             step(stop)
         stacked = np.vstack(parts)
         vectors = np.empty_like(stacked)
