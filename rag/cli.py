@@ -78,7 +78,7 @@ def add(settings: Settings, sources: tuple[str, ...], as_json: bool) -> None:
     store = open_store(settings)
     items = read_sources(sources, int(settings.max_file_mb * 1e6), settings.fetch_timeout)
     with _progress(
-        not as_json and sys.stderr.isatty() or os.environ.get("RAG_PROGRESS") == "1"
+        not as_json and sys.stderr.isatty() or settings.progress
     ) as p:
         report = store.add(items, p)
     if as_json:
@@ -290,7 +290,7 @@ def eval_(
 
     question_set = load_questions(questions)
     old = reports.load_report(compare_to) if compare_to else None
-    show = not as_json and sys.stderr.isatty() or os.environ.get("RAG_PROGRESS") == "1"
+    show = not as_json and sys.stderr.isatty() or settings.progress
     with _progress(show) as p:
         store, run_settings = (
             open_eval_store(settings, articles, p) if articles else (open_store(settings), settings)

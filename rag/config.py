@@ -51,6 +51,7 @@ class Settings:
     strict_citations: bool = False
     support_threshold: float = 0.45
     chroma_url: str = ""
+    progress: bool = False  # progress bars even when stderr is not a terminal
     host: str = "127.0.0.1"
     port: int = 8501
 
