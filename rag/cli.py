@@ -77,9 +77,7 @@ def add(settings: Settings, sources: tuple[str, ...], as_json: bool) -> None:
 
     store = open_store(settings)
     items = read_sources(sources, int(settings.max_file_mb * 1e6), settings.fetch_timeout)
-    with _progress(
-        not as_json and sys.stderr.isatty() or settings.progress
-    ) as p:
+    with _progress(not as_json and sys.stderr.isatty() or settings.progress) as p:
         report = store.add(items, p)
     if as_json:
         _emit(report.as_dict())

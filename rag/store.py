@@ -137,7 +137,8 @@ class Store:
         with writer_lock(self.data_dir, self.lock_wait):
             self.check_model()
             self.repair()
-            report, planned = AddReport(), self._plan(items, progress)
+            report = AddReport()
+            planned = self._plan(items, report, progress)
             total = sum(len(chunks) for _, chunks, _ in planned)
             progress("embedding", 0, total)
             done = 0
@@ -150,30 +151,27 @@ class Store:
                     done += len(cs)
                 progress("embedding", done, total)
             report.chunks = total
-            report.unchanged.extend(self._skipped["unchanged"])
-            report.duplicate.extend(self._skipped["duplicate"])
-            report.failed.extend(self._skipped["failed"])
             return report
 
     def _plan(
-        self, items: Iterable[Article | Failure], progress: Progress
+        self, items: Iterable[Article | Failure], report: AddReport, progress: Progress
     ) -> list[tuple[Article, list[Chunk], str]]:
-        self._skipped: dict[str, list[Any]] = {"unchanged": [], "duplicate": [], "failed": []}
+        """Articles to embed; failures, unchanged articles and duplicates go to the report."""
         planned: dict[str, tuple[Article, list[Chunk], str]] = {}
         seen_ids: dict[str, str] = {}
         seen_text: dict[str, str] = {}
         for n, item in enumerate(items, start=1):
             progress("reading", n, 0)
             if isinstance(item, Failure):
-                self._skipped["failed"].append(item)
+                report.failed.append(item)
                 continue
             status, why = self._classify(item, seen_ids, seen_text)
             seen_ids.setdefault(item.article_id, item.origin)
             seen_text.setdefault(item.text_hash, item.article_id)
             if status == "unchanged":
-                self._skipped[status].append(item.article_id)
+                report.unchanged.append(item.article_id)
             elif status == "duplicate":
-                self._skipped[status].append(f"{item.origin} ({why})")
+                report.duplicate.append(f"{item.origin} ({why})")
             else:
                 planned[item.article_id] = (item, self._chunks(item), status)
         return list(planned.values())
@@ -195,12 +193,9 @@ class Store:
         return ("updated" if stored is not None else "added"), ""
 
     def _write(self, group: Sequence[tuple[Article, list[Chunk], str]], vectors: Any) -> None:
-        chunks = [c for _, cs, _ in group for c in cs]
-        ids = [c.chunk_id for c in chunks]
+        ids = [c.chunk_id for _, cs, _ in group for c in cs]
         self.catalog.journal(ids)
-        by_id = {a.article_id: a for a, _, _ in group}
-        metas = [_chunk_meta(by_id[c.article_id]) for c in chunks]
-        self.collection.upsert(ids=ids, embeddings=vectors, metadatas=metas)
+        _upsert(self.collection, group, vectors)
         with self.catalog.transaction() as db:
             self._record_model(db)
             replaced = [old for a, cs, _ in group for old in self.catalog.put(db, a, cs)]
@@ -240,10 +235,7 @@ class Store:
             progress("embedding", 0, total)
             for group in _groups(planned, self.batch_chunks):
                 chunks = [c for _, cs, _ in group for c in cs]
-                vectors = self._embed(chunks, _advance(progress, done, total))
-                by_id = {a.article_id: a for a, _, _ in group}
-                metas = [_chunk_meta(by_id[c.article_id]) for c in chunks]
-                target.upsert(ids=[c.chunk_id for c in chunks], embeddings=vectors, metadatas=metas)
+                _upsert(target, group, self._embed(chunks, _advance(progress, done, total)))
                 done += len(chunks)
                 progress("embedding", done, total)
             with self.catalog.transaction() as db:
@@ -384,6 +376,18 @@ def _groups(planned: list[Any], size: int) -> Iterable[list[Any]]:
             group, count = [], 0
     if group:
         yield group
+
+
+def _upsert(
+    collection: Any, group: Sequence[tuple[Article, list[Chunk], str]], vectors: Any
+) -> None:
+    """Write a group's vectors to Chroma, each with its article's filter metadata."""
+    chunks = [(article, c) for article, cs, _ in group for c in cs]
+    collection.upsert(
+        ids=[c.chunk_id for _, c in chunks],
+        embeddings=vectors,
+        metadatas=[_chunk_meta(article) for article, _ in chunks],
+    )
 
 
 def _article(row: Any) -> Article:
