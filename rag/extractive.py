@@ -88,8 +88,14 @@ class ExtractiveAnswerer:
         ranked = _demote_repeats(self.rank(question, passages), said)
         if not ranked or self.evidence(ranked) < self.threshold:
             return Draft(ABSTAIN_TEXT, [], True)
-        chosen = self._choose(ranked)
-        citations = [self._cite(n, c, start) for n, (c, start) in enumerate(chosen, start=1)]
+        texts: dict[str, str] = {}
+        chosen = self._choose(ranked, texts)
+        citations = [
+            Citation.of(
+                n, c.passage, texts[c.passage.article_id][start : c.span.end], start, c.span.end
+            )
+            for n, (c, start) in enumerate(chosen, start=1)
+        ]
         text = " ".join(with_marker(c.quote, c.n) for c in citations)
         return Draft(text, citations, False)
 
@@ -137,9 +143,12 @@ class ExtractiveAnswerer:
             t: math.log(1 + (total - freq.get(t, 0) + 0.5) / (freq.get(t, 0) + 0.5)) for t in terms
         }
 
-    def _choose(self, ranked: list[Candidate]) -> list[tuple[Candidate, int]]:
+    def _choose(
+        self, ranked: list[Candidate], texts: dict[str, str]
+    ) -> list[tuple[Candidate, int]]:
         """The best sentences, each with the start of its quote (widened to the sentence
-        before when it cannot stand alone); quotes never overlap or repeat each other."""
+        before when it cannot stand alone); quotes never overlap or repeat each other.
+        `texts` collects the stored text of each article read, by article id."""
         best = ranked[0]
         chosen: list[tuple[Candidate, int]] = []
         for c in ranked:
@@ -147,7 +156,8 @@ class ExtractiveAnswerer:
                 break
             if chosen and (c.score < 0.85 * best.score or c.evidence < self.threshold):
                 break
-            start = c.span.start if stands_alone(c.span.text) else self._previous_start(c)
+            text = self._article_text(c.passage.article_id, texts)
+            start = c.span.start if stands_alone(c.span.text) else _previous_start(c, text)
             covered = [i for i, (o, _) in enumerate(chosen) if _contains(c, start, o)]
             if covered:  # the widened quote holds an earlier one: it takes that one's place
                 chosen[covered[0]] = (c, start)
@@ -160,16 +170,17 @@ class ExtractiveAnswerer:
             chosen.append((c, start))
         return chosen
 
-    def _cite(self, n: int, c: Candidate, start: int) -> Citation:
-        text = self.store.catalog.lookup(c.passage.article_id)["text"]
-        return Citation.of(n, c.passage, text[start : c.span.end], start, c.span.end)
+    def _article_text(self, article_id: str, texts: dict[str, str]) -> str:
+        if article_id not in texts:
+            texts[article_id] = self.store.catalog.lookup(article_id)["text"]
+        return texts[article_id]
 
-    def _previous_start(self, c: Candidate) -> int:
-        """Start of the sentence before `c` in the same paragraph (or `c`'s own start)."""
-        text = self.store.catalog.lookup(c.passage.article_id)["text"]
-        para_start = text.rfind("\n", 0, c.span.start) + 1
-        before = passage_sentences(text[para_start : c.span.start], para_start)
-        return before[-1].start if before else c.span.start
+
+def _previous_start(c: Candidate, text: str) -> int:
+    """Start of the sentence before `c` in the same paragraph of `text` (or `c`'s own start)."""
+    para_start = text.rfind("\n", 0, c.span.start) + 1
+    before = passage_sentences(text[para_start : c.span.start], para_start)
+    return before[-1].start if before else c.span.start
 
 
 def _candidates(passages: Sequence[Passage]) -> list[Candidate]:
