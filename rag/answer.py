@@ -64,6 +64,18 @@ class Citation:
         )
 
 
+@dataclass(frozen=True)
+class ShortAnswer:
+    """The answer itself ("Kamran Tessori"): `text == article_text[start:end]` of a cited
+    article; `confidence` in [0, 1]. Description questions have none."""
+
+    text: str
+    article_id: str
+    start: int
+    end: int
+    confidence: float
+
+
 @dataclass
 class Draft:
     """What an answerer produces; the assistant adds question, passages and timings."""
@@ -73,6 +85,7 @@ class Draft:
     abstained: bool
     unsupported: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    short_answer: ShortAnswer | None = None
 
 
 @dataclass
@@ -87,6 +100,7 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     unsupported: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    short_answer: ShortAnswer | None = None
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -214,6 +228,7 @@ class Assistant:
             },
             unsupported=draft.unsupported,
             notes=draft.notes,
+            short_answer=draft.short_answer,
         )
 
     def ask(
