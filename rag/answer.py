@@ -22,6 +22,7 @@ from rag.retrieve import Passage, Weights, search
 from rag.store import Store
 
 ABSTAIN_TEXT = "I could not find this in the articles."
+CLAIM_PASSAGES = 3  # passages retrieved for each claim of a verdict question
 Turn = Mapping[str, str]
 
 
@@ -169,8 +170,11 @@ class Assistant:
         return cls(open_store(settings), settings)
 
     def chain(self, filters: Filters, k: int) -> Runnable[dict[str, Any], dict[str, Any]]:
-        """condense -> retrieve as a runnable; its output feeds the answerer."""
+        """condense -> retrieve -> read as a runnable; its output feeds the answerer. The read
+        step runs for answerers that have a reader (the extractive one): it finds the answer
+        in the passages and puts the passages that hold it first."""
         condenser = getattr(self.answerer, "condense", None) or condense
+        reader = getattr(self.answerer, "reader", None)
 
         def step_condense(inputs: dict[str, Any]) -> dict[str, Any]:
             return {**inputs, "query": condenser(inputs["question"], inputs["history"])}
@@ -182,7 +186,24 @@ class Assistant:
             )
             return {**inputs, "passages": passages, "retrieve_ms": _ms(started)}
 
-        return RunnableLambda(step_condense) | RunnableLambda(step_retrieve)
+        def claim_search(text: str, outlet: str | None) -> list[Passage]:
+            narrowed = Filters(
+                outlet or filters.source, filters.since, filters.until, filters.as_of
+            )
+            return search(self.store, text, CLAIM_PASSAGES, narrowed, self.weights)
+
+        def step_read(inputs: dict[str, Any]) -> dict[str, Any]:
+            started = time.perf_counter()
+            reading = reader.read(inputs["query"], inputs["passages"], claim_search)
+            return {
+                **inputs,
+                "reading": reading,
+                "passages": reading.passages,
+                "read_ms": _ms(started),
+            }
+
+        chain = RunnableLambda(step_condense) | RunnableLambda(step_retrieve)
+        return chain | RunnableLambda(step_read) if reader is not None else chain
 
     def stream(
         self,
@@ -210,7 +231,9 @@ class Assistant:
         )
         answer_started = time.perf_counter()
         draft = Draft(ABSTAIN_TEXT, [], True)
-        for piece in self.answerer.stream(state["query"], state["passages"], turns):
+        reading = state.get("reading")
+        extra = {"reading": reading} if reading is not None else {}
+        for piece in self.answerer.stream(state["query"], state["passages"], turns, **extra):
             if isinstance(piece, Draft):
                 draft = piece
             else:
@@ -223,6 +246,7 @@ class Assistant:
             passages=state["passages"],
             timings_ms={
                 "retrieve": state["retrieve_ms"],
+                **({"read": state["read_ms"]} if "read_ms" in state else {}),
                 "answer": _ms(answer_started),
                 "total": _ms(started),
             },

@@ -196,6 +196,11 @@ class Catalog:
         rows = self.query("SELECT article_id FROM articles WHERE text_hash = ?", (text_hash,))
         return rows[0]["article_id"] if rows else None
 
+    def sources(self) -> list[str]:
+        """The outlets of the stored articles."""
+        rows = self.query("SELECT DISTINCT source FROM articles WHERE source IS NOT NULL")
+        return sorted(r["source"] for r in rows)
+
     def chunk_rows(self, chunk_ids: Sequence[str]) -> dict[str, ChunkRow]:
         """Chunks by id with their text sliced from the stored article."""
         if not chunk_ids:

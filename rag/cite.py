@@ -20,7 +20,9 @@ PAIR_COST = 0.03  # a lone sentence is preferred over a two-sentence span scorin
 _MARKER = re.compile(r"\s*\[(\d+)\]")
 _DEPENDENT = re.compile(
     r"^[\"“‘']?(this|that|these|those|it|its|he|she|they|his|her|their|him|them|such|"
-    r"however|but|yet|still|also|instead|thus|therefore|the (condition|move|decision|deal|plan|"
+    r"however|but|yet|still|also|instead|thus|therefore|hence|consequently|as a result|"
+    r"(due to|because of|for|despite|after|with) (this|that|these|those|it|them)|"
+    r"the (condition|move|decision|deal|plan|"
     r"demand|offer|statement|proposal|report|measure|bill|law|change|case|group|party|company))\b",
     re.IGNORECASE,
 )

@@ -136,7 +136,9 @@ def explain(exc: BaseException, backend: str, settings: Settings) -> BackendErro
 def _extractive(settings: Settings, store: Store) -> Answerer:
     from rag.extractive import ExtractiveAnswerer
 
-    return ExtractiveAnswerer(store, settings.abstain_threshold, settings.answer_sentences)
+    return ExtractiveAnswerer(
+        store, settings.abstain_threshold, settings.answer_sentences, settings.answer_threshold
+    )
 
 
 def _with_chat(backend: str, make_chat: Callable[[Settings], BaseChatModel]) -> Callable[..., Any]:

@@ -1,0 +1,222 @@
+"""Answer candidates inside a sentence: its named entities and typed noun phrases (spaCy), with
+exact offsets in the stored article and the features the reader scores them by."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rag.catalog import STOPWORDS
+from rag.question import (
+    DATE,
+    NATIONALITY,
+    NUMBER,
+    ORGANISATION,
+    PERSON,
+    PLACE,
+    THING,
+    WORK,
+    Analysis,
+)
+
+NOUN_PHRASE = "NP"
+_LEADING = frozenset({"DET", "PRON", "PUNCT", "CCONJ", "ADP", "PART"})
+_NUMERIC_HEADS = frozenset("percent per cent".split())
+# how well an entity label (or a noun phrase) fits each expected type, when not an exact fit
+_NEAR: dict[str, dict[str, float]] = {
+    PERSON: {},
+    ORGANISATION: {"NORP": 0.5, "GPE": 0.5, "PRODUCT": 0.5, "FAC": 0.4, "WORK_OF_ART": 0.3},
+    PLACE: {"NORP": 0.6, "ORG": 0.3, "LOC": 1.0, "FAC": 0.8},
+    NATIONALITY: {"GPE": 0.5},
+    DATE: {"CARDINAL": 0.3},
+    NUMBER: {},
+    WORK: {"ORG": 0.4, "PERSON": 0.2, "GPE": 0.2, "NORP": 0.2},
+}
+_PROPER_PHRASE = {PERSON: 0.15, ORGANISATION: 0.4, PLACE: 0.3, WORK: 0.5, NATIONALITY: 0.0}
+_MONEY_WORDS = re.compile(
+    r"\b(money|cost|costs|price|paid|pay|fined?|worth|sell|sold|raise[ds]?|budget|salary|fee|"
+    r"ransom|spend|spent|dollars?|value|bid)\b",
+    re.IGNORECASE,
+)
+_PERCENT_WORDS = re.compile(r"\b(percent|percentage|proportion|share|rate)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A candidate answer in a sentence: `text == article[start:end]`."""
+
+    text: str
+    start: int
+    end: int
+    label: str
+    key: str
+    first: int  # token span in the sentence's Doc
+    last: int
+    proper: bool
+
+
+def normalise_key(text: str) -> str:
+    """Identity of a candidate across sentences: case, accents, punctuation, a leading
+    article and a possessive 's do not matter."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = re.sub(r"[’']s\b", "", text)
+    words = re.findall(r"[^\W_]+", text)
+    while words and words[0] in ("the", "a", "an"):
+        words = words[1:]
+    return " ".join(words)
+
+
+def mentions(doc: Any, offset: int) -> list[Mention]:
+    """Entities and noun phrases of a parsed sentence whose text starts at article `offset`."""
+    found: dict[tuple[int, int], Mention] = {}
+    for ent in doc.ents:
+        _add(found, doc, ent.start, ent.end, ent.label_, offset)
+    for chunk in doc.noun_chunks:
+        first = chunk.start
+        while first < chunk.end and doc[first].pos_ in _LEADING:
+            first += 1
+        if first >= chunk.end or chunk.root.pos_ == "PRON":
+            continue
+        _add(found, doc, first, chunk.end, NOUN_PHRASE, offset)
+        compounds = [t.i for t in chunk.root.lefts if t.dep_ == "compound" and t.i >= first]
+        if compounds and min(compounds) > first:  # "the deadly red squirrel virus" -> core
+            _add(found, doc, min(compounds), chunk.end, NOUN_PHRASE, offset)
+    return sorted(found.values(), key=lambda m: (m.start, -m.end))
+
+
+def _add(
+    found: dict[tuple[int, int], Mention], doc: Any, first: int, last: int, label: str, offset: int
+) -> None:
+    span = doc[first:last]
+    text = span.text
+    key = normalise_key(text)
+    if not key or key in STOPWORDS or (first, last) in found and label == NOUN_PHRASE:
+        return
+    proper = any(t.pos_ == "PROPN" for t in span) or label != NOUN_PHRASE
+    start = offset + span.start_char
+    found[(first, last)] = Mention(text, start, start + len(text), label, key, first, last, proper)
+
+
+def type_fit(mention: Mention, analysis: Analysis, doc: Any) -> float:
+    """How well the mention is the kind of thing the question asks for, in [0, 1]."""
+    kind = analysis.answer_type
+    if kind == THING:
+        return _thing_fit(mention, analysis, doc)
+    if mention.label in analysis.labels:
+        return _number_fit(mention, analysis) if kind == NUMBER else 1.0
+    if mention.label == NOUN_PHRASE:
+        if not mention.proper:
+            return 0.0
+        return 0.8 if named_by(mention, analysis, doc) else _PROPER_PHRASE.get(kind, 0.0)
+    return _NEAR.get(kind, {}).get(mention.label, 0.0)
+
+
+def _number_fit(mention: Mention, analysis: Analysis) -> float:
+    """ "How much money ...?" wants MONEY, "what percentage" PERCENT, "how many" a count."""
+    question = analysis.question
+    if _PERCENT_WORDS.search(question):
+        return 1.0 if mention.label == "PERCENT" else 0.4
+    if re.search(r"\bhow much\b", question, re.IGNORECASE) and _MONEY_WORDS.search(question):
+        return 1.0 if mention.label == "MONEY" else 0.3
+    if re.search(r"\bhow many\b", question, re.IGNORECASE):
+        return 1.0 if mention.label in ("CARDINAL", "QUANTITY") else 0.5
+    return 1.0
+
+
+def _thing_fit(mention: Mention, analysis: Analysis, doc: Any) -> float:
+    """A typed noun phrase fits when the sentence names it by the question's type noun ("the
+    mineral asbestos", "Typhoon Wipha", "orcas, the sea animals"); any other entity or noun
+    phrase fits a little, a proper name more than a common noun."""
+    if named_by(mention, analysis, doc):
+        return 1.0
+    if mention.label != NOUN_PHRASE:
+        return 0.6
+    return 0.5 if mention.proper else 0.35
+
+
+def named_by(mention: Mention, analysis: Analysis, doc: Any) -> bool:
+    """The type noun stands next to the mention: inside its phrase as a modifier ("Hurricane
+    Hilary", "the monkeypox virus"), just before it ("a faction of the MQM named MQM-RC",
+    "PSP leaders Kamal and Kaimkhani") or in apposition after it ("Jaguar, the automaker")."""
+    noun = analysis.type_noun
+    if not noun:
+        return False
+    words = {noun, noun + "s", noun.rstrip("s")}
+    inside = [t.lower_ for t in doc[mention.first : mention.last]]
+    if any(w in words for w in inside):
+        return len(inside) > 1
+    before = doc[max(0, mention.first - 5) : mention.first]
+    after = doc[mention.last : mention.last + 3]
+    return any(t.lower_ in words for t in [*before, *after])
+
+
+def described(mention: Mention, doc: Any, focus_stems: set[str], stem_of: dict[str, str]) -> bool:
+    """The mention carries the question's own words as its title ("Sindh Governor Kamran
+    Tessori" for "... met the Sindh governor?"): it is what the question refers to, not the
+    answer."""
+    before = []
+    i = mention.first - 1
+    while i >= 0 and doc[i].dep_ in ("compound", "amod", "nmod") and doc[i].head.i >= mention.first:
+        before.append(doc[i])
+        i -= 1
+    return any(stem_of.get(t.lower_, t.lower_) in focus_stems for t in before)
+
+
+def proximity(mention: Mention, doc: Any, focus_stems: set[str], stem_of: dict[str, str]) -> float:
+    """In [0, 1]: how close the mention stands to the question's focus words in its sentence,
+    and whether it is an argument of a verb the question uses."""
+    positions = [t.i for t in doc if stem_of.get(t.lower_, t.lower_) in focus_stems]
+    positions = [p for p in positions if not mention.first <= p < mention.last]
+    if not positions:
+        return 0.0
+    distances = sorted(min(abs(p - mention.first), abs(p - (mention.last - 1))) for p in positions)[
+        :3
+    ]
+    near = sum(1.0 / (1.0 + d / 3.0) for d in distances) / 3.0
+    head = doc[mention.last - 1]
+    while head.head is not head and head.pos_ not in ("VERB", "AUX"):
+        head = head.head
+    argument = stem_of.get(head.lower_, head.lower_) in focus_stems
+    return min(1.0, near + 0.3 * argument)
+
+
+def novelty(mention: Mention, question_words: set[str]) -> float:
+    """Share of the mention's words the question does not already contain (0: it only repeats
+    the question)."""
+    words = [w for w in mention.key.split() if w not in STOPWORDS]
+    if not words:
+        return 0.0
+    return sum(w not in question_words for w in words) / len(words)
+
+
+def conjoined(mention: Mention, doc: Any, others: Sequence[Mention]) -> Mention | None:
+    """ "Syed Mustafa Kamal and Anis Kaimkhani": the mention joined to the same-label mentions
+    it is coordinated with, for questions that ask for several."""
+    root = doc[mention.last - 1]
+    conj_ends = [t.i for t in root.conjuncts if t.i > root.i]
+    if not conj_ends:
+        return None
+    tail = [o for o in others if o.label == mention.label and o.first > mention.last - 1]
+    tail = [o for o in tail if any(o.first <= i < o.last for i in conj_ends)]
+    if not tail:
+        return None
+    last = max(tail, key=lambda o: o.last)
+    text_end = last.end
+    span = doc[mention.first : last.last]
+    return Mention(
+        span.text, mention.start, text_end, mention.label, normalise_key(span.text),
+        mention.first, last.last, mention.proper,
+    )  # fmt: skip
+
+
+def question_words(analysis: Analysis) -> set[str]:
+    """The words of the question, normalised like mention keys."""
+    return set(normalise_key(analysis.question).split())
+
+
+def unique_keys(items: Iterable[Mention]) -> list[str]:
+    return list(dict.fromkeys(m.key for m in items))

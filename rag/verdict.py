@@ -1,0 +1,175 @@
+"""Verdict questions: yes/no, "does article A say X while article B says Y", "did X happen
+before Y", "was the reporting consistent".
+
+The question is split into its claims, each with the outlet it names; each claim is looked up
+on its own (within that outlet) and gets its best supporting sentence. The verdict follows from
+whether every claim is supported and agrees in polarity with its sentence, from the dates of
+the supporting articles (before / after), or from how alike the two reports' sentences are
+(consistency questions). A claim with no support at all abstains.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from rag.catalog import stems
+from rag.clean import date_key
+from rag.question import ORDER, Analysis
+
+if TYPE_CHECKING:
+    from rag.read import Sentence
+
+SUPPORT = 0.45  # a claim's best sentence must score this to support it
+FOUND = 0.25  # below this a claim has no support at all (abstain)
+CONSISTENT = 0.55  # two reports whose sentences are this similar agree
+_SPLIT = re.compile(
+    r",?\s+(?:while|whereas|in contrast to|compared (?:to|with)|as opposed to|and|but)\s+"
+    r"(?=(?:the|another|an?|both)?\s*(?:article|report|'|‘|\"|“|[A-Z]))"
+)
+_ORDER = re.compile(r"\s+(before|after)\s+(?=(?:the\s+)?['‘\"“]?[A-Z])")
+_LEAD = re.compile(
+    r"^\W*(?:does|do|did|is|are|was|were|has|have|had|between)\s+", flags=re.IGNORECASE
+)
+_CHANGE = re.compile(
+    r"\b(change[ds]?|inconsisten\w*|discrepanc\w*|differen\w*|contradict\w*|shift\w*)\b", re.I
+)
+_NO_CHANGE = re.compile(r"\b(no|not|never|without)\s+(?:\w+\s+){0,2}?(change|differen)", re.I)
+_SAME = re.compile(r"\b(consisten\w*|the same|similar|agree\w*|remain\w*|unchanged)\b", re.I)
+_NEGATION = frozenset({"not", "no", "never", "n't", "without", "nor", "neither"})
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One thing the question says an article reports."""
+
+    text: str
+    outlet: str | None = None
+
+
+@dataclass(frozen=True)
+class Support:
+    """A claim's best supporting sentence and how well it supports it."""
+
+    claim: Claim
+    sentence: Sentence | None
+    score: float
+    contradicts: bool = False
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The reply ("yes", "no", "before", ... or None to abstain) with its supports."""
+
+    reply: str | None
+    supports: tuple[Support, ...]
+    reason: str = ""
+
+
+def split_claims(question: str, outlets: Sequence[str]) -> tuple[list[Claim], str | None]:
+    """The claims of a verdict question, and "before"/"after" when it asks for an order."""
+    body = _LEAD.sub("", " ".join(question.split())).rstrip(" ?")
+    order = None
+    parts = _ORDER.split(body, maxsplit=1)
+    if len(parts) == 3 and not re.search(r"\bbefore or after\b", body, re.IGNORECASE):
+        order, pieces = parts[1].lower(), [parts[0], parts[2]]
+    else:
+        pieces = [p for p in _SPLIT.split(body) if p]
+    found = [Claim(p.strip(" ,"), outlet_in(p, outlets)) for p in pieces if len(p.split()) >= 3]
+    return found or [Claim(body, outlet_in(body, outlets))], order
+
+
+def outlet_in(text: str, outlets: Sequence[str]) -> str | None:
+    """The longest outlet of the archive that the text names."""
+    lowered = text.lower()
+    named = [o for o in outlets if o and outlet_key(o) in lowered]
+    return max(named, key=len) if named else None
+
+
+def outlet_key(name: str) -> str:
+    """An outlet's distinctive name: 'Cnbc | World Business News Leader' -> 'cnbc'."""
+    return re.split(r"\s+[|–-]\s+", name.strip())[0].lower().strip()
+
+
+def judge(
+    analysis: Analysis,
+    supports: Sequence[Support],
+    order: str | None,
+    encode: Callable[[list[str]], Any],
+) -> Verdict:
+    """The verdict from the claims' supports (see the module docstring)."""
+    held = tuple(supports)
+    if not held or any(s.sentence is None or s.score < FOUND for s in held):
+        return Verdict(None, held, "a claim of the question finds no support in the articles")
+    if analysis.answer_type == ORDER or order:
+        return _order(analysis, held, order)
+    question = analysis.question
+    asks_similarity = _CHANGE.search(question) or _SAME.search(question)
+    if len(held) >= 2 and asks_similarity:
+        return _consistency(analysis, held, encode)
+    ok = all(s.score >= SUPPORT and not s.contradicts for s in held)
+    reason = "" if ok else _why_not(held)
+    return Verdict("yes" if ok else "no", held, reason)
+
+
+def _why_not(held: Sequence[Support]) -> str:
+    if any(s.contradicts for s in held):
+        return "a supporting sentence says the opposite"
+    return "a claim is not what the articles say"
+
+
+def _order(analysis: Analysis, held: tuple[Support, ...], order: str | None) -> Verdict:
+    first, last = held[0].sentence, held[-1].sentence
+    assert first is not None and last is not None
+    a, b = date_key(first.passage.published_at), date_key(last.passage.published_at)
+    if a is None or b is None or a == b:
+        return Verdict(None, held, "the articles' dates cannot be compared")
+    earlier = a < b
+    if analysis.answer_type == ORDER:
+        return Verdict("before" if earlier else "after", held)
+    return Verdict("yes" if earlier == (order == "before") else "no", held)
+
+
+def _consistency(
+    analysis: Analysis, held: tuple[Support, ...], encode: Callable[[list[str]], Any]
+) -> Verdict:
+    """Do the two reports agree? Their sentences' similarity decides; the reply answers the
+    question as asked ("was there a change?" is the opposite of "was it consistent?")."""
+    a, b = held[0].sentence, held[1].sentence
+    assert a is not None and b is not None
+    vectors = np.asarray(encode([a.span.text, b.span.text]))
+    alike = float(vectors[0] @ vectors[1]) >= CONSISTENT
+    options = analysis.options
+    if options and options != ("yes", "no"):
+        says_change = bool(_CHANGE.search(options[0]))
+        return Verdict(options[0] if alike != says_change else options[1], held)
+    asks_change = bool(_CHANGE.search(analysis.question)) and not _NO_CHANGE.search(
+        analysis.question
+    )
+    return Verdict("yes" if alike != asks_change else "no", held)
+
+
+def contradicts(claim: str, sentence: str) -> bool:
+    """The sentence negates a word the claim states without negation ("acceptable" / "not
+    acceptable"), or the claim negates what the sentence states."""
+    from rag.nlp import parse_many
+
+    claim_doc, sentence_doc = parse_many([claim, sentence])
+    one_way = _negated(sentence_doc) & _plain(claim_doc)
+    return bool(one_way or _negated(claim_doc) & _plain(sentence_doc))
+
+
+def _negated(doc: Any) -> set[str]:
+    """Stems of the words a negation applies to."""
+    heads = [t.head for t in doc if t.lower_ in _NEGATION]
+    words = [t.lower_ for h in heads for t in [h, *h.children] if t.pos_ in ("ADJ", "VERB", "NOUN")]
+    return {s for s in stems(words) if s}
+
+
+def _plain(doc: Any) -> set[str]:
+    words = [t.lower_ for t in doc if t.pos_ in ("ADJ", "VERB", "NOUN")]
+    return {s for s in stems(words) if s} - _negated(doc)
