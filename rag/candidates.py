@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from rag.catalog import STOPWORDS
@@ -218,5 +219,33 @@ def question_words(analysis: Analysis) -> set[str]:
     return set(normalise_key(analysis.question).split())
 
 
-def unique_keys(items: Iterable[Mention]) -> list[str]:
-    return list(dict.fromkeys(m.key for m in items))
+def stated(mention: Mention, analysis: Analysis) -> str:
+    """The answer as said: the mention, or the country of a nationality when a place is asked
+    ("Syrian" -> "Syria")."""
+    text = " ".join(mention.text.split())
+    if mention.label == "NORP" and analysis.answer_type == PLACE:
+        return country_of(text) or text
+    return text
+
+
+@lru_cache(maxsize=1)
+def _demonyms() -> dict[str, str]:
+    """Demonym -> country name from the `countryinfo` data; a demonym several countries share
+    ("Chinese") names the most populous."""
+    import countryinfo
+
+    best: dict[str, tuple[int, str]] = {}
+    for country in countryinfo.all_countries():
+        try:
+            demonym, name = country.demonym(), country.name()
+            population = int(country.population() or 0)
+        except (KeyError, TypeError, ValueError, countryinfo.CountryNotFoundError):
+            continue
+        if demonym and name and population > best.get(demonym.lower(), (-1, ""))[0]:
+            best[demonym.lower()] = (population, name)
+    return {demonym: name for demonym, (_, name) in best.items()}
+
+
+def country_of(demonym: str) -> str | None:
+    """The country a nationality adjective names ("Syrian" -> "Syria"), if known."""
+    return _demonyms().get(demonym.strip().lower())

@@ -58,18 +58,25 @@ class ExtractiveAnswerer:
     ) -> Draft:
         """State the answer and quote its proof, or quote the best sentences, or abstain."""
         reading = reading or self.reader.read(question, passages)
-        ranked = _demote_repeats(reading.sentences, said)
-        if not ranked or reading.evidence < self.threshold:
-            return Draft(ABSTAIN_TEXT, [], True)
-        analysis = reading.analysis
+        if reading.missing_outlets:
+            names = ", ".join(reading.missing_outlets)
+            return Draft(
+                ABSTAIN_TEXT, [], True, notes=[f"the archive holds no articles from {names}"]
+            )
         if reading.verdict is not None:
             return self._judged(reading.verdict)
+        ranked = _demote_repeats(reading.sentences, said)
+        if not ranked:
+            return Draft(ABSTAIN_TEXT, [], True)
+        analysis = reading.analysis
         if analysis.is_factoid:
             found = reading.answer
             if found is not None and found.confidence >= self.answer_threshold:
                 return self._stated(found)
             if analysis.answer_type != THING:
                 return Draft(ABSTAIN_TEXT, [], True, notes=[_none_named(reading)])
+        if reading.evidence < self.threshold:
+            return Draft(ABSTAIN_TEXT, [], True)
         return self._quoted(ranked)
 
     def _stated(self, found: Found) -> Draft:

@@ -16,10 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
-
-import numpy as np
 
 from rag.candidates import (
     NOUN_PHRASE,
@@ -31,48 +28,30 @@ from rag.candidates import (
     novelty,
     proximity,
     question_words,
+    stated,
     type_fit,
 )
-from rag.catalog import keyword_terms, stems
-from rag.cite import Span, passage_sentences
-from rag.question import PLACE, Analysis, analyse
+from rag.catalog import stems
+from rag.outlets import named_outlets, unknown_outlets
+from rag.question import Analysis, analyse
 from rag.retrieve import Passage
+from rag.sentences import PARSED, SUBJECTS, Ranker, Sentence
 from rag.verdict import FOUND, Support, Verdict, contradicts, judge, split_claims
 
 if TYPE_CHECKING:
     from rag.store import Store
 
-SEMANTIC_POOL = 20  # sentences embedded per question, best keyword coverage first
-PARSED = 12  # best sentences parsed for candidates
 Search = Callable[[str, "str | None"], list[Passage]]
 
 
 @dataclass(frozen=True)
 class Scoring:
-    """How sentence evidence and candidate features are weighed."""
+    """How a candidate's features are weighed."""
 
-    semantic: float = 0.5
-    coverage: float = 0.5
-    prior: float = 0.25
-    question_penalty: float = 0.3
     proximity_floor: float = 0.4  # a candidate far from every focus word keeps this share
     apposition: float = 1.5  # the sentence names it by the question's type noun
     described: float = 0.3  # it carries the question's own words as its title
-    subject: float = 0.1  # the sentence's subject is the question's
-
-
-@dataclass
-class Sentence:
-    """A sentence of a retrieved passage and how well it answers the question."""
-
-    passage: Passage
-    rank: int
-    span: Span
-    terms: frozenset[str]
-    coverage: float = 0.0
-    semantic: float = 0.0
-    evidence: float = 0.0  # semantic and keyword evidence alone (what abstention looks at)
-    score: float = 0.0  # evidence plus the passage's retrieval prior (what ranks sentences)
+    subject: float = 1.15  # the candidate is its sentence's subject
 
 
 @dataclass(frozen=True)
@@ -97,6 +76,7 @@ class Reading:
     passages: list[Passage]
     found: list[Found] = field(default_factory=list)
     verdict: Verdict | None = None
+    missing_outlets: list[str] = field(default_factory=list)  # named, but not in the archive
 
     @property
     def answer(self) -> Found | None:
@@ -111,9 +91,12 @@ class Reading:
 class Reader:
     """Reads passages for one question; `read` is the chain's read step."""
 
-    def __init__(self, store: Store, scoring: Scoring = Scoring()) -> None:
+    def __init__(
+        self, store: Store, scoring: Scoring = Scoring(), ranker: Ranker | None = None
+    ) -> None:
         self.store = store
         self.scoring = scoring
+        self.ranker = ranker or Ranker(store)
 
     def read(
         self, question: str, passages: Sequence[Passage], search: Search | None = None
@@ -121,26 +104,38 @@ class Reader:
         """Read the passages for `question`; `search(text, outlet)` retrieves more passages
         for one claim of a verdict question."""
         analysis = analyse(question)
-        sentences = self.agree(question, self.rank(question, passages))
+        outlets = self.store.catalog.sources()
+        missing = unknown_outlets(question, outlets)
+        if missing:
+            return Reading(analysis, [], list(passages), missing_outlets=missing)
         if analysis.is_verdict:
-            verdict, passages = self.judge(analysis, passages, search)
+            verdict, passages = self.judge(analysis, passages, search, outlets)
+            sentences = self.ranker.rank(question, passages)
             return Reading(analysis, sentences, list(passages), verdict=verdict)
+        if search is not None:  # each outlet the question names gets its own look
+            extra = [p for o in named_outlets(question, outlets) for p in search(question, o)]
+            passages = _merged(passages, extra)
+        sentences = self.ranker.agree(question, self.ranker.rank(question, passages))
         found = self.find(analysis, sentences) if analysis.is_factoid else []
         return Reading(analysis, sentences, _reorder(passages, found), found)
 
     def judge(
-        self, analysis: Analysis, passages: Sequence[Passage], search: Search | None
+        self,
+        analysis: Analysis,
+        passages: Sequence[Passage],
+        search: Search | None,
+        outlets: Sequence[str],
     ) -> tuple[Verdict, list[Passage]]:
         """Each claim of a verdict question looked up (in the outlet it names) and supported
         by its best sentence; the verdict; the passages with the supporting ones first."""
-        claims, order = split_claims(analysis.question, self.store.catalog.sources())
+        claims, order = split_claims(analysis.question, outlets)
         supports, used = [], []
         for claim in claims:
             pool = list(passages)
             if search is not None:
                 pool = search(claim.text, claim.outlet) + pool
             pool = [p for p in pool if claim.outlet is None or p.source == claim.outlet]
-            ranked = sorted(self.rank(claim.text, pool), key=lambda s: -s.evidence)
+            ranked = sorted(self.ranker.rank(claim.text, pool), key=lambda s: -s.evidence)
             if not ranked:
                 supports.append(Support(claim, None, 0.0))
                 continue
@@ -148,59 +143,10 @@ class Reader:
             against = best.evidence >= FOUND and contradicts(claim.text, best.span.text)
             supports.append(Support(claim, best, best.evidence, against))
             used.append(best.passage)
-        verdict = judge(analysis, supports, order, self.store.embedder.encode)
+        verdict = judge(analysis, supports, order, self.ranker.encode)
         rest = [p for p in passages if p.chunk_id not in {u.chunk_id for u in used}]
         return verdict, list({p.chunk_id: p for p in used}.values()) + rest
 
-    # -- sentences ---------------------------------------------------------------------------
-    def rank(self, question: str, passages: Sequence[Passage]) -> list[Sentence]:
-        """The best sentences of the passages, best first (at most SEMANTIC_POOL)."""
-        candidates = _sentences(passages)
-        if not candidates:
-            return []
-        weights = self.term_weights(question)
-        for s in candidates:
-            s.coverage = coverage(weights, s.terms)
-        top = max(p.score for p in passages) or 1.0
-        pool = sorted(
-            candidates, key=lambda s: (-(s.coverage + 0.2 * s.passage.score / top), s.rank)
-        )[:SEMANTIC_POOL]
-        vectors = self.store.embedder.encode([question] + [s.span.text for s in pool])
-        sims = np.asarray(vectors[1:]) @ np.asarray(vectors[0])
-        w = self.scoring
-        for s, sim in zip(pool, sims, strict=True):
-            s.semantic = float(sim)
-            s.evidence = w.semantic * s.semantic + w.coverage * s.coverage
-            s.score = (
-                s.evidence
-                + w.prior * s.passage.score / top
-                - w.question_penalty * s.span.text.rstrip().endswith("?")
-            )
-        return sorted(pool, key=lambda s: (-s.score, s.rank, s.span.start))
-
-    def term_weights(self, text: str) -> dict[str, float]:
-        """IDF weight of each stemmed content word of `text` in the archive's chunks."""
-        terms = [t for t in dict.fromkeys(stems(keyword_terms(text))) if t]
-        total, freq = self.store.catalog.document_frequencies(terms)
-        return {
-            t: math.log(1 + (total - freq.get(t, 0) + 0.5) / (freq.get(t, 0) + 0.5)) for t in terms
-        }
-
-    def agree(self, question: str, sentences: list[Sentence]) -> list[Sentence]:
-        """Sentences whose grammatical subject is the question's subject rank higher: "What
-        does Sattar demand?" is answered by what Sattar does, not by what is offered to him."""
-        from rag.nlp import parse, parse_many
-
-        wanted = subject_words(parse(question))
-        if not wanted:
-            return sentences
-        best = sentences[:PARSED]
-        for sentence, doc in zip(best, parse_many([s.span.text for s in best]), strict=True):
-            if subject_words(doc) & wanted:
-                sentence.score += self.scoring.subject
-        return sorted(sentences, key=lambda s: (-s.score, s.rank, s.span.start))
-
-    # -- candidates --------------------------------------------------------------------------
     def find(self, analysis: Analysis, sentences: Sequence[Sentence]) -> list[Found]:
         """Candidate answers of the best sentences, best first."""
         from rag.nlp import parse_many
@@ -228,47 +174,9 @@ class Reader:
                 near = proximity(mention, doc, focus, stem_of)
                 local = strength * fit * (w.proximity_floor + (1 - w.proximity_floor) * near)
                 local *= math.sqrt(new) * (w.apposition if named_by(mention, analysis, doc) else 1)
+                local *= w.subject if doc[mention.last - 1].dep_ in SUBJECTS else 1
                 scored.append((min(local, 0.99), mention, sentence))
         return _gather(scored, analysis)
-
-
-def coverage(weights: dict[str, float], terms: frozenset[str]) -> float:
-    """IDF-weighted share of the weighted words found in `terms`."""
-    total = sum(weights.values())
-    return sum(w for t, w in weights.items() if t in terms) / total if total else 0.0
-
-
-_SUBJECTS = frozenset({"nsubj", "nsubjpass"})
-_WH_WORDS = frozenset({"what", "which", "who", "whom", "whose", "how", "why", "when", "where"})
-
-
-def subject_words(doc: Any) -> set[str]:
-    """The nouns and names of a parse's subjects (and of a passive's agent), lower-cased;
-    a subject holding a question word is the answer's slot and is left out."""
-    words: set[str] = set()
-    for token in doc:
-        is_agent = token.dep_ == "pobj" and token.head.dep_ == "agent"
-        if token.dep_ not in _SUBJECTS and not is_agent:
-            continue
-        subtree = list(token.subtree)
-        if any(t.lower_ in _WH_WORDS for t in subtree):
-            continue
-        words |= _nouns(subtree)
-    return words or _subject_after_auxiliary(doc)
-
-
-def _subject_after_auxiliary(doc: Any) -> set[str]:
-    """ "What does Farooq Sattar demand ...?": the words between the auxiliary and the main
-    verb, where the small parser often misses the subject of a question."""
-    root = next((t for t in doc if t.dep_ == "ROOT"), None)
-    aux = next((t for t in doc if t.pos_ == "AUX" and root is not None and t.i < root.i), None)
-    if root is None or aux is None or not any(t.lower_ in _WH_WORDS for t in doc[: aux.i]):
-        return set()
-    return _nouns(doc[aux.i + 1 : root.i])
-
-
-def _nouns(tokens: Any) -> set[str]:
-    return {t.lower_ for t in tokens if t.pos_ in ("PROPN", "NOUN") and len(t.text) > 1}
 
 
 def _candidates(doc: Any, offset: int, plural: bool) -> list[Mention]:
@@ -298,7 +206,7 @@ def _gather(scored: list[tuple[float, Mention, Sentence]], analysis: Analysis) -
         confidence = 1.0 - math.prod(1.0 - min(v, 0.99) for v in per_sentence.values())
         local, mention, sentence = max(items, key=lambda i: (i[0], len(i[1].text)))
         articles = len({a for a, _ in per_sentence})
-        text = _stated(mention, analysis)
+        text = stated(mention, analysis)
         found.append(Found(text, mention, sentence, confidence, len(per_sentence), articles))
     return sorted(found, key=lambda f: (-f.confidence, f.sentence.rank, f.mention.start))
 
@@ -314,36 +222,13 @@ def _cluster_key(mention: Mention, clusters: dict[str, list]) -> str:
     return mention.key
 
 
-def _stated(mention: Mention, analysis: Analysis) -> str:
-    """The answer as said: the mention, or the country of a nationality when a place is asked
-    ("Syrian" -> "Syria")."""
-    text = " ".join(mention.text.split())
-    if mention.label == "NORP" and analysis.answer_type == PLACE:
-        return country_of(text) or text
-    return text
-
-
-@lru_cache(maxsize=1)
-def _demonyms() -> dict[str, str]:
-    """Demonym -> country name from the `countryinfo` data; a demonym several countries share
-    ("Chinese") names the most populous."""
-    import countryinfo
-
-    best: dict[str, tuple[int, str]] = {}
-    for country in countryinfo.all_countries():
-        try:
-            demonym, name = country.demonym(), country.name()
-            population = int(country.population() or 0)
-        except (KeyError, TypeError, ValueError, countryinfo.CountryNotFoundError):
-            continue
-        if demonym and name and population > best.get(demonym.lower(), (-1, ""))[0]:
-            best[demonym.lower()] = (population, name)
-    return {demonym: name for demonym, (_, name) in best.items()}
-
-
-def country_of(demonym: str) -> str | None:
-    """The country a nationality adjective names ("Syrian" -> "Syria"), if known."""
-    return _demonyms().get(demonym.strip().lower())
+def _merged(passages: Sequence[Passage], extra: Sequence[Passage]) -> list[Passage]:
+    """The passages, then the extra ones not among them."""
+    seen = {p.chunk_id for p in passages}
+    return [
+        *passages,
+        *(p for p in dict((p.chunk_id, p) for p in extra).values() if p.chunk_id not in seen),
+    ]
 
 
 def _reorder(passages: Sequence[Passage], found: Sequence[Found]) -> list[Passage]:
@@ -361,21 +246,3 @@ def _reorder(passages: Sequence[Passage], found: Sequence[Found]) -> list[Passag
     return [p for p in passages if p.chunk_id in holding] + [
         p for p in passages if p.chunk_id not in holding
     ]
-
-
-def _sentences(passages: Sequence[Passage]) -> list[Sentence]:
-    seen: dict[tuple[str, int], Sentence] = {}
-    spans = [
-        (rank, p, s)
-        for rank, p in enumerate(passages, 1)
-        for s in passage_sentences(p.text, p.start)
-    ]
-    words = [keyword_terms(s.text) for _, _, s in spans]
-    vocab = sorted({w for ws in words for w in ws})
-    stem_of = dict(zip(vocab, stems(vocab), strict=True))
-    for (rank, passage, span), ws in zip(spans, words, strict=True):
-        key = (passage.article_id, span.start)
-        if key not in seen and len(span.text.split()) >= 4:
-            terms = frozenset(stem_of[w] for w in ws if stem_of[w])
-            seen[key] = Sentence(passage, rank, span, terms)
-    return list(seen.values())

@@ -19,6 +19,7 @@ import numpy as np
 
 from rag.catalog import stems
 from rag.clean import date_key
+from rag.outlets import outlet_in
 from rag.question import ORDER, Analysis
 
 if TYPE_CHECKING:
@@ -81,18 +82,6 @@ def split_claims(question: str, outlets: Sequence[str]) -> tuple[list[Claim], st
         pieces = [p for p in _SPLIT.split(body) if p]
     found = [Claim(p.strip(" ,"), outlet_in(p, outlets)) for p in pieces if len(p.split()) >= 3]
     return found or [Claim(body, outlet_in(body, outlets))], order
-
-
-def outlet_in(text: str, outlets: Sequence[str]) -> str | None:
-    """The longest outlet of the archive that the text names."""
-    lowered = text.lower()
-    named = [o for o in outlets if o and outlet_key(o) in lowered]
-    return max(named, key=len) if named else None
-
-
-def outlet_key(name: str) -> str:
-    """An outlet's distinctive name: 'Cnbc | World Business News Leader' -> 'cnbc'."""
-    return re.split(r"\s+[|–-]\s+", name.strip())[0].lower().strip()
 
 
 def judge(

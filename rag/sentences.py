@@ -1,0 +1,179 @@
+"""Sentences of the retrieved passages, scored against a question: semantic similarity and
+IDF-weighted keyword coverage (the evidence), the passage's retrieval score (the prior), and
+whether the sentence's grammatical subject is the question's."""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from rag.catalog import keyword_terms, stems
+from rag.cite import Span, passage_sentences
+from rag.retrieve import Passage
+
+if TYPE_CHECKING:
+    from rag.store import Store
+
+SEMANTIC_POOL = 20  # sentences embedded per question, best keyword coverage first
+PARSED = 12  # best sentences parsed (for their subject, and for candidates)
+VECTOR_CACHE = 20_000  # sentence vectors kept (about 30 MB)
+SUBJECTS = frozenset({"nsubj", "nsubjpass"})
+_WH_WORDS = frozenset({"what", "which", "who", "whom", "whose", "how", "why", "when", "where"})
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How a sentence's evidence and rank are weighed."""
+
+    semantic: float = 0.5
+    coverage: float = 0.5
+    prior: float = 0.25
+    question_penalty: float = 0.3
+    subject: float = 0.1  # the sentence's subject is the question's
+
+
+@dataclass
+class Sentence:
+    """A sentence of a retrieved passage and how well it answers the question."""
+
+    passage: Passage
+    rank: int
+    span: Span
+    terms: frozenset[str]
+    coverage: float = 0.0
+    semantic: float = 0.0
+    evidence: float = 0.0  # semantic and keyword evidence alone (what abstention looks at)
+    score: float = 0.0  # evidence plus the passage's retrieval prior (what ranks sentences)
+
+
+class Ranker:
+    """Ranks the sentences of passages for a question or a claim."""
+
+    def __init__(self, store: Store, weights: Weights = Weights()) -> None:
+        self.store = store
+        self.weights = weights
+        self._vectors: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def encode(self, texts: Sequence[str]) -> Any:
+        """Unit vectors of the texts; sentences met before are not encoded again (a
+        conversation, and the claims of one question, keep reading the same sentences)."""
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        if missing:
+            fresh = self.store.embedder.encode(missing)
+            with self._lock:
+                self._vectors.update(zip(missing, np.asarray(fresh), strict=True))
+                while len(self._vectors) > VECTOR_CACHE:
+                    self._vectors.popitem(last=False)
+        with self._lock:
+            found = [self._vectors.get(t) for t in texts]
+        if any(v is None for v in found):  # evicted meanwhile by another thread
+            return np.asarray(self.store.embedder.encode(list(texts)))
+        return np.vstack(found)
+
+    def rank(self, question: str, passages: Sequence[Passage]) -> list[Sentence]:
+        """The best sentences of the passages, best first (at most SEMANTIC_POOL)."""
+        candidates = _sentences(passages)
+        if not candidates:
+            return []
+        weights = self.term_weights(question)
+        for s in candidates:
+            s.coverage = coverage(weights, s.terms)
+        top = max(p.score for p in passages) or 1.0
+        pool = sorted(
+            candidates, key=lambda s: (-(s.coverage + 0.2 * s.passage.score / top), s.rank)
+        )[:SEMANTIC_POOL]
+        vectors = self.encode([question] + [s.span.text for s in pool])
+        sims = np.asarray(vectors[1:]) @ np.asarray(vectors[0])
+        w = self.weights
+        for s, sim in zip(pool, sims, strict=True):
+            s.semantic = float(sim)
+            s.evidence = w.semantic * s.semantic + w.coverage * s.coverage
+            s.score = (
+                s.evidence
+                + w.prior * s.passage.score / top
+                - w.question_penalty * s.span.text.rstrip().endswith("?")
+            )
+        return sorted(pool, key=lambda s: (-s.score, s.rank, s.span.start))
+
+    def term_weights(self, text: str) -> dict[str, float]:
+        """IDF weight of each stemmed content word of `text` in the archive's chunks."""
+        terms = [t for t in dict.fromkeys(stems(keyword_terms(text))) if t]
+        total, freq = self.store.catalog.document_frequencies(terms)
+        return {
+            t: math.log(1 + (total - freq.get(t, 0) + 0.5) / (freq.get(t, 0) + 0.5)) for t in terms
+        }
+
+    def agree(self, question: str, sentences: list[Sentence]) -> list[Sentence]:
+        """Sentences whose grammatical subject is the question's subject rank higher: "What
+        does Sattar demand?" is answered by what Sattar does, not by what is offered to him."""
+        from rag.nlp import parse, parse_many
+
+        wanted = subject_words(parse(question))
+        if not wanted:
+            return sentences
+        best = sentences[:PARSED]
+        for sentence, doc in zip(best, parse_many([s.span.text for s in best]), strict=True):
+            if subject_words(doc) & wanted:
+                sentence.score += self.weights.subject
+        return sorted(sentences, key=lambda s: (-s.score, s.rank, s.span.start))
+
+
+def coverage(weights: dict[str, float], terms: frozenset[str]) -> float:
+    """IDF-weighted share of the weighted words found in `terms`."""
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in terms) / total if total else 0.0
+
+
+def subject_words(doc: Any) -> set[str]:
+    """The nouns and names of a parse's subjects (and of a passive's agent), lower-cased;
+    a subject holding a question word is the answer's slot and is left out."""
+    words: set[str] = set()
+    for token in doc:
+        is_agent = token.dep_ == "pobj" and token.head.dep_ == "agent"
+        if token.dep_ not in SUBJECTS and not is_agent:
+            continue
+        subtree = list(token.subtree)
+        if any(t.lower_ in _WH_WORDS for t in subtree):
+            continue
+        words |= _nouns(subtree)
+    return words or _subject_after_auxiliary(doc)
+
+
+def _subject_after_auxiliary(doc: Any) -> set[str]:
+    """ "What does Farooq Sattar demand ...?": the words between the auxiliary and the main
+    verb, where the small parser often misses the subject of a question."""
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    aux = next((t for t in doc if t.pos_ == "AUX" and root is not None and t.i < root.i), None)
+    if root is None or aux is None or not any(t.lower_ in _WH_WORDS for t in doc[: aux.i]):
+        return set()
+    return _nouns(doc[aux.i + 1 : root.i])
+
+
+def _nouns(tokens: Any) -> set[str]:
+    return {t.lower_ for t in tokens if t.pos_ in ("PROPN", "NOUN") and len(t.text) > 1}
+
+
+def _sentences(passages: Sequence[Passage]) -> list[Sentence]:
+    seen: dict[tuple[str, int], Sentence] = {}
+    spans = [
+        (rank, p, s)
+        for rank, p in enumerate(passages, 1)
+        for s in passage_sentences(p.text, p.start)
+    ]
+    words = [keyword_terms(s.text) for _, _, s in spans]
+    vocab = sorted({w for ws in words for w in ws})
+    stem_of = dict(zip(vocab, stems(vocab), strict=True))
+    for (rank, passage, span), ws in zip(spans, words, strict=True):
+        key = (passage.article_id, span.start)
+        if key not in seen and len(span.text.split()) >= 4:
+            terms = frozenset(stem_of[w] for w in ws if stem_of[w])
+            seen[key] = Sentence(passage, rank, span, terms)
+    return list(seen.values())
