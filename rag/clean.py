@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import unicodedata
 
@@ -19,7 +20,9 @@ _SENTENCE_END = (".", "!", "?", '"', "”", "’", "'", ")", ":", ";")
 
 
 def normalise(text: str) -> str:
-    """Unicode NFKC, unified newlines, no control characters, single spaces."""
+    """HTML entities decoded ("&#x27;" -> "'"), Unicode NFKC, unified newlines, no control
+    characters, single spaces."""
+    text = html.unescape(text) if "&" in text else text
     text = unicodedata.normalize("NFKC", text).replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub("", text)
     return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))

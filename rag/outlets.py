@@ -64,10 +64,10 @@ def unknown_outlets(question: str, outlets: Sequence[str]) -> list[str]:
     found: list[str] = []
     for cue in _CUES:
         for match in cue.finditer(question):
-            name = re.sub(r"^(?:The|the)\s+", "", match.group(1)).strip(" .")
+            name = match.group(1).strip(" .")
             if re.search(r"['’]s?$", name):  # "according to Fiji's minister": not an outlet
                 continue
-            lowered = name.lower()
+            lowered = re.sub(r"^the\s+", "", name.lower())
             if len(name) < 3 or any(lowered in k or _mentions(lowered, k) for k in keys):
                 continue
             if name not in found:

@@ -96,6 +96,7 @@ _DATE_Q = re.compile(
 )
 _PERSON_Q = re.compile(r"\b(who|whom|whose)\b", re.IGNORECASE)
 _PLACE_Q = re.compile(r"\bwhere\b", re.IGNORECASE)
+_IDENTITY = re.compile(r"^\W*(who|what|which)\s+(is|are|was|were)\s+(the|a|an)\s+\w", re.I)
 _KNOWN_AS = re.compile(r"\b(known as|called|named|dubbed|titled) what\b", re.IGNORECASE)
 
 
@@ -107,7 +108,8 @@ class Analysis:
     `type_noun` is the noun the question names its answer by ("animal" in "Which animal ...?")
     and `type_phrase` that noun with its modifiers ("sea animal"); `plural` when it asks for
     several ("Which PSP leaders ...?"); `focus` are the question's content words without the
-    type phrase; `options` are the replies a verdict allows ("yes"/"no", "before"/"after")."""
+    type phrase; `options` are the replies a verdict allows ("yes"/"no", "before"/"after");
+    `identity` when it asks who or what bears a description ("Who is the governor ...?")."""
 
     question: str
     answer_type: str
@@ -117,6 +119,7 @@ class Analysis:
     plural: bool = False
     focus: tuple[str, ...] = ()
     options: tuple[str, ...] = ()
+    identity: bool = False  # "Who is the governor of Sindh?": the answer is who bears the title
 
     @property
     def is_factoid(self) -> bool:
@@ -151,6 +154,7 @@ def analyse(question: str) -> Analysis:
         plural=typed.plural,
         focus=focus,
         options=_options(text, typed.kind),
+        identity=bool(_IDENTITY.match(_main_question(text))),
     )
 
 

@@ -169,11 +169,13 @@ class Reader:
                 new = novelty(mention, asked)
                 if fit <= 0 or new <= 0:
                     continue
-                if described(mention, doc, focus, stem_of):
+                titled = described(mention, doc, focus, stem_of)
+                if titled and not analysis.identity:  # the question's referent, not its answer
                     new *= w.described
                 near = proximity(mention, doc, focus, stem_of)
                 local = strength * fit * (w.proximity_floor + (1 - w.proximity_floor) * near)
-                local *= math.sqrt(new) * (w.apposition if named_by(mention, analysis, doc) else 1)
+                named = named_by(mention, analysis, doc) or (titled and analysis.identity)
+                local *= math.sqrt(new) * (w.apposition if named else 1)
                 local *= w.subject if doc[mention.last - 1].dep_ in SUBJECTS else 1
                 scored.append((min(local, 0.99), mention, sentence))
         return _gather(scored, analysis)

@@ -5,6 +5,7 @@ whether the sentence's grammatical subject is the question's."""
 from __future__ import annotations
 
 import math
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from rag.catalog import keyword_terms, stems
+from rag.catalog import STOPWORDS, keyword_terms, stems
 from rag.cite import Span, passage_sentences
 from rag.retrieve import Passage
 
@@ -24,6 +25,7 @@ SEMANTIC_POOL = 20  # sentences embedded per question, best keyword coverage fir
 PARSED = 12  # best sentences parsed (for their subject, and for candidates)
 VECTOR_CACHE = 20_000  # sentence vectors kept (about 30 MB)
 SUBJECTS = frozenset({"nsubj", "nsubjpass"})
+_CORE = frozenset({"compound", "poss", "amod", "nmod", "flat"})  # a subject's own words
 _WH_WORDS = frozenset({"what", "which", "who", "whom", "whose", "how", "why", "when", "where"})
 
 
@@ -35,7 +37,9 @@ class Weights:
     coverage: float = 0.5
     prior: float = 0.25
     question_penalty: float = 0.3
+    phrase: float = 0.15  # share of the question's word pairs found in the sentence
     subject: float = 0.1  # the sentence's subject is the question's
+    other_role: float = 0.4  # it names the question's subject, but not as its subject
 
 
 @dataclass
@@ -93,12 +97,15 @@ class Ranker:
         vectors = self.encode([question] + [s.span.text for s in pool])
         sims = np.asarray(vectors[1:]) @ np.asarray(vectors[0])
         w = self.weights
+        asked = bigrams(question)
         for s, sim in zip(pool, sims, strict=True):
             s.semantic = float(sim)
             s.evidence = w.semantic * s.semantic + w.coverage * s.coverage
+            phrases = len(asked & bigrams(s.span.text)) / len(asked) if asked else 0.0
             s.score = (
                 s.evidence
                 + w.prior * s.passage.score / top
+                + w.phrase * phrases
                 - w.question_penalty * s.span.text.rstrip().endswith("?")
             )
         return sorted(pool, key=lambda s: (-s.score, s.rank, s.span.start))
@@ -112,18 +119,39 @@ class Ranker:
         }
 
     def agree(self, question: str, sentences: list[Sentence]) -> list[Sentence]:
-        """Sentences whose grammatical subject is the question's subject rank higher: "What
-        does Sattar demand?" is answered by what Sattar does, not by what is offered to him."""
+        """Who does what: sentences whose grammatical subject is the question's subject rank
+        higher, and sentences that name the question's subject only in another role (the one
+        an offer is made to, not the one who demands) rank lower."""
         from rag.nlp import parse, parse_many
 
         wanted = subject_words(parse(question))
         if not wanted:
             return sentences
+        names = {w for w in wanted if w[:1].isalpha() and w in question.lower()}
         best = sentences[:PARSED]
-        for sentence, doc in zip(best, parse_many([s.span.text for s in best]), strict=True):
-            if subject_words(doc) & wanted:
+        before = [previous_sentence(s) for s in best]
+        docs = parse_many([s.span.text for s in best] + [b for b in before if b])
+        parsed = dict(
+            zip([s.span.text for s in best] + [b for b in before if b], docs, strict=True)
+        )
+        for sentence, earlier in zip(best, before, strict=True):
+            doc = parsed[sentence.span.text]
+            subjects = subject_words(doc)
+            if earlier and _pronoun_subject(doc):  # "it is willing ...": the one just named
+                subjects |= subject_words(parsed[earlier])
+            if subjects & wanted:
                 sentence.score += self.weights.subject
+            elif names & _proper_nouns(doc):
+                sentence.score -= self.weights.other_role
         return sorted(sentences, key=lambda s: (-s.score, s.rank, s.span.start))
+
+
+def bigrams(text: str) -> set[tuple[str, str]]:
+    """Adjacent word pairs of a text that hold at least one content word ("instead of",
+    "of joining")."""
+    words = re.findall(r"[^\W_]+", text.lower())
+    pairs = zip(words, words[1:], strict=False)
+    return {(a, b) for a, b in pairs if a not in STOPWORDS or b not in STOPWORDS}
 
 
 def coverage(weights: dict[str, float], terms: frozenset[str]) -> float:
@@ -140,10 +168,10 @@ def subject_words(doc: Any) -> set[str]:
         is_agent = token.dep_ == "pobj" and token.head.dep_ == "agent"
         if token.dep_ not in SUBJECTS and not is_agent:
             continue
-        subtree = list(token.subtree)
-        if any(t.lower_ in _WH_WORDS for t in subtree):
+        core = [t for t in token.lefts if t.dep_ in _CORE] + [token]
+        if any(t.lower_ in _WH_WORDS for t in token.subtree):
             continue
-        words |= _nouns(subtree)
+        words |= _nouns(core)
     return words or _subject_after_auxiliary(doc)
 
 
@@ -155,6 +183,24 @@ def _subject_after_auxiliary(doc: Any) -> set[str]:
     if root is None or aux is None or not any(t.lower_ in _WH_WORDS for t in doc[: aux.i]):
         return set()
     return _nouns(doc[aux.i + 1 : root.i])
+
+
+def previous_sentence(sentence: Sentence) -> str | None:
+    """The sentence before this one in its passage and paragraph, if any."""
+    passage = sentence.passage
+    offset = sentence.span.start - passage.start
+    head = passage.text[:offset]
+    para = head.rfind("\n") + 1
+    earlier = passage_sentences(head[para:], passage.start + para)
+    return earlier[-1].text if earlier else None
+
+
+def _pronoun_subject(doc: Any) -> bool:
+    return any(t.dep_ in SUBJECTS and t.pos_ == "PRON" for t in doc)
+
+
+def _proper_nouns(doc: Any) -> set[str]:
+    return {t.lower_ for t in doc if t.pos_ == "PROPN"}
 
 
 def _nouns(tokens: Any) -> set[str]:

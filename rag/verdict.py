@@ -75,8 +75,11 @@ def split_claims(question: str, outlets: Sequence[str]) -> tuple[list[Claim], st
     """The claims of a verdict question, and "before"/"after" when it asks for an order."""
     body = _LEAD.sub("", " ".join(question.split())).rstrip(" ?")
     order = None
+    either = re.split(r"\s+(?:before or after|after or before)\s+", body, flags=re.IGNORECASE)
     parts = _ORDER.split(body, maxsplit=1)
-    if len(parts) == 3 and not re.search(r"\bbefore or after\b", body, re.IGNORECASE):
+    if len(either) == 2:
+        pieces = either
+    elif len(parts) == 3:
         order, pieces = parts[1].lower(), [parts[0], parts[2]]
     else:
         pieces = [p for p in _SPLIT.split(body) if p]

@@ -1,0 +1,151 @@
+"""Question analysis on real question shapes (news quizzes, multi-hop, the shipped set)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.question import (
+    DATE,
+    DESCRIPTION,
+    NUMBER,
+    ORDER,
+    ORGANISATION,
+    PERSON,
+    PLACE,
+    THING,
+    VERDICT,
+    WORK,
+    analyse,
+)
+
+SHAPES = [
+    # (question, answer type, type noun)
+    ("Who is the governor of Sindh?", PERSON, None),
+    ("Who won the cricket match between Pakistan and India?", PERSON, None),
+    ("Which comedian is set to host the 2023 Academy Awards Sunday night?", PERSON, "comedian"),
+    ("Which Supreme Court justice published a new memoir this week?", PERSON, "justice"),
+    ("Which member of the Trump family got married this week?", PERSON, "member"),
+    ("Which airline suffered an operational meltdown this week?", ORGANISATION, "airline"),
+    ("Which English rugby union club went into administration this week?", ORGANISATION, "club"),
+    ("The value of which tech giant fell below $2tn this week?", ORGANISATION, "giant"),
+    ("Which cruise line recently had a ship battered by an intense storm?", ORGANISATION, "line"),
+    ("Which MQM faction is headed by Farooq Sattar?", ORGANISATION, "faction"),
+    (
+        "Which broadcaster reported that the Governor House had become a centre?",
+        ORGANISATION,
+        "broadcaster",
+    ),  # fmt: skip
+    ("Unprecedented protests took place in which country?", PLACE, "country"),
+    (
+        "Which city’s residents consume more hot dogs annually than those of any other city?",
+        PLACE,
+        "city",
+    ),  # fmt: skip
+    ("Where did Farooq Sattar meet Tessori?", PLACE, None),
+    (
+        "Two Delta Air Lines planes collided while taxiing. Where did the incident occur?",
+        PLACE,
+        None,
+    ),  # fmt: skip
+    ("In which year did women first compete in the modern Olympics?", DATE, None),
+    ("During which month are the Paris 2024 Olympics set to begin?", DATE, None),
+    ("On which day of the week did Geo News report on the reunification efforts?", DATE, None),
+    ("When was the MQM founded?", DATE, None),
+    (
+        "Approximately how many people have been arrested during the protests in Iran?",
+        NUMBER,
+        None,
+    ),  # fmt: skip
+    ("What percentage of California is at risk for wildfires?", NUMBER, None),
+    ("How much was former President Donald Trump fined Tuesday?", NUMBER, None),
+    ("What is the population of Karachi?", NUMBER, "population"),
+    ("Which movie won Best Picture at the 96th Academy Awards?", WORK, "movie"),
+    ("Millions of people are celebrating which holiday this week?", WORK, "holiday"),
+    ("Which animal is facing extinction in Wales due to a deadly virus?", THING, "animal"),
+    ("The US this week formally banned which mineral?", THING, "mineral"),
+    (
+        "Which type of livestock in the US is being impacted by a bird flu outbreak?",
+        THING,
+        "livestock",
+    ),  # fmt: skip
+    (
+        "What is the name of the hurricane threatening to dump heavy rain on California?",
+        THING,
+        "hurricane",
+    ),  # fmt: skip
+    ("What is the biggest security threat in the Asia-Pacific region?", THING, "threat"),
+    ("Two US citizens were charged with running a group known as what?", THING, None),
+    ("What did Sattar demand?", DESCRIPTION, None),
+    ("What is Sattar's condition for rejoining the MQM-P?", DESCRIPTION, "condition"),
+    (
+        "What kind of arrangement does the PSP prefer instead of joining the MQM-P?",
+        DESCRIPTION,
+        "arrangement",
+    ),  # fmt: skip
+    (
+        "Why does the PSP prefer an alliance with the MQM-P instead of joining it?",
+        DESCRIPTION,
+        None,
+    ),  # fmt: skip
+    ("Is that acceptable to the MQM-P?", VERDICT, None),
+    (
+        "Does 'The Sydney Morning Herald' suggest that the Federal Reserve will cut rates, while "
+        "another article indicates that it will not?",
+        VERDICT,
+        None,
+    ),  # fmt: skip
+    (
+        "Between the report from The Verge published on November 1, 2023, and the report from "
+        "TechCrunch published later, was there a change in the portrayal of Google?",
+        VERDICT,
+        None,
+    ),  # fmt: skip
+    (
+        "Was the defensive performance of Carter-Vickers reported by Sporting News before or after "
+        "Sporting News reported on Erik ten Hag's team?",
+        ORDER,
+        None,
+    ),  # fmt: skip
+]
+
+
+@pytest.mark.parametrize(("question", "kind", "noun"), SHAPES, ids=[s[0][:48] for s in SHAPES])
+def test_answer_type_of_real_question_shapes(question: str, kind: str, noun: str | None) -> None:
+    analysis = analyse(question)
+    assert analysis.answer_type == kind
+    assert analysis.type_noun == noun
+
+
+@pytest.mark.parametrize(
+    ("question", "options"),
+    [
+        ("Is that acceptable to the MQM-P?", ("yes", "no")),
+        (
+            "Between the article published by Sporting News on 2023-10-02 and the one on 2023-11-06, "
+            "has the explanation remained consistent or inconsistent?",
+            ("consistent", "inconsistent"),
+        ),  # fmt: skip
+        (
+            "Was X reported by Sporting News before or after Sporting News reported Y?",
+            ("before", "after"),
+        ),  # fmt: skip
+    ],
+)
+def test_verdict_options(question: str, options: tuple[str, str]) -> None:
+    assert analyse(question).options == options
+
+
+def test_focus_leaves_out_the_type_noun_and_plural_is_seen() -> None:
+    analysis = analyse("Which PSP leaders met the Sindh governor?")
+    assert analysis.answer_type == PERSON
+    assert analysis.plural
+    assert "leaders" not in analysis.focus
+    assert {"met", "sindh", "governor"} <= set(analysis.focus)
+    assert not analyse("Which PSP leader was acceptable to the MQM-P?").plural
+
+
+def test_kinds_group_into_factoid_and_verdict() -> None:
+    assert analyse("Who is the governor of Sindh?").is_factoid
+    assert analyse("The US this week formally banned which mineral?").is_factoid
+    assert not analyse("What did Sattar demand?").is_factoid
+    assert analyse("Is that acceptable to the MQM-P?").is_verdict

@@ -1,0 +1,253 @@
+"""The reader on real stores: short answers stated first, typed candidates, redundancy, verdicts
+and outlets. Real model, real Chroma, real spaCy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.answer import Answer, Assistant
+from rag.candidates import country_of, mentions, normalise_key, stated
+from rag.catalog import Filters
+from rag.config import Settings
+from rag.ingest import read_sources
+from rag.nlp import parse
+from rag.outlets import named_outlets, outlet_in, unknown_outlets
+from rag.question import analyse
+from rag.store import Store
+from rag.verdict import contradicts, split_claims
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def shipped(embedder, tmp_path_factory) -> Assistant:
+    data_dir = tmp_path_factory.mktemp("read-store")
+    store = Store(data_dir, embedder)
+    store.add(read_sources([str(ROOT / "corpus")], 10**7))
+    return Assistant(store, Settings(data_dir=data_dir))
+
+
+def _article(folder: Path, name: str, title: str, source: str, date: str, body: str) -> None:
+    front = f'---\ntitle: "{title}"\nsource: {source}\ndate: {date}\n---\n'
+    (folder / name).write_text(front + body + "\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def wire(embedder, tmp_path_factory) -> Assistant:
+    """Four short dated articles from three outlets about two events."""
+    folder = tmp_path_factory.mktemp("wire-articles")
+    _article(folder, "a.md", "Storm hits the coast", "Alpha Times", "2023-10-01",
+             "Typhoon Wipha struck the northern coast on Tuesday, flooding three towns.\n\n"
+             "Officials said Typhoon Wipha was the strongest storm of the season.")  # fmt: skip
+    _article(folder, "b.md", "Coast cleans up", "Beta Post", "2023-10-05",
+             "Residents cleaned up after Typhoon Wipha flooded their towns this week.\n\n"
+             "The regional governor, Maria Santos, promised money for repairs.")  # fmt: skip
+    _article(folder, "c.md", "Laptop discount", "Gamma Daily", "2023-09-20",
+             "Gamma Daily found a discount on the Zephyr laptop, now sold for 799 dollars.\n\n"
+             "The discount runs until the end of the month.")  # fmt: skip
+    _article(folder, "d.md", "Phone recall", "Beta Post", "2023-10-10",
+             "The maker recalled the Nimbus phone after batteries overheated.\n\n"
+             "Owners can return the Nimbus phone for a full refund.")  # fmt: skip
+    data_dir = tmp_path_factory.mktemp("wire-store")
+    store = Store(data_dir, embedder)
+    store.add(read_sources([str(folder)], 10**7))
+    return Assistant(store, Settings(data_dir=data_dir))
+
+
+def _exact(assistant: Assistant, answer: Answer) -> None:
+    for c in answer.citations:
+        assert assistant.store.article(c.article_id)["text"][c.start : c.end] == c.quote
+    short = answer.short_answer
+    if short is not None:
+        text = assistant.store.article(short.article_id)["text"]
+        assert text[short.start : short.end] == short.text
+        assert any(
+            c.article_id == short.article_id and c.start <= short.start and short.end <= c.end
+            for c in answer.citations
+        ), "the short answer lies inside a cited quote"
+
+
+# -- candidates ---------------------------------------------------------------------------------
+def test_mentions_have_exact_offsets_and_types() -> None:
+    sentence = "Sindh Governor Kamran Tessori met Syrian rebels in Australia on Monday."
+    offset = 100
+    article = " " * offset + sentence
+    found = {m.text: m for m in mentions(parse(sentence), offset)}
+    assert found["Kamran Tessori"].label == "PERSON"
+    assert found["Syrian"].label == "NORP"
+    assert found["Monday"].label == "DATE"
+    for m in found.values():
+        assert article[m.start : m.end] == m.text
+
+
+def test_candidate_keys_ignore_case_articles_and_possessives() -> None:
+    assert normalise_key("The Governor House") == normalise_key("governor house")
+    assert normalise_key("Apple’s") == "apple"
+    assert normalise_key("Nestlé") == "nestle"
+
+
+def test_a_nationality_is_stated_as_its_country_when_a_place_is_asked() -> None:
+    assert country_of("Syrian") == "Syria"
+    assert country_of("Chinese") == "China"
+    assert country_of("Martian") is None
+    mention = next(
+        m for m in mentions(parse("Syrian rebels took the city."), 0) if m.label == "NORP"
+    )
+    assert stated(mention, analyse("Rebels from which country took the city?")) == "Syria"
+    assert stated(mention, analyse("Who took the city?")) == "Syrian"
+
+
+# -- the shipped article ------------------------------------------------------------------------
+def test_the_answer_comes_first_then_the_quote_that_proves_it(shipped: Assistant) -> None:
+    answer = shipped.ask("Who is the Governor of Sindh?")
+    assert answer.short_answer is not None
+    assert answer.short_answer.text == "Kamran Tessori"
+    assert answer.text.startswith("Kamran Tessori. “Sindh Governor Kamran Tessori")
+    assert answer.text.endswith("[1]")
+    assert 0 < answer.short_answer.confidence <= 1
+    _exact(shipped, answer)
+    assert answer.as_dict()["short_answer"]["text"] == "Kamran Tessori"
+
+
+def test_questions_asking_for_several_get_all_of_them(shipped: Assistant) -> None:
+    answer = shipped.ask("Which PSP leaders met the Sindh governor?")
+    assert answer.short_answer is not None
+    assert answer.short_answer.text == "Syed Mustafa Kamal and Anis Kaimkhani"
+    _exact(shipped, answer)
+
+
+def test_a_name_given_by_the_type_noun_wins(shipped: Assistant) -> None:
+    answer = shipped.ask("Which MQM faction is headed by Farooq Sattar?")
+    assert answer.short_answer is not None
+    assert answer.short_answer.text == "MQM-Restoration Committee"
+
+
+def test_sattars_condition_quotes_his_demand_not_the_offer_to_him(shipped: Assistant) -> None:
+    answer = shipped.ask("What is Sattar's condition for rejoining the MQM-P?")
+    assert not answer.abstained
+    assert answer.short_answer is None
+    assert "restored as the party chief" in answer.citations[0].quote
+    _exact(shipped, answer)
+
+
+def test_the_psp_arrangement_quotes_the_alliance(shipped: Assistant) -> None:
+    answer = shipped.ask(
+        "What kind of arrangement does the PSP prefer instead of joining the MQM-P?"
+    )
+    assert not answer.abstained
+    assert "political alliance" in answer.text
+    _exact(shipped, answer)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["In which year was the MQM founded?", "How many seats does the MQM-P hold in parliament?"],
+)
+def test_no_confident_answer_of_the_asked_type_abstains(shipped: Assistant, question: str) -> None:
+    answer = shipped.ask(question)
+    assert answer.abstained
+    assert answer.short_answer is None
+    assert answer.citations == []
+
+
+def test_the_passage_holding_the_answer_comes_first(shipped: Assistant) -> None:
+    answer = shipped.ask("Which broadcaster reported that the Governor House had become a centre?")
+    assert answer.short_answer is not None and answer.short_answer.text == "Geo News"
+    first = answer.passages[0]
+    assert first.start <= answer.short_answer.start < first.end
+
+
+def test_a_yes_no_follow_up_reads_the_polarity(shipped: Assistant) -> None:
+    history = [
+        {"role": "user", "content": "What did Sattar demand?"},
+        {"role": "assistant", "content": "Sattar wants to be restored as the party chief."},
+    ]
+    answer = shipped.ask("Is that acceptable to the MQM-P?", history)
+    assert answer.text.startswith("No. “")
+    assert "not acceptable" in answer.text
+    _exact(shipped, answer)
+
+
+def test_an_outlet_the_archive_does_not_hold_abstains_and_says_so(shipped: Assistant) -> None:
+    answer = shipped.ask("According to an article from The Hindu, who is the governor of Sindh?")
+    assert answer.abstained
+    assert any("The Hindu" in note for note in answer.notes)
+
+
+# -- several articles ---------------------------------------------------------------------------
+def test_a_typed_noun_phrase_named_by_its_type(wire: Assistant) -> None:
+    answer = wire.ask("Which typhoon flooded towns on the northern coast?")
+    assert answer.short_answer is not None
+    assert answer.short_answer.text == "Typhoon Wipha" or answer.short_answer.text == "Wipha"
+    _exact(wire, answer)
+
+
+def test_redundant_answers_gather_evidence_across_articles(wire: Assistant) -> None:
+    state = wire.chain(Filters(), 5).invoke(
+        {"question": "Which storm flooded the towns?", "history": []}
+    )
+    best = state["reading"].answer
+    assert best is not None and "Wipha" in best.text
+    assert best.articles >= 2
+
+
+@pytest.mark.parametrize(
+    ("question", "reply"),
+    [
+        (
+            "Did Gamma Daily report a discount on the Zephyr laptop before Beta Post reported the "
+            "recall of the Nimbus phone?",
+            "Yes",
+        ),  # fmt: skip
+        (
+            "Did Beta Post report the recall of the Nimbus phone before Gamma Daily reported a "
+            "discount on the Zephyr laptop?",
+            "No",
+        ),  # fmt: skip
+        (
+            "Was the discount on the Zephyr laptop reported by Gamma Daily before or after Beta Post "
+            "reported the recall of the Nimbus phone?",
+            "Before",
+        ),  # fmt: skip
+    ],
+)
+def test_before_and_after_follow_the_articles_dates(
+    wire: Assistant, question: str, reply: str
+) -> None:
+    answer = wire.ask(question)
+    assert answer.text.startswith(f"{reply}. “")
+    assert len(answer.citations) == 2
+    assert {c.source for c in answer.citations} == {"Gamma Daily", "Beta Post"}
+    _exact(wire, answer)
+
+
+def test_claims_split_and_outlets_found() -> None:
+    outlets = ["The Verge", "TechCrunch", "FOX News - Health", "FOX News - Lifestyle"]
+    claims, order = split_claims(
+        "Does The Verge suggest that Google pays billions, while TechCrunch reports that "
+        "publishers sued Google?",
+        outlets,
+    )
+    assert order is None
+    assert [c.outlet for c in claims] == ["The Verge", "TechCrunch"]
+    assert outlet_in("a fox news article", outlets) is None  # two outlets share that name
+    assert outlet_in("the FOX News - Health article", outlets) == "FOX News - Health"
+    assert named_outlets("as reported by TechCrunch and The Verge", outlets) == [
+        "The Verge",
+        "TechCrunch",
+    ]
+    assert unknown_outlets("an article by The Times of India and another by Forbes", outlets) == [
+        "The Times of India",
+        "Forbes",
+    ]
+    assert unknown_outlets("What is the biggest threat, according to Fiji’s minister?", []) == []
+
+
+def test_negation_in_the_supporting_sentence_contradicts_a_plain_claim() -> None:
+    assert contradicts(
+        "that is acceptable to the MQM-P", "This condition is not acceptable to the party."
+    )
+    assert not contradicts("the condition is not acceptable", "This condition is not acceptable.")
+    assert not contradicts("Sattar met the governor", "Sattar met the governor on Monday.")
