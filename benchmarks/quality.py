@@ -8,7 +8,11 @@ Data: ../shared/data/realtimeqa (each question asked as of its question_date) an
 Built stores are cached under benchmarks/out/stores/. Prints the table and writes it into
 README.md between the quality markers.
 
-    python benchmarks/quality.py [--limit N] [--only realtimeqa|multihop] [--no-readme]
+    python benchmarks/quality.py [--split tune|check] [--limit N] [--only realtimeqa|multihop]
+                                 [--no-readme]
+
+`--split check` reports on the half of each dev set that settings were not tuned on (the
+README's figures); `--split tune` is the half they were tuned on.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 from rag.catalog import Filters  # noqa: E402
 from rag.clean import date_key  # noqa: E402
 from rag.config import Settings  # noqa: E402
-from rag.evaluate import Question, evaluate, load_questions  # noqa: E402
+from rag.evaluate import SPLITS, Question, evaluate, load_questions, split  # noqa: E402
 from rag.metrics import Hit, percentile, retrieval_metrics  # noqa: E402
 
 CACHE = ROOT / "benchmarks" / "out" / "stores"
@@ -46,6 +50,9 @@ COLUMNS = (
     "mrr@10",
     "evidence_recall@5",
     "answer_contains",
+    "short_exact",
+    "short_f1",
+    "yes_no_accuracy",
     "citation_precision",
     "abstain_recall",
     "false_abstain_rate",
@@ -190,10 +197,13 @@ def retrieval_only(questions: Sequence[Question], search: Search) -> dict[str, f
 
 
 # -- running and reporting ----------------------------------------------------------------------
-def run_dataset(dataset: Dataset, settings: Settings, limit: int | None) -> list[Result]:
+def run_dataset(
+    dataset: Dataset, settings: Settings, limit: int | None, part: str | None = None
+) -> list[Result]:
     from rag.answer import Assistant
 
-    questions = load_questions(dataset.questions)[:limit]
+    questions = load_questions(dataset.questions)
+    questions = (split(questions, part) if part else questions)[:limit]
     log(f"== {dataset.label}: {len(questions)} questions")
     store = newsdesk_store(dataset, settings)
     results = [
@@ -220,7 +230,7 @@ def _every(total: int) -> Callable[[int, int], None]:
     return tick
 
 
-def markdown(results: Sequence[Result], settings: Settings) -> str:
+def markdown(results: Sequence[Result], settings: Settings, part: str | None = None) -> str:
     """The comparison table with mrr@10 as a ratio of the recipe's."""
     head = ["data", "system", *COLUMNS, "mrr@10 × recipe"]
     lines = ["| " + " | ".join(head) + " |", "|---|---|" + "---:|" * (len(head) - 2)]
@@ -233,7 +243,9 @@ def markdown(results: Sequence[Result], settings: Settings) -> str:
             f"| {result.dataset} | {result.system} | " + " | ".join(cells) + f" | {ratio} |"
         )
     note = (
-        f"\nMeasured by `python benchmarks/quality.py` on {time.strftime('%Y-%m-%d')}: "
+        f"\nMeasured by `python benchmarks/quality.py{' --split ' + part if part else ''}` on "
+        f"{time.strftime('%Y-%m-%d')}"
+        f"{' (the half of each dev set no setting was tuned on)' if part == 'check' else ''}: "
         f"embedding model {settings.embed_model}, k={settings.k}, 2 CPU cores. answer@k: a top-k "
         "passage holds the gold answer (yes/no answers excluded); evidence_recall@5: gold "
         "articles among the top 5; RealTimeQA asked as of each question date (all systems "
@@ -266,6 +278,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--limit", type=int, default=None, help="questions per dataset")
+    parser.add_argument("--split", choices=SPLITS, default=None, help="half of each dev set")
     parser.add_argument("--only", choices=["realtimeqa", "multihop"], default=None)
     parser.add_argument("--no-readme", action="store_true", help="print only")
     args = parser.parse_args()
@@ -287,15 +300,15 @@ def main() -> None:
     results = []
     for dataset in datasets:
         if args.only in (None, dataset.name):
-            results += run_dataset(dataset, settings, args.limit)
-    table = markdown(results, settings)
+            results += run_dataset(dataset, settings, args.limit, args.split)
+    table = markdown(results, settings, args.split)
     print(table)
     out = ROOT / "benchmarks" / "out"
     out.mkdir(parents=True, exist_ok=True)
     (out / "quality.json").write_text(
         json.dumps([r.__dict__ for r in results], indent=1), encoding="utf-8"
     )
-    if not args.no_readme and args.limit is None and args.only is None:
+    if not args.no_readme and args.limit is None and args.only is None and args.split == "check":
         write_readme(table)
         log(f"table written into {README}")
 

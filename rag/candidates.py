@@ -7,10 +7,10 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from rag.catalog import STOPWORDS
+from rag.places import country_of, place_fit
 from rag.question import (
     DATE,
     NATIONALITY,
@@ -24,8 +24,9 @@ from rag.question import (
 )
 
 NOUN_PHRASE = "NP"
+LIKENESS_FLOOR = 0.1  # a typed phrase unlike the type noun still keeps this share of its fit
 _LEADING = frozenset({"DET", "PRON", "PUNCT", "CCONJ", "ADP", "PART"})
-_NUMERIC_HEADS = frozenset("percent per cent".split())
+_AMOUNTS = frozenset({"CARDINAL", "QUANTITY", "PERCENT", "MONEY", "ORDINAL", "DATE", "TIME"})
 # how well an entity label (or a noun phrase) fits each expected type, when not an exact fit
 _NEAR: dict[str, dict[str, float]] = {
     PERSON: {},
@@ -102,11 +103,17 @@ def _add(
     found[(first, last)] = Mention(text, start, start + len(text), label, key, first, last, proper)
 
 
-def type_fit(mention: Mention, analysis: Analysis, doc: Any) -> float:
-    """How well the mention is the kind of thing the question asks for, in [0, 1]."""
+def type_fit(
+    mention: Mention, analysis: Analysis, doc: Any, likeness: float | None = None
+) -> float:
+    """How well the mention is the kind of thing the question asks for, in [0, 1].
+    `likeness` is the cosine similarity of the mention to the question's type phrase."""
     kind = analysis.answer_type
     if kind == THING:
-        return _thing_fit(mention, analysis, doc)
+        return _thing_fit(mention, analysis, doc, likeness)
+    if kind == PLACE and mention.label in ("GPE", "LOC", "NORP"):
+        base = 1.0 if mention.label in analysis.labels else _NEAR[PLACE][mention.label]
+        return base * place_fit(mention.text, analysis.type_noun)
     if mention.label in analysis.labels:
         return _number_fit(mention, analysis) if kind == NUMBER else 1.0
     if mention.label == NOUN_PHRASE:
@@ -128,15 +135,19 @@ def _number_fit(mention: Mention, analysis: Analysis) -> float:
     return 1.0
 
 
-def _thing_fit(mention: Mention, analysis: Analysis, doc: Any) -> float:
+def _thing_fit(mention: Mention, analysis: Analysis, doc: Any, likeness: float | None) -> float:
     """A typed noun phrase fits when the sentence names it by the question's type noun ("the
     mineral asbestos", "Typhoon Wipha", "orcas, the sea animals"); any other entity or noun
-    phrase fits a little, a proper name more than a common noun."""
+    phrase fits as far as it is like the type phrase ("an alliance" is an arrangement, "Syed
+    Mustafa Kamal" is not), a proper name a little more than a common noun."""
+    if mention.label in _AMOUNTS:  # "Which mineral ...?" is not answered by a number
+        return 0.0
     if named_by(mention, analysis, doc):
         return 1.0
-    if mention.label != NOUN_PHRASE:
-        return 0.6
-    return 0.5 if mention.proper else 0.35
+    base = 0.6 if mention.label != NOUN_PHRASE else 0.5 if mention.proper else 0.35
+    if likeness is None:
+        return base
+    return base * min(1.0, max(LIKENESS_FLOOR, (likeness - 0.1) / 0.4))
 
 
 def named_by(mention: Mention, analysis: Analysis, doc: Any) -> bool:
@@ -174,15 +185,23 @@ def proximity(mention: Mention, doc: Any, focus_stems: set[str], stem_of: dict[s
     positions = [p for p in positions if not mention.first <= p < mention.last]
     if not positions:
         return 0.0
-    distances = sorted(min(abs(p - mention.first), abs(p - (mention.last - 1))) for p in positions)[
-        :3
-    ]
+    ends = (mention.first, mention.last - 1)
+    distances = sorted(min(abs(p - e) for e in ends) for p in positions)[:3]
     near = sum(1.0 / (1.0 + d / 3.0) for d in distances) / 3.0
     head = doc[mention.last - 1]
-    while head.head is not head and head.pos_ not in ("VERB", "AUX"):
+    while head.head.i != head.i and head.pos_ not in ("VERB", "AUX"):  # up to the clause's verb
         head = head.head
     argument = stem_of.get(head.lower_, head.lower_) in focus_stems
     return min(1.0, near + 0.3 * argument)
+
+
+def fills_slot(mention: Mention, doc: Any, slot_stem: str, stem_of: dict[str, str]) -> bool:
+    """The mention hangs (through prepositions) from the word the question's answer hangs
+    from: "a partial breakup of Google" for "... a partial breakup of which company?"."""
+    head = doc[mention.last - 1].head
+    while head.pos_ in ("ADP", "AUX", "PART") and head.head.i != head.i:
+        head = head.head
+    return stem_of.get(head.lower_, head.lower_) == slot_stem
 
 
 def novelty(mention: Mention, question_words: set[str]) -> float:
@@ -215,8 +234,11 @@ def conjoined(mention: Mention, doc: Any, others: Sequence[Mention]) -> Mention 
 
 
 def question_words(analysis: Analysis) -> set[str]:
-    """The words of the question, normalised like mention keys."""
-    return set(normalise_key(analysis.question).split())
+    """The words of the question that an answer should not merely repeat, normalised like
+    mention keys; the type noun may be repeated ("Typhoon Wipha" for "What typhoon ...?")."""
+    noun = analysis.type_noun or ""
+    own = {noun, noun + "s"} if noun else set()
+    return set(normalise_key(analysis.question).split()) - own
 
 
 def stated(mention: Mention, analysis: Analysis) -> str:
@@ -226,26 +248,3 @@ def stated(mention: Mention, analysis: Analysis) -> str:
     if mention.label == "NORP" and analysis.answer_type == PLACE:
         return country_of(text) or text
     return text
-
-
-@lru_cache(maxsize=1)
-def _demonyms() -> dict[str, str]:
-    """Demonym -> country name from the `countryinfo` data; a demonym several countries share
-    ("Chinese") names the most populous."""
-    import countryinfo
-
-    best: dict[str, tuple[int, str]] = {}
-    for country in countryinfo.all_countries():
-        try:
-            demonym, name = country.demonym(), country.name()
-            population = int(country.population() or 0)
-        except (KeyError, TypeError, ValueError, countryinfo.CountryNotFoundError):
-            continue
-        if demonym and name and population > best.get(demonym.lower(), (-1, ""))[0]:
-            best[demonym.lower()] = (population, name)
-    return {demonym: name for demonym, (_, name) in best.items()}
-
-
-def country_of(demonym: str) -> str | None:
-    """The country a nationality adjective names ("Syrian" -> "Syria"), if known."""
-    return _demonyms().get(demonym.strip().lower())

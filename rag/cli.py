@@ -146,6 +146,12 @@ def ask(
 
 
 def _print_sources(answer: Any) -> None:
+    short = answer.short_answer
+    if short is not None:
+        cited = next((c.n for c in answer.citations if c.article_id == short.article_id), None)
+        where = f", [{cited}]" if cited else ""
+        said = click.style(short.text, bold=True)
+        click.echo(f"\nAnswer: {said} (confidence {short.confidence:.2f}{where})")
     if answer.abstained:
         if answer.passages:
             click.echo("\nClosest passages:")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +32,8 @@ from rag.metrics import (
     normalise_answer,
     retrieval_metrics,
 )
+from rag.question import analyse
+from rag.reader_metrics import by_answer_type, reader_metrics
 
 if TYPE_CHECKING:
     from rag.answer import Answer, Assistant
@@ -75,6 +77,18 @@ def load_questions(path: Path | str) -> list[Question]:
     if not questions:
         raise InputError(f"{path} holds no questions (one JSON object a line)")
     return questions
+
+
+SPLITS = ("tune", "check")
+
+
+def split(questions: Sequence[Question], part: str) -> list[Question]:
+    """One half of a question set, fixed by each question's id: tune settings on "tune",
+    report figures on "check" (questions the tuning never saw)."""
+    if part not in SPLITS:
+        raise InputError(f"unknown split {part!r}: choose {' or '.join(SPLITS)}")
+    wanted = SPLITS.index(part)
+    return [q for q in questions if int(hashlib.sha1(q.id.encode()).hexdigest(), 16) % 2 == wanted]
 
 
 def parse_questions(lines: Iterable[str], origin: str) -> list[Question]:
@@ -161,6 +175,7 @@ class Evaluation:
     metrics: dict[str, float | None]
     by_type: dict[str, dict[str, float | None]]
     k: int
+    by_answer_type: dict[str, dict[str, float | None]] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         """What `rag eval --json` prints: exactly the METRIC_KEYS, overall and per type."""
@@ -170,6 +185,7 @@ class Evaluation:
                 name: {key: values.get(key) for key in METRIC_KEYS}
                 for name, values in self.by_type.items()
             },
+            "by_answer_type": self.by_answer_type,
             "n": len(self.rows),
         }
 
@@ -189,7 +205,7 @@ def evaluate(
         rows.append(evaluate_one(assistant, question, k))
         if progress:
             progress(done, len(questions))
-    return Evaluation(rows, aggregate(rows), metrics_by_type(rows), k)
+    return Evaluation(rows, aggregate(rows), metrics_by_type(rows), k, by_answer_type(rows))
 
 
 def evaluate_one(assistant: Assistant, question: Question, k: int) -> Row:
@@ -212,6 +228,8 @@ def score(question: Question, answer: Answer, ranking: Sequence[Passage]) -> Row
     hits = [Hit(p.article_id, p.text) for p in ranking]
     metrics = retrieval_metrics(question, hits)
     metrics.update(answer_metrics(question, answer.text, answer.abstained, citations))
+    short = asdict(answer.short_answer) if answer.short_answer is not None else None
+    metrics.update(reader_metrics(question, answer.text, answer.abstained, short, citations))
     passages = [_passage(question, rank, p) for rank, p in enumerate(ranking, start=1)]
     first = next((p["rank"] for p in passages if p["answer_bearing"]), None)
     return Row(
@@ -224,6 +242,8 @@ def score(question: Question, answer: Answer, ranking: Sequence[Passage]) -> Row
         latency_ms=float(answer.timings_ms.get("total", 0.0)),
         timings_ms=dict(answer.timings_ms),
         metrics=metrics,
+        answer_type=analyse(question.question).answer_type,
+        short_answer=short,
     )
 
 

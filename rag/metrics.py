@@ -25,6 +25,10 @@ METRIC_KEYS = (
     "evidence_recall@5",
     "answer_contains",
     "answer_f1",
+    "short_exact",
+    "short_f1",
+    "yes_no_accuracy",
+    "short_in_quote",
     "citation_precision",
     "citation_recall",
     "abstain_precision",
@@ -205,6 +209,8 @@ class Row:
     latency_ms: float
     timings_ms: dict[str, float]
     metrics: dict[str, Any] = field(default_factory=dict)
+    answer_type: str = "description"  # what the reader took the question to ask for
+    short_answer: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -219,6 +225,8 @@ def aggregate(rows: Sequence[Row]) -> dict[str, float | None]:
         result[key] = _mean([r.metrics.get(key) for r in rows])
     result["answer_contains"] = _mean([r.metrics.get("answer_contains") for r in rows])
     result["answer_f1"] = _mean([r.metrics.get("answer_f1") for r in rows])
+    for key in ("short_exact", "short_f1", "yes_no_accuracy", "short_in_quote"):
+        result[key] = _mean([r.metrics.get(key) for r in rows])
     result["citation_precision"] = _ratio(
         sum(r.metrics.get("cited_correct", 0) for r in rows),
         sum(r.metrics.get("cited", 0) for r in rows),

@@ -69,6 +69,8 @@ _CLAUSAL = frozenset(
 _CLAUSAL_AFTER_COPULA = _CLAUSAL | {"condition", "conditions", "plan", "plans", "role", "position"}
 _OF_NOUNS = frozenset("kind type sort form variety species breed name names title".split())
 _COPULA = frozenset("is are was were".split())
+_KINDS = frozenset("kind type sort form variety".split())
+_WH_TOKENS = frozenset("what which who whom whose where when".split())
 
 _WH = r"(?:what|which|who|whom|whose|when|where|why|how)"
 _AUX = r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|may|might)"
@@ -120,6 +122,8 @@ class Analysis:
     focus: tuple[str, ...] = ()
     options: tuple[str, ...] = ()
     identity: bool = False  # "Who is the governor of Sindh?": the answer is who bears the title
+    slot: str | None = None  # the word the answer attaches to ("breakup" in "breakup of which")
+    slot_subject: bool = False  # the answer is that verb's subject ("Which club went ...?")
 
     @property
     def is_factoid(self) -> bool:
@@ -155,6 +159,7 @@ def analyse(question: str) -> Analysis:
         focus=focus,
         options=_options(text, typed.kind),
         identity=bool(_IDENTITY.match(_main_question(text))),
+        **_slot(_main_question(text)) if typed.kind not in (VERDICT, ORDER) else {},
     )
 
 
@@ -179,6 +184,24 @@ def _answer_type(text: str) -> _Typed:
     if _PLACE_Q.search(main):
         return _Typed(PLACE)
     return _Typed(DESCRIPTION)
+
+
+def _slot(text: str) -> dict[str, Any]:
+    """Where the answer sits in the question's parse: the content word the question phrase
+    hangs from (through prepositions), and whether it is that word's subject."""
+    from rag.nlp import parse
+
+    doc = parse(text)
+    wh = next((t for t in doc if t.lower_ in _WH_TOKENS), None)
+    if wh is None:
+        return {}
+    phrase = wh.head if wh.dep_ == "det" else wh
+    head = phrase.head
+    while head.pos_ in ("ADP", "AUX", "PART") and head.head.i != head.i:
+        head = head.head
+    if head.i == phrase.i or head.lower_ in _COPULA or head.pos_ not in ("VERB", "NOUN", "ADJ"):
+        return {}
+    return {"slot": head.lower_, "slot_subject": phrase.dep_ in ("nsubj", "nsubjpass")}
 
 
 def _main_question(text: str) -> str:
@@ -214,7 +237,8 @@ def _typed_noun(text: str) -> _Typed | None:
         return None
     head = run[-1]
     noun = _singular(head.lower_)
-    if head.lower_ in clausal:
+    kind_of = head.i >= 2 and doc[head.i - 1].lower_ == "of" and doc[wh.i + 1].lower_ in _KINDS
+    if head.lower_ in clausal and not kind_of:  # "what kind of arrangement" names a thing
         return _Typed(DESCRIPTION, noun, _phrase(run))
     compound = " ".join(t.lower_ for t in run[-2:])
     kind = _COMPOUNDS.get(compound) or _TYPE_NOUNS.get(noun, THING)

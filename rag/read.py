@@ -23,6 +23,7 @@ from rag.candidates import (
     Mention,
     conjoined,
     described,
+    fills_slot,
     mentions,
     named_by,
     novelty,
@@ -33,7 +34,7 @@ from rag.candidates import (
 )
 from rag.catalog import stems
 from rag.outlets import named_outlets, unknown_outlets
-from rag.question import Analysis, analyse
+from rag.question import THING, Analysis, analyse
 from rag.retrieve import Passage
 from rag.sentences import PARSED, SUBJECTS, Ranker, Sentence
 from rag.verdict import FOUND, Support, Verdict, contradicts, judge, split_claims
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from rag.store import Store
 
 Search = Callable[[str, "str | None"], list[Passage]]
+REORDER = 0.9  # an answer this confident moves the passage that holds it to the front
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,8 @@ class Scoring:
     proximity_floor: float = 0.4  # a candidate far from every focus word keeps this share
     apposition: float = 1.5  # the sentence names it by the question's type noun
     described: float = 0.3  # it carries the question's own words as its title
-    subject: float = 1.15  # the candidate is its sentence's subject
+    slot: float = 1.4  # it hangs from the word the question's answer hangs from
+    subject: float = 1.15  # it is a subject where the question asks for one
 
 
 @dataclass(frozen=True)
@@ -156,16 +159,22 @@ class Reader:
             return []
         docs = parse_many([s.span.text for s in best])
         focus = set(stems(list(analysis.focus)))
+        slot = stems([analysis.slot])[0] if analysis.slot else ""
         asked = question_words(analysis)
         top = max(s.score for s in best) or 1.0
         w = self.scoring
+        parsed = [
+            (sentence, doc, _candidates(doc, sentence.span.start, analysis.plural))
+            for sentence, doc in zip(best, docs, strict=True)
+        ]
+        likeness = self._likeness(analysis, [m for _, _, found in parsed for m in found])
         scored: list[tuple[float, Mention, Sentence]] = []
-        for sentence, doc in zip(best, docs, strict=True):
+        for sentence, doc, found in parsed:
             vocabulary = sorted({t.lower_ for t in doc})
             stem_of = dict(zip(vocabulary, stems(vocabulary), strict=True))
             strength = max(0.0, sentence.score / top) * min(1.0, max(0.0, sentence.evidence) * 2)
-            for mention in _candidates(doc, sentence.span.start, analysis.plural):
-                fit = type_fit(mention, analysis, doc)
+            for mention in found:
+                fit = type_fit(mention, analysis, doc, likeness.get(mention.key))
                 new = novelty(mention, asked)
                 if fit <= 0 or new <= 0:
                     continue
@@ -176,9 +185,22 @@ class Reader:
                 local = strength * fit * (w.proximity_floor + (1 - w.proximity_floor) * near)
                 named = named_by(mention, analysis, doc) or (titled and analysis.identity)
                 local *= math.sqrt(new) * (w.apposition if named else 1)
-                local *= w.subject if doc[mention.last - 1].dep_ in SUBJECTS else 1
+                if slot and fills_slot(mention, doc, slot, stem_of):
+                    local *= w.slot
+                elif analysis.slot_subject and doc[mention.last - 1].dep_ in SUBJECTS:
+                    local *= w.subject
                 scored.append((min(local, 0.99), mention, sentence))
         return _gather(scored, analysis)
+
+    def _likeness(self, analysis: Analysis, found: Sequence[Mention]) -> dict[str, float]:
+        """Cosine similarity of each candidate to the question's type phrase, for typed noun
+        phrases ("Which mineral ...?"); {} for the other kinds."""
+        if analysis.answer_type != THING or not analysis.type_phrase or not found:
+            return {}
+        keys = list(dict.fromkeys(m.key for m in found))
+        vectors = self.ranker.encode([analysis.type_phrase, *keys])
+        sims = vectors[1:] @ vectors[0]
+        return {key: float(sim) for key, sim in zip(keys, sims, strict=True)}
 
 
 def _candidates(doc: Any, offset: int, plural: bool) -> list[Mention]:
@@ -235,7 +257,7 @@ def _merged(passages: Sequence[Passage], extra: Sequence[Passage]) -> list[Passa
 
 def _reorder(passages: Sequence[Passage], found: Sequence[Found]) -> list[Passage]:
     """The passages holding the best answer first (by its evidence there), the rest after."""
-    if not found:
+    if not found or found[0].confidence < REORDER:
         return list(passages)
     best = found[0]
     holding = {

@@ -65,6 +65,7 @@ def build_report(
         "versions": versions(),
         "metrics": evaluation.metrics,
         "by_type": evaluation.by_type,
+        "by_answer_type": evaluation.by_answer_type,
         "rows": [row.as_dict() for row in evaluation.rows],
     }
 
@@ -149,6 +150,24 @@ def metrics_table(report: Mapping[str, Any]) -> list[list[str]]:
     return rows
 
 
+def answer_type_rows(report: Mapping[str, Any]) -> list[list[str]]:
+    """Rows of [answer type, n, answer_contains, short_exact, yes_no_accuracy]."""
+    keys = ("answer_contains", "short_exact", "yes_no_accuracy")
+    rows = [["answer type", "n", *keys]]
+    for kind, values in report.get("by_answer_type", {}).items():
+        rows.append([kind, str(int(values.get("n") or 0)), *(fmt(k, values.get(k)) for k in keys)])
+    return rows
+
+
+def answer_type_markdown(report: Mapping[str, Any]) -> list[str]:
+    rows = answer_type_rows(report)
+    if len(rows) == 1:
+        return []
+    lines = ["", "## By answer type", "", "| " + " | ".join(rows[0]) + " |"]
+    lines.append("|---" * len(rows[0]) + "|")
+    return lines + ["| " + " | ".join(row) + " |" for row in rows[1:]]
+
+
 def summary_markdown(report: Mapping[str, Any], has_chart: bool = True) -> str:
     """The Markdown summary: what was run, the metrics table, the chart, and the misses."""
     settings = report.get("settings", {})
@@ -166,6 +185,7 @@ def summary_markdown(report: Mapping[str, Any], has_chart: bool = True) -> str:
     lines.append("| " + " | ".join(_cell(c) for c in table[0]) + " |")
     lines.append("|---" * len(table[0]) + "|")
     lines += ["| " + " | ".join(row) + " |" for row in table[1:]]
+    lines += answer_type_markdown(report)
     if has_chart:
         lines += ["", "![metrics](metrics.png)"]
     misses = [r for r in report.get("rows", []) if _missed(r)]
@@ -263,15 +283,23 @@ def compare(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Delta]:
 def render_metrics(report: Mapping[str, Any], stderr: bool = False) -> None:
     """The metrics table (overall and per type) in the terminal."""
     from rich.console import Console
+
+    console = Console(stderr=stderr)
+    console.print(_table(metrics_table(report), f"{report['n']} questions, k={report['k']}"))
+    kinds = answer_type_rows(report)
+    if len(kinds) > 1:
+        console.print(_table(kinds, "by answer type"))
+
+
+def _table(rows: list[list[str]], title: str) -> Any:
     from rich.table import Table
 
-    rows = metrics_table(report)
-    table = Table(title=f"{report['n']} questions, k={report['k']}")
+    table = Table(title=title)
     for i, head in enumerate(rows[0]):
         table.add_column(head, justify="left" if i == 0 else "right", no_wrap=i == 0)
     for row in rows[1:]:
         table.add_row(*row)
-    Console(stderr=stderr).print(table)
+    return table
 
 
 def render_compare(deltas: list[Delta], old_name: str, stderr: bool = False) -> None:

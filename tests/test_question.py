@@ -121,8 +121,8 @@ def test_answer_type_of_real_question_shapes(question: str, kind: str, noun: str
     [
         ("Is that acceptable to the MQM-P?", ("yes", "no")),
         (
-            "Between the article published by Sporting News on 2023-10-02 and the one on 2023-11-06, "
-            "has the explanation remained consistent or inconsistent?",
+            "Between the Sporting News articles of 2023-10-02 and 2023-11-06, has the "
+            "explanation remained consistent or inconsistent?",
             ("consistent", "inconsistent"),
         ),  # fmt: skip
         (

@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 
 from rag.answer import Answer, Assistant
-from rag.candidates import country_of, mentions, normalise_key, stated
+from rag.candidates import mentions, normalise_key, stated
 from rag.catalog import Filters
 from rag.config import Settings
 from rag.ingest import read_sources
 from rag.nlp import parse
 from rag.outlets import named_outlets, outlet_in, unknown_outlets
+from rag.places import country_of, place_fit, place_kind
 from rag.question import analyse
 from rag.store import Store
 from rag.verdict import contradicts, split_claims
@@ -92,6 +93,9 @@ def test_a_nationality_is_stated_as_its_country_when_a_place_is_asked() -> None:
     assert country_of("Syrian") == "Syria"
     assert country_of("Chinese") == "China"
     assert country_of("Martian") is None
+    assert place_kind("France") == "country" and place_kind("Texas") == "province"
+    assert place_fit("Guangzhou", "country") < place_fit("China", "country")
+    assert place_fit("Phoenix", "city") > place_fit("United Kingdom", "city")
     mention = next(
         m for m in mentions(parse("Syrian rebels took the city."), 0) if m.label == "NORP"
     )
@@ -207,7 +211,7 @@ def test_redundant_answers_gather_evidence_across_articles(wire: Assistant) -> N
             "No",
         ),  # fmt: skip
         (
-            "Was the discount on the Zephyr laptop reported by Gamma Daily before or after Beta Post "
+            "Was the Zephyr laptop discount reported by Gamma Daily before or after Beta Post "
             "reported the recall of the Nimbus phone?",
             "Before",
         ),  # fmt: skip
@@ -251,3 +255,13 @@ def test_negation_in_the_supporting_sentence_contradicts_a_plain_claim() -> None
     )
     assert not contradicts("the condition is not acceptable", "This condition is not acceptable.")
     assert not contradicts("Sattar met the governor", "Sattar met the governor on Monday.")
+
+
+@pytest.mark.timeout(30)
+def test_a_verbless_sentence_is_scored_without_hanging() -> None:
+    from rag.candidates import proximity
+
+    doc = parse("Storm season: Typhoon Wipha and the northern coast towns")
+    mention = next(m for m in mentions(doc, 0) if "Wipha" in m.text)
+    stem_of = {t.lower_: t.lower_ for t in doc}
+    assert 0.0 < proximity(mention, doc, {"coast", "storm"}, stem_of) <= 1.0

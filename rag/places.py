@@ -1,0 +1,88 @@
+"""What kind of place a name is (a country, a state or province, a city) and which country a
+nationality names, from the `countryinfo` data: "Which country ...?" is not answered by a
+city, nor "Which city ...?" by a country."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+COUNTRY, PROVINCE, CITY = "country", "province", "city"
+# the kind of place each type noun asks for
+WANTED = {
+    "country": COUNTRY,
+    "nation": COUNTRY,
+    "state": PROVINCE,
+    "province": PROVINCE,
+    "city": CITY,
+    "town": CITY,
+    "capital": CITY,
+    "village": CITY,
+}
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    countries: frozenset[str]
+    provinces: frozenset[str]
+    capitals: frozenset[str]
+    demonyms: dict[str, str]
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    """Country names and spellings, their provinces and capitals, and demonym -> country (a
+    demonym several countries share, like "Chinese", names the most populous)."""
+    import countryinfo
+
+    countries: set[str] = set()
+    provinces: set[str] = set()
+    capitals: set[str] = set()
+    best: dict[str, tuple[int, str]] = {}
+    for country in countryinfo.all_countries():
+        try:
+            name = country.name()
+            countries |= {name.lower(), *(a.lower() for a in country.alt_spellings() or [])}
+            provinces |= {p.lower() for p in country.provinces() or []}
+            capitals.add(str(country.capital() or "").lower())
+            demonym, population = country.demonym(), int(country.population() or 0)
+        except (KeyError, TypeError, ValueError, countryinfo.CountryNotFoundError):
+            continue
+        if demonym and population > best.get(demonym.lower(), (-1, ""))[0]:
+            best[demonym.lower()] = (population, name)
+    demonyms = {demonym: name for demonym, (_, name) in best.items()}
+    countries -= {""}
+    return Gazetteer(
+        frozenset(countries), frozenset(provinces - countries), frozenset(capitals), demonyms
+    )
+
+
+def country_of(demonym: str) -> str | None:
+    """The country a nationality adjective names ("Syrian" -> "Syria"), if known."""
+    return gazetteer().demonyms.get(demonym.strip().lower())
+
+
+def place_kind(name: str) -> str | None:
+    """COUNTRY, PROVINCE or CITY (a capital), or None when the name is not known."""
+    key = name.strip().lower().removeprefix("the ")
+    places = gazetteer()
+    if key in places.countries:
+        return COUNTRY
+    if key in places.provinces:
+        return PROVINCE
+    return CITY if key in places.capitals else None
+
+
+def place_fit(name: str, type_noun: str | None) -> float:
+    """How well a place name answers "Which <type noun> ...?" (1 when no kind is asked)."""
+    wanted = WANTED.get(type_noun or "")
+    if wanted is None:
+        return 1.0
+    kind = place_kind(name)
+    if kind == wanted:
+        return 1.0
+    if wanted == CITY and kind is None:  # most cities are not capitals
+        return 0.8
+    if wanted == COUNTRY and country_of(name):
+        return 0.8
+    return 0.3
