@@ -167,7 +167,10 @@ class Reader:
             (sentence, doc, _candidates(doc, sentence.span.start, analysis.plural))
             for sentence, doc in zip(best, docs, strict=True)
         ]
-        likeness = self._likeness(analysis, [m for _, _, found in parsed for m in found])
+        phrases = [m for _, _, found in parsed for m in found]
+        likeness = self._likeness(analysis, phrases)
+        generic = [m.text for m in phrases if m.label == NOUN_PHRASE and not m.proper]
+        specific = self.ranker.specificity(generic) if generic else {}
         scored: list[tuple[float, Mention, Sentence]] = []
         for sentence, doc, found in parsed:
             vocabulary = sorted({t.lower_ for t in doc})
@@ -175,6 +178,7 @@ class Reader:
             strength = max(0.0, sentence.score / top) * min(1.0, max(0.0, sentence.evidence) * 2)
             for mention in found:
                 fit = type_fit(mention, analysis, doc, likeness.get(mention.key))
+                fit *= math.sqrt(specific.get(mention.text, 1.0))
                 new = novelty(mention, asked)
                 if fit <= 0 or new <= 0:
                     continue

@@ -118,6 +118,22 @@ class Ranker:
             t: math.log(1 + (total - freq.get(t, 0) + 0.5) / (freq.get(t, 0) + 0.5)) for t in terms
         }
 
+    def specificity(self, phrases: Sequence[str]) -> dict[str, float]:
+        """In [0, 1] for each phrase: the mean IDF of its content words over the highest IDF
+        possible, so that "political alliance" outranks "party" in an archive about parties."""
+        words = {p: [t for t in stems(keyword_terms(p)) if t] for p in phrases}
+        total, freq = self.store.catalog.document_frequencies(
+            sorted({w for ws in words.values() for w in ws})
+        )
+        ceiling = math.log(1 + (total + 0.5) / 0.5)
+        found = {}
+        for phrase, ws in words.items():
+            idf = [
+                math.log(1 + (total - freq.get(w, 0) + 0.5) / (freq.get(w, 0) + 0.5)) for w in ws
+            ]
+            found[phrase] = sum(idf) / len(idf) / ceiling if idf else 0.0
+        return found
+
     def agree(self, question: str, sentences: list[Sentence]) -> list[Sentence]:
         """Who does what: sentences whose grammatical subject is the question's subject rank
         higher, and sentences that name the question's subject only in another role (the one
