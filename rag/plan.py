@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from rag.catalog import Catalog
 from rag.chunk import Chunk, chunk_article
@@ -14,7 +14,16 @@ from rag.embeddings import SentenceEmbedder
 from rag.ingest import Article, Failure
 
 Progress = Callable[[str, int, int], None]
-Chunker = Callable[[Article], list[Chunk]]
+
+
+class Chunker(Protocol):
+    """Chunks of an article; `step` (when given) hears the text offset reached."""
+
+    def __call__(
+        self, article: Article, step: Callable[[int], None] | None = None
+    ) -> list[Chunk]: ...
+
+
 BATCH = 512  # chunks embedded and committed together; sorting this many by length keeps
 # padding low (~3% waste against ~19% for 64), and a Ctrl-C loses at most one group's work
 
@@ -56,7 +65,7 @@ class Planned(NamedTuple):
 def chunker(embedder: SentenceEmbedder, overlap_tokens: int) -> Chunker:
     """Chunks of an article sized for the embedder's model."""
 
-    def chunks_of(article: Article) -> list[Chunk]:
+    def chunks_of(article: Article, step: Callable[[int], None] | None = None) -> list[Chunk]:
         return chunk_article(
             article.article_id,
             article.content_hash,
@@ -65,27 +74,68 @@ def chunker(embedder: SentenceEmbedder, overlap_tokens: int) -> Chunker:
             embedder.count_tokens,
             embedder.max_tokens,
             overlap_tokens,
+            step,
         )
 
     return chunks_of
 
 
+def collect(
+    items: Iterable[Article | Failure], report: AddReport, progress: Progress = quiet
+) -> list[Article]:
+    """Read every item (downloads and parsing happen here); failures go to the report."""
+    articles: list[Article] = []
+    progress("reading", 0, 0)
+    for n, item in enumerate(items, start=1):
+        if isinstance(item, Failure):
+            report.failed.append(item)
+        else:
+            articles.append(item)
+        progress("reading", n, 0)
+    return articles
+
+
+def prepare(
+    articles: Sequence[Article], catalog: Catalog, chunks_of: Chunker, progress: Progress = quiet
+) -> Chunker:
+    """Chunk, ahead of the write, the articles that look new or changed now; the chunker
+    returned serves those and chunks any other on demand (another writer may have changed
+    the archive meanwhile). Splitting reports characters done."""
+    draft = plan(articles, catalog, _no_chunks, AddReport())
+    total = sum(len(p.article.text) for p in draft)
+    ready: dict[tuple[str, str], list[Chunk]] = {}
+    step = throttled(progress) if total else quiet
+    done = 0
+    step("splitting", 0, total)
+    for item in draft:
+        article = item.article
+        at = done
+        ready[article.article_id, article.content_hash] = chunks_of(
+            article, lambda offset, at=at: step("splitting", at + offset, total)
+        )
+        done += len(article.text)
+    if total:
+        progress("splitting", total, total)
+
+    def chunks(article: Article, step: Callable[[int], None] | None = None) -> list[Chunk]:
+        found = ready.get((article.article_id, article.content_hash))
+        return found if found is not None else chunks_of(article, step)
+
+    return chunks
+
+
+def _no_chunks(_: Article, __: Callable[[int], None] | None = None) -> list[Chunk]:
+    return []
+
+
 def plan(
-    items: Iterable[Article | Failure],
-    catalog: Catalog,
-    chunks_of: Chunker,
-    report: AddReport,
-    progress: Progress = quiet,
+    articles: Iterable[Article], catalog: Catalog, chunks_of: Chunker, report: AddReport
 ) -> list[Planned]:
-    """Articles to embed; failures, unchanged articles and duplicates go to the report."""
+    """Articles to embed; unchanged articles and duplicates go to the report."""
     planned: dict[str, Planned] = {}
     seen_ids: dict[str, str] = {}
     seen_text: dict[str, str] = {}
-    for n, item in enumerate(items, start=1):
-        progress("reading", n, 0)
-        if isinstance(item, Failure):
-            report.failed.append(item)
-            continue
+    for item in articles:
         status, why = classify(item, catalog, seen_ids, seen_text)
         seen_ids.setdefault(item.article_id, item.origin)
         seen_text.setdefault(item.text_hash, item.article_id)
@@ -132,6 +182,21 @@ def groups(planned: Sequence[Planned], size: int) -> Iterable[list[Planned]]:
 def pairs(group: Sequence[Planned]) -> list[tuple[Article, Chunk]]:
     """Every chunk of a group with its article, in order."""
     return [(p.article, chunk) for p in group for chunk in p.chunks]
+
+
+def throttled(progress: Progress, interval: float = 0.2) -> Progress:
+    """The same progress, passed on at most every `interval` seconds (and always at the end)."""
+    import time
+
+    last = [0.0]
+
+    def step(phase: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - last[0] >= interval or done >= total:
+            last[0] = now
+            progress(phase, done, total)
+
+    return step
 
 
 def advance(progress: Progress, done: int, total: int) -> Callable[[int], None]:

@@ -10,7 +10,9 @@ The Chroma side lives in `rag.vectors`, the write pipeline (planning, grouping, 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -21,15 +23,44 @@ from rag.embeddings import SentenceEmbedder
 from rag.errors import EmptyStoreError, ModelMismatchError, NotFoundError, StoreError
 from rag.ingest import Article, Failure
 from rag.lock import writer_lock
-from rag.plan import BATCH, AddReport, Planned, Progress, advance, embed, groups, pairs, plan, quiet
+from rag.plan import (
+    BATCH,
+    AddReport,
+    Planned,
+    Progress,
+    advance,
+    collect,
+    embed,
+    groups,
+    pairs,
+    plan,
+    prepare,
+    quiet,
+)
 from rag.plan import chunker as make_chunker
 from rag.vectors import FIRST, Chroma, Vectors, next_name
+
+
+def write_point(name: str) -> None:
+    """A named step of the write protocol, e.g. 'add:vectors-written'. It does nothing: crash
+    tests replace it to kill the process at exactly that step."""
+
+
+@dataclass
+class RemoveReport:
+    """What `remove` did: the ids it removed and those that were already gone."""
+
+    removed: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return {"removed": self.removed, "missing": self.missing}
 
 
 class Store:
     """The article archive in `data_dir`: `articles.db` (SQLite) and `chroma/` (vectors)."""
 
-    lock_wait = 10.0  # seconds a writer waits for another one to finish
+    lock_wait = 10.0  # seconds a writer waits for another one to finish (RAG_WRITE_WAIT)
 
     def __init__(
         self,
@@ -81,20 +112,42 @@ class Store:
             self.catalog.set_meta(db, "dimension", str(self.embedder.dimension))
 
     # -- writing --------------------------------------------------------------------------
+    @contextmanager
+    def _writing(self, progress: Progress) -> Iterator[None]:
+        """Hold the writer lock (queueing behind another writer, with notices as 'waiting'
+        progress: seconds waited, seconds it may wait), then repair any interrupted write."""
+
+        def waiting(waited: float, limit: float) -> None:
+            progress("waiting", int(waited), int(limit))
+
+        with writer_lock(self.data_dir, self.lock_wait, waiting):
+            self.repair()
+            yield
+
     def repair(self) -> int:
-        """Delete vectors left by an interrupted write; returns how many."""
+        """Delete vectors left by an interrupted write, and collections left by an interrupted
+        reindex; returns how many vectors."""
         orphans = self.catalog.orphans()
         self.vectors.delete(orphans)
         self.catalog.clear_journal()
+        for stale in self.chroma.names():
+            if stale != self.vectors.name:
+                self.chroma.drop(stale)
         return len(orphans)
 
     def add(self, items: Iterable[Article | Failure], progress: Progress = quiet) -> AddReport:
-        """Store new and changed articles; skip unchanged ones and duplicates; report all."""
-        with writer_lock(self.data_dir, self.lock_wait):
+        """Store new and changed articles; skip unchanged ones and duplicates; report all.
+
+        Sources are read (URLs fetched) and new articles chunked before the writer lock is
+        taken, so a slow source never holds up another writer.
+        """
+        self.check_model()
+        report = AddReport()
+        articles = collect(items, report, progress)
+        chunks_of = prepare(articles, self.catalog, self._chunks, progress)
+        with self._writing(progress):
             self.check_model()
-            self.repair()
-            report = AddReport()
-            planned = plan(items, self.catalog, self._chunks, report, progress)
+            planned = plan(articles, self.catalog, chunks_of, report)
             total = sum(len(p.chunks) for p in planned)
             progress("embedding", 0, total)
             done = 0
@@ -113,37 +166,41 @@ class Store:
         """Journal, write vectors, commit the catalog, then delete the replaced vectors."""
         ids = [c.chunk_id for p in group for c in p.chunks]
         self.catalog.journal(ids)
+        write_point("add:journaled")
         self.vectors.upsert(pairs(group), vectors)
+        write_point("add:vectors-written")
         with self.catalog.transaction() as db:
             self._record_model(db)
             replaced = [old for a, cs, _ in group for old in self.catalog.put(db, a, cs)]
+        write_point("add:committed")
         stale = sorted(set(replaced) - set(ids))
         if stale:
             self.vectors.delete(stale)
+        write_point("add:old-vectors-deleted")
         self.catalog.clear_journal()
 
-    def remove(self, article_ids: Sequence[str]) -> list[str]:
-        """Remove articles by id (all three stores); unknown ids raise NotFoundError."""
-        missing = [a for a in article_ids if self.catalog.lookup(a) is None]
-        if missing:
-            raise NotFoundError(f"no article with id {', '.join(missing)} (see `rag list`)")
-        with writer_lock(self.data_dir, self.lock_wait):
-            self.repair()
-            for article_id in article_ids:
+    def remove(self, article_ids: Sequence[str], progress: Progress = quiet) -> RemoveReport:
+        """Remove articles by id (all three stores). Idempotent: ids that are not (or no longer)
+        in the archive are reported as missing, so an interrupted remove can simply be rerun."""
+        report = RemoveReport()
+        with self._writing(progress):
+            for article_id in dict.fromkeys(article_ids):
+                if self.catalog.lookup(article_id) is None:
+                    report.missing.append(article_id)
+                    continue
                 with self.catalog.transaction() as db:
                     ids = self.catalog.delete(db, article_id)
-                if ids:
-                    self.vectors.delete(ids)
+                write_point("remove:committed")
+                self.vectors.delete(ids)
+                write_point("remove:vectors-deleted")
                 self.catalog.clear_journal()
-            return list(article_ids)
+                report.removed.append(article_id)
+        return report
 
     def reindex(self, progress: Progress = quiet) -> dict[str, Any]:
         """Re-chunk and re-embed every article into a fresh collection, then switch to it."""
-        with writer_lock(self.data_dir, self.lock_wait):
-            current = self.catalog.get_meta("collection") or FIRST
-            for stale in self.chroma.names():
-                if stale != current:
-                    self.chroma.drop(stale)
+        with self._writing(progress):
+            current = self.vectors.name
             target = self.chroma.open(next_name(current))
             articles = [_article(r) for r in self.catalog.query("SELECT * FROM articles")]
             planned = [Planned(a, self._chunks(a), "updated") for a in articles]
@@ -156,6 +213,7 @@ class Store:
                 )
                 done += len(chunks)
                 progress("embedding", done, total)
+            write_point("reindex:vectors-written")
             with self.catalog.transaction() as db:
                 for article, chunks, _ in planned:
                     self.catalog.put(db, article, chunks)
@@ -163,13 +221,14 @@ class Store:
                 self.catalog.set_meta(db, "embed_model", self.embedder.name)
                 self.catalog.set_meta(db, "dimension", str(self.embedder.dimension))
                 db.execute("DELETE FROM pending")
+            self.__dict__["vectors"] = target
+            write_point("reindex:committed")
             if current in self.chroma.names():
                 self.chroma.drop(current)
-            self.__dict__["vectors"] = target
             return {"articles": len(articles), "chunks": total, "embed_model": self.embedder.name}
 
-    def _chunks(self, article: Article) -> list[Chunk]:
-        return make_chunker(self.embedder, self.overlap_tokens)(article)
+    def _chunks(self, article: Article, step: Callable[[int], None] | None = None) -> list[Chunk]:
+        return make_chunker(self.embedder, self.overlap_tokens)(article, step)
 
     # -- reading --------------------------------------------------------------------------
     def count(self) -> int:
@@ -253,13 +312,15 @@ def open_store(settings: Any) -> Store:
     embedder = SentenceEmbedder(
         settings.embed_model, settings.embed_batch_size, Path(settings.data_dir) / "models"
     )
-    return Store(
+    store = Store(
         settings.data_dir,
         embedder,
         settings.chroma_url,
         settings.chunk_overlap_tokens,
         settings.add_batch_chunks,
     )
+    store.lock_wait = settings.write_wait
+    return store
 
 
-__all__ = ["AddReport", "Filters", "Store", "StoreError", "open_store"]
+__all__ = ["AddReport", "Filters", "RemoveReport", "Store", "StoreError", "open_store"]

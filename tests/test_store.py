@@ -17,7 +17,7 @@ import pytest
 from rag.chunk import chunk_article
 from rag.config import Settings
 from rag.embeddings import SentenceEmbedder
-from rag.errors import ModelMismatchError, NotFoundError, StoreError
+from rag.errors import ModelMismatchError, StoreError
 from rag.ingest import Article, read_sources
 from rag.store import Store, open_store
 
@@ -365,16 +365,17 @@ def test_remove_touches_all_three(store: Store, tmp_path: Path) -> None:
         for r in store.catalog.query("SELECT chunk_id FROM chunks WHERE article_id = ?", (gone,))
     }
     assert gone_ids
-    assert store.remove([gone]) == [gone]
+    assert store.remove([gone]).as_dict() == {"removed": [gone], "missing": []}
     assert store.catalog.lookup(gone) is None
     assert not gone_ids & _sqlite_ids(store)
     assert not gone_ids & _chroma_ids(store)
     assert store.catalog.keyword_search(STORIES["ferry"], 20, _no_filters())
     assert sorted(a["id"] for a in store.list_articles()) == kept
     assert_consistent(store)
-    with pytest.raises(NotFoundError, match="no article with id nope"):
-        store.remove([kept[0], "nope"])
-    assert store.count() == len(kept)
+    again = store.remove([gone, kept[0], "nope"])
+    assert again.as_dict() == {"removed": [kept[0]], "missing": [gone, "nope"]}
+    assert store.count() == len(kept) - 1
+    assert_consistent(store)
 
 
 def test_model_mismatch_is_refused_until_reindex(
