@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
@@ -35,6 +36,8 @@ class FetchLimits:
     deadline: float = 60.0  # for the whole download, redirects included
     allow_private: bool = False
     max_redirects: int = MAX_REDIRECTS
+    refuse: Callable[[str], str | None] | None = None  # why an address is refused; default
+    # `refusal` (tests that serve on 127.0.0.1 narrow it to one address)
 
 
 @dataclass(frozen=True)
@@ -83,9 +86,9 @@ def refusal(address: str) -> str | None:
     for kind, flag in (
         ("loopback", ip.is_loopback),
         ("link-local", ip.is_link_local),
+        ("unspecified", ip.is_unspecified),
         ("private", ip.is_private),
         ("multicast", ip.is_multicast),
-        ("unspecified", ip.is_unspecified),
         ("reserved", ip.is_reserved),
     ):
         if flag:
@@ -138,7 +141,7 @@ async def _follow(url: str, limits: FetchLimits, received: _Received) -> Fetched
                 raise IngestError(f"too many redirects (more than {limits.max_redirects})")
             received.hops.append(url)
             try:
-                request = await _pinned_request(client, url, limits.allow_private)
+                request = await _pinned_request(client, url, limits)
             except IngestError as exc:
                 if len(received.hops) == 1:
                     raise
@@ -166,7 +169,7 @@ def _check_redirect(url: str) -> None:
 
 
 async def _pinned_request(
-    client: httpx.AsyncClient, url: str, allow_private: bool
+    client: httpx.AsyncClient, url: str, limits: FetchLimits
 ) -> httpx.Request:
     """A request to the checked address of the URL's host, keeping its name for Host and TLS."""
     import httpx
@@ -174,7 +177,7 @@ async def _pinned_request(
     target = httpx.URL(url)
     host = target.host
     port = target.port or (443 if target.scheme == "https" else 80)
-    address = await _resolve(host, port, allow_private)
+    address = await _resolve(host, port, limits)
     pinned = target.copy_with(host=address)
     name = f"[{host}]" if ":" in host else host
     netloc = name if target.port is None else f"{name}:{target.port}"
@@ -183,7 +186,7 @@ async def _pinned_request(
     return client.build_request("GET", pinned, headers=headers, extensions=extensions)
 
 
-async def _resolve(host: str, port: int, allow_private: bool) -> str:
+async def _resolve(host: str, port: int, limits: FetchLimits) -> str:
     """One address of `host` after checking every address it resolves to."""
     loop = asyncio.get_running_loop()
     try:
@@ -193,9 +196,9 @@ async def _resolve(host: str, port: int, allow_private: bool) -> str:
     addresses = list(dict.fromkeys(str(info[4][0]) for info in found))
     if not addresses:
         raise IngestError(f"unreachable: cannot resolve host {host}")
-    if not allow_private:
+    if not limits.allow_private:
         for address in addresses:
-            why = refusal(address)
+            why = (limits.refuse or refusal)(address)
             if why:
                 shown = host if host == address else f"{host} ({address})"
                 raise IngestError(f"refused: {shown} is {why}; {ALLOW_HINT}")

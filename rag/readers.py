@@ -112,7 +112,10 @@ def parse_html(html: str, origin: str, url: str | None = None) -> Article:
     """Main text of a web page (navigation, ads and footers dropped) and its metadata."""
     import trafilatura
 
-    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
+    try:
+        doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
+    except Exception as exc:  # noqa: BLE001 - a damaged page fails alone, whatever the parser says
+        raise IngestError(f"unreadable HTML: {type(exc).__name__}: {_first_line(exc)}") from None
     found: dict[str, Any] = {}
     if doc is not None:
         found = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
@@ -157,6 +160,10 @@ def parse_pdf(data: bytes, origin: str) -> Article:
             raise IngestError(f"encrypted PDF: {_first_line(exc)}") from None
         except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
             raise IngestError(f"unreadable PDF: {_first_line(exc)}") from None
+        except IngestError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds on damaged files
+            raise IngestError(f"unreadable PDF: {type(exc).__name__}: {_first_line(exc)}") from None
     meta = {"title": _hint(info.get("/Title"), FIELD_LIMITS["title"])}
     meta["author"] = _hint(info.get("/Author"), FIELD_LIMITS["author"])
     return build_article("\n\n".join(_reflow(page) for page in pages), meta, origin)
