@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -143,9 +144,14 @@ def _print_report(report: Any) -> None:
         f"failed {len(report.failed)} ({report.chunks} chunks embedded)"
     )
     for line in report.duplicate:
-        click.echo(f"  duplicate: {line}")
+        click.echo(f"  duplicate: {_shown(line)}")
     for failure in report.failed:
-        click.echo(f"  failed: {failure.origin}: {failure.reason}")
+        click.echo(f"  failed: {_shown(failure.origin)}: {_shown(failure.reason)}")
+
+
+def _shown(text: str) -> str:
+    """Control characters (a newline in a file name) escaped: one line per source."""
+    return re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", lambda m: repr(m.group())[1:-1], text)
 
 
 @cli.command()

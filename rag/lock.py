@@ -70,10 +70,11 @@ def _record_holder(handle: IO[str]) -> None:
 
 def _command() -> str:
     """What this process is, e.g. 'rag add' or 'streamlit run' (no paths, no arguments)."""
-    args = [os.path.basename(a) for a in sys.argv[:2]]
-    if args and args[0] in ("__main__.py", "-m", "-c", "cli.py"):
-        args[0] = "rag"
-    return " ".join(args)[:80]
+    if not sys.argv or sys.argv[0] in ("", "-c", "-m"):
+        return "python"
+    program = Path(sys.argv[0])
+    name = program.parent.name if program.name == "__main__.py" else program.name
+    return " ".join([name, *sys.argv[1:2]])[:80]
 
 
 def holder(data_dir: Path) -> str:

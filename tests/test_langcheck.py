@@ -50,6 +50,7 @@ GARBAGE = {
     "base64": lambda rng: base64.b64encode(_bytes(rng, 15_000)).decode(),
     "hex dump": lambda rng: " ".join(f"{b:02x}" for b in _bytes(rng, 5000)),
     "numbers": lambda rng: " ".join(str(rng.randint(0, 99_999)) for _ in range(3000)),
+    "one endless word": lambda rng: "x" * 2000,
     "symbols": lambda rng: "#$%&*+=<>|~^" * 50,
     "random ideographs": lambda rng: "".join(chr(rng.randint(0x4E00, 0x9FFF)) for _ in range(5000)),
     "replacement characters": lambda rng: "News \ufffd\ufffd\ufffd story " * 40,
