@@ -92,6 +92,8 @@ def collect(
         else:
             articles.append(item)
         progress("reading", n, 0)
+    read = len(articles) + len(report.failed)
+    progress("reading", read, read)
     return articles
 
 

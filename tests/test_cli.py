@@ -146,7 +146,7 @@ def test_too_large_limit_is_a_setting(tmp_path: Path) -> None:
     (tmp_path / "big.txt").write_text("Big\n" + "A sentence of news. " * 200)
     done = _rag(tmp_path / "data", "add", str(tmp_path / "big.txt"), RAG_MAX_FILE_MB="0.001")
     assert done.returncode == 1
-    assert "too large" in done.stdout and "failed 1" in done.stdout
+    assert "too large: 4,004 bytes > 1,000 bytes limit" in done.stdout and "failed 1" in done.stdout
 
 
 def test_remove_round_trip(archive: dict) -> None:
