@@ -1,6 +1,6 @@
 """The write pipeline of `Store.add` and `reindex`: what each source becomes (added, updated,
 unchanged, duplicate, failed), its chunks, groups of whole articles to embed and commit together,
-and their vectors."""
+and their vectors; and the reports of what a write did."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
+from rag.article import Article, Failure
 from rag.catalog import Catalog
 from rag.chunk import Chunk, chunk_article
 from rag.embeddings import SentenceEmbedder
-from rag.ingest import Article, Failure
 
 Progress = Callable[[str, int, int], None]
 
@@ -52,6 +52,17 @@ class AddReport:
             "duplicate": self.duplicate,
             "failed": [{"path": f.origin, "reason": f.reason} for f in self.failed],
         }
+
+
+@dataclass
+class RemoveReport:
+    """What `remove` did: the ids it removed and those that were already gone."""
+
+    removed: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return {"removed": self.removed, "missing": self.missing}
 
 
 class Planned(NamedTuple):

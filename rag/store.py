@@ -12,22 +12,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from rag.article import Article, Failure
 from rag.catalog import Catalog, ChunkRow, Filters
 from rag.chunk import Chunk
 from rag.embeddings import SentenceEmbedder
 from rag.errors import EmptyStoreError, ModelMismatchError, NotFoundError, StoreError
-from rag.ingest import Article, Failure
 from rag.lock import writer_lock
 from rag.plan import (
     BATCH,
     AddReport,
     Planned,
     Progress,
+    RemoveReport,
     advance,
     collect,
     embed,
@@ -44,17 +44,6 @@ from rag.vectors import FIRST, Chroma, Vectors, next_name
 def write_point(name: str) -> None:
     """A named step of the write protocol, e.g. 'add:vectors-written'. It does nothing: crash
     tests replace it to kill the process at exactly that step."""
-
-
-@dataclass
-class RemoveReport:
-    """What `remove` did: the ids it removed and those that were already gone."""
-
-    removed: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, list[str]]:
-        return {"removed": self.removed, "missing": self.missing}
 
 
 class Store:
@@ -202,7 +191,7 @@ class Store:
         with self._writing(progress):
             current = self.vectors.name
             target = self.chroma.open(next_name(current))
-            articles = [_article(r) for r in self.catalog.query("SELECT * FROM articles")]
+            articles = self.catalog.articles()
             planned = [Planned(a, self._chunks(a), "updated") for a in articles]
             total, done = sum(len(p.chunks) for p in planned), 0
             progress("embedding", 0, total)
@@ -281,19 +270,6 @@ class Store:
 
     def close(self) -> None:
         self.catalog.close()
-
-
-def _article(row: Any) -> Article:
-    return Article(
-        article_id=row["article_id"],
-        title=row["title"],
-        text=row["text"],
-        source=row["source"],
-        published_at=row["published_at"],
-        url=row["url"],
-        author=row["author"],
-        origin=row["origin"] or "",
-    )
 
 
 def _listing(row: Any, chunks: int) -> dict[str, Any]:

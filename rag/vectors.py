@@ -13,10 +13,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from rag.article import Article
 from rag.catalog import Filters
 from rag.chunk import Chunk
 from rag.clean import date_key
-from rag.ingest import Article
 
 PREFIX = "newsdesk_chunks_"
 FIRST = f"{PREFIX}0"
