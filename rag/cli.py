@@ -118,7 +118,9 @@ def _read_options(settings: Settings) -> dict[str, Any]:
 @cli.command()
 @click.argument("sources", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-@click.option("--wait", type=click.FloatRange(0, 86_400), default=None, help=WAIT_HELP)
+@click.option(
+    "--wait", type=click.FloatRange(0, 86_400), default=None, metavar="SECONDS", help=WAIT_HELP
+)
 @pass_settings
 def add(settings: Settings, sources: tuple[str, ...], as_json: bool, wait: float | None) -> None:
     """Add articles from files, directories and http(s) URLs."""
@@ -256,7 +258,9 @@ def show(settings: Settings, article_id: str, as_json: bool) -> None:
 @cli.command()
 @click.argument("article_ids", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the removed ids as JSON.")
-@click.option("--wait", type=click.FloatRange(0, 86_400), default=None, help=WAIT_HELP)
+@click.option(
+    "--wait", type=click.FloatRange(0, 86_400), default=None, metavar="SECONDS", help=WAIT_HELP
+)
 @pass_settings
 def remove(
     settings: Settings, article_ids: tuple[str, ...], as_json: bool, wait: float | None
@@ -297,7 +301,9 @@ def stats(settings: Settings, as_json: bool) -> None:
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
-@click.option("--wait", type=click.FloatRange(0, 86_400), default=None, help=WAIT_HELP)
+@click.option(
+    "--wait", type=click.FloatRange(0, 86_400), default=None, metavar="SECONDS", help=WAIT_HELP
+)
 @pass_settings
 def reindex(settings: Settings, as_json: bool, wait: float | None) -> None:
     """Re-chunk and re-embed every article with the configured embedding model."""
