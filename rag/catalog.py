@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rag.article import Article
 from rag.chunk import Chunk
 from rag.clean import date_key
-from rag.ingest import Article
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -187,6 +187,22 @@ class Catalog:
         ids = [r["chunk_id"] for r in rows]
         db.executemany("INSERT OR IGNORE INTO pending VALUES (?)", [(c,) for c in ids])
         return ids
+
+    def articles(self) -> list[Article]:
+        """Every stored article."""
+        return [
+            Article(
+                article_id=r["article_id"],
+                title=r["title"],
+                text=r["text"],
+                source=r["source"],
+                published_at=r["published_at"],
+                url=r["url"],
+                author=r["author"],
+                origin=r["origin"] or "",
+            )
+            for r in self.query("SELECT * FROM articles")
+        ]
 
     def lookup(self, article_id: str) -> sqlite3.Row | None:
         rows = self.query("SELECT * FROM articles WHERE article_id = ?", (article_id,))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from rag.clean import sentence_spans
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
+Step = Callable[[int], None]  # called with the text offset reached, for progress
 TITLE_TOKENS = 48
 
 
@@ -41,11 +42,12 @@ def chunk_article(
     count: TokenCounter,
     max_tokens: int,
     overlap_tokens: int,
+    step: Step | None = None,
 ) -> list[Chunk]:
     """Pack whole sentences into chunks of at most `max_tokens` (title and specials included)."""
     head = embed_title(title, count)
     budget = max_tokens - 2 - (count([head])[0] if head else 0) - 1
-    pieces = _pieces(text, count, budget)
+    pieces = _pieces(text, count, budget, step or _no_step)
     chunks: list[Chunk] = []
     first = 0
     while first < len(pieces):
@@ -81,7 +83,11 @@ def _overlap_start(pieces: list[tuple[int, int, int]], first: int, last: int, ov
     return nxt
 
 
-def _pieces(text: str, count: TokenCounter, budget: int) -> list[tuple[int, int, int]]:
+def _no_step(_: int) -> None:
+    return None
+
+
+def _pieces(text: str, count: TokenCounter, budget: int, step: Step) -> list[tuple[int, int, int]]:
     """Sentences as (start, end, tokens); a sentence over budget is split at word boundaries."""
     spans = sentence_spans(text)
     tokens = count([text[s:e] for s, e in spans]) if spans else []
@@ -90,12 +96,13 @@ def _pieces(text: str, count: TokenCounter, budget: int) -> list[tuple[int, int,
         if n <= budget:
             pieces.append((start, end, n))
         else:
-            pieces.extend(_split_long(text, start, end, count, budget))
+            pieces.extend(_split_long(text, start, end, count, budget, step))
+        step(end)
     return pieces
 
 
 def _split_long(
-    text: str, start: int, end: int, count: TokenCounter, budget: int
+    text: str, start: int, end: int, count: TokenCounter, budget: int, step: Step
 ) -> list[tuple[int, int, int]]:
     words = [(start + m.start(), start + m.end()) for m in re.finditer(r"\S+", text[start:end])]
     out: list[tuple[int, int, int]] = []
@@ -109,5 +116,6 @@ def _split_long(
                 break
             size = max(1, int(size * budget / n * 0.95))
         out.append((s, e, n))
+        step(e)
         i += size
     return out

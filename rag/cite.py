@@ -17,7 +17,7 @@ SUPPORT_WEIGHT = 0.5  # semantic share of the support score (benchmarks/calibrat
 MIN_OVERLAP = 0.0  # share of the sentence's content words a supporting span must hold (ditto)
 PREFILTER = 8  # spans per passage embedded, best content-word overlap first
 PAIR_COST = 0.03  # a lone sentence is preferred over a two-sentence span scoring about as well
-_MARKER = re.compile(r"\s*\[(\d+)\]")
+_MARKER = re.compile(r"\s*\[(\d{1,9})\]")
 _DEPENDENT = re.compile(
     r"^[\"“‘']?(this|that|these|those|it|its|he|she|they|his|her|their|him|them|such|"
     r"however|but|yet|still|also|instead|thus|therefore|hence|consequently|as a result|"

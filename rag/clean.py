@@ -65,15 +65,17 @@ def clean_text(text: str) -> str:
     return "\n\n".join(drop_chrome(paragraphs(normalise(text))))
 
 
+# Images, links, headings, quotes, rules, strong, emphasis, code. Spans are bounded so that
+# unclosed markup costs linear time, not quadratic.
 _MARKDOWN = (
-    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),  # images
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links keep their text
-    (re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)[ \t#]*$", re.M), r"\1"),  # headings
+    (re.compile(r"!\[[^\]]{0,300}\]\([^)]{0,2000}\)"), ""),  # images
+    (re.compile(r"\[([^\]]{1,300})\]\([^)]{0,2000}\)"), r"\1"),  # links keep their text
+    (re.compile(r"^ {0,3}#{1,6}[ \t]+(.*)$", re.M), lambda m: m.group(1).rstrip(" \t#")),
     (re.compile(r"^ {0,3}>[ \t]?", re.M), ""),  # block quotes
     (re.compile(r"^ {0,3}([-*_])([ \t]*\1){2,}[ \t]*$", re.M), ""),  # rules
-    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # strong
-    (re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])"), r"\1"),  # emphasis
-    (re.compile(r"(?<![\w_])_(?=[^\s_])(.+?)(?<=[^\s_])_(?![\w_])"), r"\1"),
+    (re.compile(r"(\*\*|__)(?=\S)(.{1,300}?)(?<=\S)\1"), r"\2"),  # strong
+    (re.compile(r"(?<![\w*])\*(?=[^\s*])(.{1,300}?)(?<=[^\s*])\*(?![\w*])"), r"\1"),  # emphasis
+    (re.compile(r"(?<![\w_])_(?=[^\s_])(.{1,300}?)(?<=[^\s_])_(?![\w_])"), r"\1"),
     (re.compile(r"`([^`\n]+)`"), r"\1"),  # inline code
 )
 
@@ -202,6 +204,7 @@ _ABBREVIATIONS = {
 }
 _BOUNDARY = re.compile(r"[.!?]+[\"”’')\]]*\s+|\n+")
 _NEXT_STARTS = re.compile(r"[\"“‘'(\[]?[A-Z0-9]")
+_LAST_WORD = re.compile(r"([\w.]+)$")  # searched in a short window: linear in the text
 
 
 def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
@@ -225,7 +228,7 @@ def _is_break(text: str, match: re.Match[str]) -> bool:
         return False
     if text[match.start()] != ".":
         return True
-    word = re.search(r"([\w.]+)$", text[: match.start()])
+    word = _LAST_WORD.search(text, max(0, match.start() - 64), match.start())
     if not word:
         return True
     token = word.group(1).lower()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,6 +29,9 @@ def cli(ctx: click.Context) -> None:
     ctx.obj = Settings.from_env()
 
 
+UNITS = {"reading": "items", "splitting": "characters", "embedding": "chunks", "waiting": "s"}
+
+
 @contextmanager
 def _progress(enabled: bool, unit: str = "chunks") -> Iterator[Callable[[str, int, int], None]]:
     """A rich progress bar per phase (counts of `unit`, elapsed, ETA) on stderr, or nothing."""
@@ -37,7 +41,6 @@ def _progress(enabled: bool, unit: str = "chunks") -> Iterator[Callable[[str, in
     from rich.console import Console
     from rich.progress import (
         BarColumn,
-        MofNCompleteColumn,
         Progress,
         SpinnerColumn,
         TextColumn,
@@ -49,8 +52,8 @@ def _progress(enabled: bool, unit: str = "chunks") -> Iterator[Callable[[str, in
         SpinnerColumn(),
         TextColumn("{task.description:<10}"),
         BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn(unit),
+        TextColumn("{task.fields[count]}"),
+        TextColumn("{task.fields[unit]}"),
         TimeElapsedColumn(),
         TextColumn("ETA"),
         TimeRemainingColumn(),
@@ -59,26 +62,75 @@ def _progress(enabled: bool, unit: str = "chunks") -> Iterator[Callable[[str, in
         tasks: dict[str, Any] = {}
 
         def update(phase: str, done: int, total: int) -> None:
+            count = f"{_compact(done)}/{_compact(total)}" if total else _compact(done)
             if phase not in tasks:
-                tasks[phase] = bar.add_task(phase, total=total or None)
-            bar.update(tasks[phase], completed=done, total=total or None)
+                unit_name = UNITS.get(phase, unit)
+                tasks[phase] = bar.add_task(phase, total=total or None, count="", unit=unit_name)
+            bar.update(tasks[phase], completed=done, total=total or None, count=count)
 
         yield update
+
+
+def _compact(n: int) -> str:
+    """12,345 as 12.3k and 5,000,000 as 5.0M: long counts stay readable."""
+    if n >= 1_000_000:
+        return f"{n / 1e6:.1f}M"
+    return f"{n / 1e3:.1f}k" if n >= 10_000 else str(n)
+
+
+def _queued(progress: Callable[[str, int, int], None], data_dir: Any) -> Callable[..., None]:
+    """The progress callback, plus one line on stderr when this writer has to queue (shown
+    with or without progress bars, so that cron logs say why a job took long)."""
+    from rag.lock import holder
+
+    said: list[bool] = []
+
+    def update(phase: str, done: int, total: int) -> None:
+        if phase == "waiting" and not said:
+            said.append(True)
+            click.echo(
+                f"waiting for another writer to finish: {holder(data_dir)}"
+                f" (up to {total} s; see --wait)",
+                err=True,
+            )
+        progress(phase, done, total)
+
+    return update
+
+
+WAIT_HELP = "Seconds to wait for another writer to finish (default RAG_WRITE_WAIT, 3600)."
+
+
+def _waiting(settings: Settings, wait: float | None) -> Settings:
+    """The settings with `--wait` (when given) as the writer's queueing limit."""
+    return settings if wait is None else settings.replace(write_wait=wait)
+
+
+def _read_options(settings: Settings) -> dict[str, Any]:
+    return {
+        "max_bytes": int(settings.max_file_mb * 1e6),
+        "timeout": settings.fetch_timeout,
+        "deadline": settings.fetch_deadline,
+        "allow_private": settings.allow_private_urls,
+    }
 
 
 @cli.command()
 @click.argument("sources", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option(
+    "--wait", type=click.FloatRange(0, 86_400), default=None, metavar="SECONDS", help=WAIT_HELP
+)
 @pass_settings
-def add(settings: Settings, sources: tuple[str, ...], as_json: bool) -> None:
+def add(settings: Settings, sources: tuple[str, ...], as_json: bool, wait: float | None) -> None:
     """Add articles from files, directories and http(s) URLs."""
     from rag.ingest import read_sources
     from rag.store import open_store
 
-    store = open_store(settings)
-    items = read_sources(sources, int(settings.max_file_mb * 1e6), settings.fetch_timeout)
+    store = open_store(_waiting(settings, wait))
+    items = read_sources(sources, **_read_options(settings))
     with _progress(not as_json and sys.stderr.isatty() or settings.progress) as p:
-        report = store.add(items, p)
+        report = store.add(items, _queued(p, settings.data_dir))
     if as_json:
         _emit(report.as_dict())
     else:
@@ -94,9 +146,14 @@ def _print_report(report: Any) -> None:
         f"failed {len(report.failed)} ({report.chunks} chunks embedded)"
     )
     for line in report.duplicate:
-        click.echo(f"  duplicate: {line}")
+        click.echo(f"  duplicate: {_shown(line)}")
     for failure in report.failed:
-        click.echo(f"  failed: {failure.origin}: {failure.reason}")
+        click.echo(f"  failed: {_shown(failure.origin)}: {_shown(failure.reason)}")
+
+
+def _shown(text: str) -> str:
+    """Control characters (a newline in a file name) escaped: one line per source."""
+    return re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", lambda m: repr(m.group())[1:-1], text)
 
 
 @cli.command()
@@ -207,16 +264,28 @@ def show(settings: Settings, article_id: str, as_json: bool) -> None:
 @cli.command()
 @click.argument("article_ids", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the removed ids as JSON.")
+@click.option(
+    "--wait", type=click.FloatRange(0, 86_400), default=None, metavar="SECONDS", help=WAIT_HELP
+)
 @pass_settings
-def remove(settings: Settings, article_ids: tuple[str, ...], as_json: bool) -> None:
-    """Remove articles by id (see `rag list`)."""
+def remove(
+    settings: Settings, article_ids: tuple[str, ...], as_json: bool, wait: float | None
+) -> None:
+    """Remove articles by id (see `rag list`); ids already gone are reported, not an error."""
     from rag.store import open_store
 
-    removed = open_store(settings).remove(list(article_ids))
+    store = open_store(_waiting(settings, wait))
+    report = store.remove(list(article_ids), _queued(lambda *_: None, settings.data_dir))
     if as_json:
-        _emit({"removed": removed})
-    else:
-        click.echo(f"removed {len(removed)}: {', '.join(removed)}")
+        _emit(report.as_dict())
+        return
+    listed = f": {', '.join(report.removed)}" if report.removed else ""
+    click.echo(f"removed {len(report.removed)}{listed}")
+    if report.missing:
+        click.echo(
+            f"already gone (not in the archive; see `rag list`): {', '.join(report.missing)}",
+            err=True,
+        )
 
 
 @cli.command()
@@ -238,13 +307,17 @@ def stats(settings: Settings, as_json: bool) -> None:
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@click.option(
+    "--wait", type=click.FloatRange(0, 86_400), default=None, metavar="SECONDS", help=WAIT_HELP
+)
 @pass_settings
-def reindex(settings: Settings, as_json: bool) -> None:
+def reindex(settings: Settings, as_json: bool, wait: float | None) -> None:
     """Re-chunk and re-embed every article with the configured embedding model."""
     from rag.store import open_store
 
-    with _progress(not as_json and sys.stderr.isatty()) as p:
-        result = open_store(settings).reindex(p)
+    store = open_store(_waiting(settings, wait))
+    with _progress(not as_json and sys.stderr.isatty() or settings.progress) as p:
+        result = store.reindex(_queued(p, settings.data_dir))
     if as_json:
         _emit(result)
     else:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from rag.errors import ConfigError
 
@@ -24,7 +25,10 @@ class Settings:
     chunk_overlap_tokens: int = 48
     add_batch_chunks: int = 512
     max_file_mb: float = 20.0
-    fetch_timeout: float = 15.0
+    fetch_timeout: float = 15.0  # seconds to connect, and between two reads of a download
+    fetch_deadline: float = 60.0  # seconds a whole download may take, redirects included
+    allow_private_urls: bool = False  # fetch loopback, link-local and private addresses too
+    write_wait: float = 3600.0  # seconds a writer waits for another one to finish
     k: int = 5
     candidates: int = 60
     dense_weight: float = 1.0
@@ -57,8 +61,8 @@ class Settings:
     port: int = 8501
 
     def __post_init__(self) -> None:
-        if self.fusion not in ("rrf", "score"):
-            raise ConfigError(f"RAG_FUSION={self.fusion!r}: choose rrf or score")
+        for f in dataclasses.fields(self):
+            _check(f.name, getattr(self, f.name))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -69,7 +73,9 @@ class Settings:
             raw = environ.get(f"RAG_{f.name.upper()}")
             if raw is not None and raw.strip() != "":
                 values[f.name] = _convert(f.name, f.type, raw.strip())
-        return cls(**values)
+        settings = cls(**values)
+        _check_answerer(settings.answerer)
+        return settings
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with some settings changed."""
@@ -94,3 +100,102 @@ def _convert(name: str, type_name: Any, raw: str) -> Any:
         return raw
     except ValueError:
         raise ConfigError(f"RAG_{name.upper()}={raw!r} is not a valid {kind}") from None
+
+
+class Range(NamedTuple):
+    """Allowed values of a numeric setting; `above` excludes the lower bound itself."""
+
+    low: float
+    high: float
+    above: bool = False
+
+
+RANGES: dict[str, Range] = {
+    "embed_batch_size": Range(1, 1024),
+    "chunk_overlap_tokens": Range(0, 128),
+    "add_batch_chunks": Range(1, 100_000),
+    "max_file_mb": Range(0, 10_000, above=True),
+    "fetch_timeout": Range(0, 600, above=True),
+    "fetch_deadline": Range(0, 3600, above=True),
+    "write_wait": Range(0, 86_400),
+    "k": Range(1, 50),
+    "candidates": Range(1, 1000),
+    "dense_weight": Range(0, 100),
+    "keyword_weight": Range(0, 100),
+    "recency_weight": Range(0, 100),
+    "recency_half_life_days": Range(0, 36_500, above=True),
+    "max_per_article": Range(1, 50),
+    "rrf_k": Range(0, 10_000),
+    "abstain_threshold": Range(0, 1),
+    "max_question_chars": Range(1, 100_000),
+    "answer_sentences": Range(1, 20),
+    "llm_temperature": Range(0, 2),
+    "llm_max_tokens": Range(1, 32_768),
+    "llm_timeout": Range(0, 3600, above=True),
+    "llm_retries": Range(0, 10),
+    "llm_threads": Range(0, 256),
+    "llm_context": Range(128, 1_048_576),
+    "support_threshold": Range(0, 1),
+    "port": Range(1, 65_535),
+}
+CHOICES: dict[str, tuple[str, ...]] = {"fusion": ("rrf", "score")}
+URLS = ("chroma_url", "llm_base_url")
+
+
+def _check(name: str, value: Any) -> None:
+    """Refuse a value outside its setting's allowed range, naming the variable."""
+    var = f"RAG_{name.upper()}"
+    if name in RANGES and isinstance(value, int | float) and not isinstance(value, bool):
+        _check_range(var, value, RANGES[name])
+    elif name in CHOICES and value not in CHOICES[name]:
+        raise ConfigError(f"{var}={value!r}: choose {' or '.join(CHOICES[name])}")
+    elif name in URLS and value and not _is_http_url(str(value)):
+        raise ConfigError(f"{var}={value!r} is not an http(s) URL such as http://127.0.0.1:8000")
+    elif name == "data_dir" and (blocker := _blocker(Path(value))):
+        where = "" if blocker == Path(value) else f" ({blocker} is a file)"
+        raise ConfigError(
+            f"{var}={str(value)!r} is not a directory{where}: choose one for the archive"
+        )
+    elif name in ("embed_model", "host") and not str(value).strip():
+        raise ConfigError(f"{var} is empty: leave it unset for the default")
+
+
+def _blocker(path: Path) -> Path | None:
+    """The path, or the nearest of its parents that exists, when it is not a directory."""
+    for candidate in (path, *path.parents):
+        if candidate.exists():
+            return None if candidate.is_dir() else candidate
+    return None
+
+
+def _check_range(var: str, value: float, allowed: Range) -> None:
+    whole = isinstance(value, int)
+    shown = f"{value:g}" if isinstance(value, float) else str(value)
+    if not math.isfinite(value):
+        raise ConfigError(f"{var}={shown} is not a finite number")
+    low_ok = value > allowed.low if allowed.above else value >= allowed.low
+    if low_ok and value <= allowed.high:
+        return
+    kind = "an integer" if whole else "a number"
+    low, high = f"{allowed.low:g}", f"{allowed.high:g}"
+    span = f"above {low} and at most {high}" if allowed.above else f"from {low} to {high}"
+    raise ConfigError(f"{var}={shown} is out of range: choose {kind} {span}")
+
+
+def _is_http_url(value: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _check_answerer(name: str) -> None:
+    from rag.llms import ANSWERERS
+
+    if name.strip().lower() not in ANSWERERS:
+        valid = ", ".join(sorted(ANSWERERS))
+        raise ConfigError(f"RAG_ANSWERER={name!r}: choose one of {valid}")

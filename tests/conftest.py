@@ -6,10 +6,23 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+# Property-based tests: bounded in CI (about 20 s for the whole fuzz suite on 2 cores), no
+# example database written into the work tree; `HYPOTHESIS_PROFILE=thorough` hunts longer.
+_QUIET = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+hypothesis_settings.register_profile(
+    "ci", max_examples=200, deadline=None, database=None, suppress_health_check=_QUIET
+)
+hypothesis_settings.register_profile(
+    "thorough", max_examples=5000, deadline=None, database=None, suppress_health_check=_QUIET
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")

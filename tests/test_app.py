@@ -213,7 +213,8 @@ def test_bad_settings_and_unusable_data_dir_are_one_line_errors(
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("x")
     app = _start(monkeypatch, blocker)
-    assert app.error[0].value.startswith("The archive cannot be opened")
+    assert app.error[0].value.startswith("Configuration error: RAG_DATA_DIR=")
+    assert "is not a directory" in app.error[0].value and "\n" not in app.error[0].value
 
 
 # -- the Corpus page ----------------------------------------------------------------------------
@@ -262,6 +263,7 @@ def test_corpus_upload_browse_and_remove(
     data_dir = tmp_path / "data"
     monkeypatch.setenv("RAG_DATA_DIR", str(data_dir))
     monkeypatch.setenv("RAG_MAX_FILE_MB", "0.01")
+    monkeypatch.setenv("RAG_ALLOW_PRIVATE_URLS", "1")  # the news site runs on 127.0.0.1
     page = AppTest.from_function(_corpus_page, default_timeout=TIMEOUT).run()
     assert not page.exception
     page.file_uploader[0].set_value(

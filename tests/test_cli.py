@@ -112,12 +112,18 @@ def test_stats_json(archive: dict) -> None:
     assert stats["embed_model"] == "all-MiniLM-L6-v2" and stats["bytes"] > 0
 
 
-@pytest.mark.parametrize("command", ["show", "remove"])
-def test_unknown_id_is_a_one_line_error(archive: dict, command: str) -> None:
-    done = _rag(archive["data_dir"], command, "no-such-id")
+def test_unknown_id_is_a_one_line_error(archive: dict) -> None:
+    done = _rag(archive["data_dir"], "show", "no-such-id")
     assert done.returncode == 1
     assert done.stderr == "Error: no article with id no-such-id (see `rag list`)\n"
     assert done.stdout == ""
+
+
+def test_removing_an_id_that_is_not_there_says_so_and_succeeds(archive: dict) -> None:
+    done = _rag(archive["data_dir"], "remove", "no-such-id")
+    assert done.returncode == 0
+    assert done.stdout == "removed 0\n"
+    assert done.stderr == "already gone (not in the archive; see `rag list`): no-such-id\n"
 
 
 def test_bad_setting_is_a_one_line_error(tmp_path: Path) -> None:
@@ -140,7 +146,7 @@ def test_too_large_limit_is_a_setting(tmp_path: Path) -> None:
     (tmp_path / "big.txt").write_text("Big\n" + "A sentence of news. " * 200)
     done = _rag(tmp_path / "data", "add", str(tmp_path / "big.txt"), RAG_MAX_FILE_MB="0.001")
     assert done.returncode == 1
-    assert "too large" in done.stdout and "failed 1" in done.stdout
+    assert "too large: 4,004 bytes > 1,000 bytes limit" in done.stdout and "failed 1" in done.stdout
 
 
 def test_remove_round_trip(archive: dict) -> None:
@@ -148,7 +154,10 @@ def test_remove_round_trip(archive: dict) -> None:
     rows = json.loads(_invoke(archive["data_dir"], "list", "--json").output)
     tram = next(r for r in rows if r["source"] == "City Post")
     removed = json.loads(_invoke(archive["data_dir"], "remove", "--json", tram["id"]).output)
-    assert removed == {"removed": [tram["id"]]}
+    assert removed == {"removed": [tram["id"]], "missing": []}
+    again = _invoke(archive["data_dir"], "remove", "--json", tram["id"])
+    assert again.exit_code == 0, "the same remove, rerun, works"
+    assert json.loads(again.output) == {"removed": [], "missing": [tram["id"]]}
     left = json.loads(_invoke(archive["data_dir"], "list", "--json").output)
     assert [r["id"] for r in left] == [r["id"] for r in rows if r["id"] != tram["id"]]
     stats = json.loads(_invoke(archive["data_dir"], "stats", "--json").output)

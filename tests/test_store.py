@@ -17,7 +17,7 @@ import pytest
 from rag.chunk import chunk_article
 from rag.config import Settings
 from rag.embeddings import SentenceEmbedder
-from rag.errors import ModelMismatchError, NotFoundError, StoreError
+from rag.errors import ModelMismatchError, StoreError
 from rag.ingest import Article, read_sources
 from rag.store import Store, open_store
 
@@ -365,16 +365,17 @@ def test_remove_touches_all_three(store: Store, tmp_path: Path) -> None:
         for r in store.catalog.query("SELECT chunk_id FROM chunks WHERE article_id = ?", (gone,))
     }
     assert gone_ids
-    assert store.remove([gone]) == [gone]
+    assert store.remove([gone]).as_dict() == {"removed": [gone], "missing": []}
     assert store.catalog.lookup(gone) is None
     assert not gone_ids & _sqlite_ids(store)
     assert not gone_ids & _chroma_ids(store)
     assert store.catalog.keyword_search(STORIES["ferry"], 20, _no_filters())
     assert sorted(a["id"] for a in store.list_articles()) == kept
     assert_consistent(store)
-    with pytest.raises(NotFoundError, match="no article with id nope"):
-        store.remove([kept[0], "nope"])
-    assert store.count() == len(kept)
+    again = store.remove([gone, kept[0], "nope"])
+    assert again.as_dict() == {"removed": [kept[0]], "missing": [gone, "nope"]}
+    assert store.count() == len(kept) - 1
+    assert_consistent(store)
 
 
 def test_model_mismatch_is_refused_until_reindex(
@@ -467,3 +468,30 @@ def test_one_writer_at_a_time(store: Store, embedder: SentenceEmbedder, tmp_path
         first.join(60)
     assert store.count() == len(STORIES) + 1
     assert_consistent(store)
+
+
+def test_long_work_reports_progress_in_every_phase(store: Store, tmp_path: Path) -> None:
+    one_line = " ".join(f"The council met again on day {n} and voted" for n in range(400))
+    path = tmp_path / "long.txt"
+    path.write_text("A long day\n" + one_line + ".\n")
+    calls: list[tuple[str, int, int]] = []
+    report = _add(store, path, progress=lambda *call: calls.append(call))
+    phases = list(dict.fromkeys(phase for phase, _, _ in calls))
+    assert phases == ["reading", "splitting", "embedding"]
+    for phase in phases:
+        counts = [(done, total) for p, done, total in calls if p == phase]
+        assert [d for d, _ in counts] == sorted(d for d, _ in counts), phase
+        assert counts[-1][0] == counts[-1][1] or phase == "reading"
+    (splitting_total,) = {total for p, _, total in calls if p == "splitting"}
+    assert splitting_total == len(store.article(report.added[0])["text"])
+    assert [t for p, _, t in calls if p == "embedding"][-1] == report.chunks > 5
+
+
+def test_splitting_reports_the_offset_reached_inside_an_article(embedder) -> None:
+    text = " ".join(f"word{n} and the council voted" for n in range(3000))
+    reached: list[int] = []
+    chunks = chunk_article(
+        "a", "v" * 10, "T", text, embedder.count_tokens, embedder.max_tokens, 48, reached.append
+    )
+    assert len(chunks) > 10 and len(reached) > 10
+    assert reached == sorted(reached) and reached[-1] == len(text)

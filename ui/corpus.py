@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +14,7 @@ import streamlit as st
 from rag.errors import RagError
 from ui.answer_view import render_article
 from ui.render import escape_markdown, one_line, plural
-from ui.resources import open_archive, write_lock
+from ui.resources import open_archive
 from ui.uploads import UPLOAD_TYPES, Upload, read_uploads, read_urls, split_urls
 
 if TYPE_CHECKING:
@@ -69,28 +69,42 @@ def _add(store: Store, settings: Settings, files: list[Any], urls_text: str) -> 
     max_bytes = int(settings.max_file_mb * 1e6)
     items: Iterator[Article | Failure] = chain(
         read_uploads(uploads, max_bytes),
-        read_urls(urls, max_bytes, settings.fetch_timeout),
+        read_urls(urls, settings),
         iter(bad_urls),
     )
-    bar = st.progress(0.0, text="Waiting for other changes to the archive to finish…")
-
-    def progress(phase: str, done: int, total: int) -> None:
-        if phase == "reading":
-            bar.progress(0.0, text=f"Reading source {done}…")
-        else:
-            text = f"Embedding passages: {done} of {total}"
-            bar.progress(done / total if total else 1.0, text=text)
-
+    bar = st.progress(0.0, text="Reading…")
     try:
-        with write_lock():
-            report = store.add(items, progress)
+        report = store.add(items, _progress_bar(bar))
     except RagError as exc:
-        bar.empty()
         st.error(f"Nothing was added: {one_line(exc)}")
         return
-    bar.empty()
+    except Exception as exc:  # noqa: BLE001 - the edge: one line, never a traceback
+        st.error(
+            f"Adding stopped: unexpected {type(exc).__name__}: {one_line(exc)}. "
+            "Batches already committed are kept: add the same files again to finish."
+        )
+        return
+    finally:
+        bar.empty()
     st.session_state["add_summary"] = _summary(store, report)
     st.rerun()  # the counts at the top of the page change too
+
+
+def _progress_bar(bar: Any) -> Callable[[str, int, int], None]:
+    """Progress of `Store.add` as one bar: reading, splitting, queueing, embedding."""
+
+    def progress(phase: str, done: int, total: int) -> None:
+        share = min(1.0, done / total) if total else 0.0
+        if phase == "reading":
+            bar.progress(0.0, text=f"Reading sources: {done} read…")
+        elif phase == "splitting":
+            bar.progress(share, text=f"Splitting into passages: {share:.0%}")
+        elif phase == "waiting":
+            bar.progress(share, text=f"Waiting for another writer to finish… {done} s of {total}")
+        else:
+            bar.progress(share if total else 1.0, text=f"Embedding passages: {done} of {total}")
+
+    return progress
 
 
 def _summary(store: Store, report: AddReport) -> dict[str, Any]:
@@ -236,12 +250,16 @@ def _confirm_removal(store: Store, ids: list[str], titles: dict[str, str]) -> No
 def _remove(store: Store, ids: list[str]) -> None:
     st.session_state.pop("confirm_remove", None)
     try:
-        with write_lock():
-            removed = store.remove(ids)
+        report = store.remove(ids)
     except RagError as exc:
         st.session_state["corpus_notice"] = ("error", f"Nothing was removed: {one_line(exc)}")
         return
-    st.session_state["corpus_notice"] = ("success", f"Removed {plural(len(removed), 'article')}.")
+    removed = report.removed
+    gone = f" {plural(len(report.missing), 'article')} already gone." if report.missing else ""
+    st.session_state["corpus_notice"] = (
+        "success",
+        f"Removed {plural(len(removed), 'article')}.{gone}",
+    )
     st.session_state["table_version"] = st.session_state.get("table_version", 0) + 1
     if st.session_state.get("open_article") in removed:
         st.session_state.pop("open_article", None)

@@ -3,7 +3,6 @@ Chroma, SQLite) and one assistant per answerer backend, each built once."""
 
 from __future__ import annotations
 
-import threading
 from typing import TYPE_CHECKING
 
 import streamlit as st
@@ -70,9 +69,3 @@ def assistant_for(settings: Settings, name: str) -> tuple[Assistant, str | None]
     except RagError as exc:
         problem = f"The {name} answerer is unavailable: {one_line(exc)}"
     return _assistant(settings, FALLBACK_ANSWERER), problem
-
-
-@st.cache_resource
-def write_lock() -> threading.Lock:
-    """One writer at a time: adds and removes from different sessions never interleave."""
-    return threading.Lock()

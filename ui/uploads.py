@@ -9,9 +9,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from rag.errors import IngestError
-from rag.ingest import SUFFIXES, Article, Failure, parse_bytes, read_sources
+from rag.fetch import describe_size
+from rag.ingest import SUFFIXES, Article, Failure, guarded, parse_bytes, read_sources
+
+if TYPE_CHECKING:
+    from rag.config import Settings
 
 UPLOAD_TYPES = sorted(s.lstrip(".") for s in SUFFIXES)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
@@ -49,13 +53,10 @@ def read_uploads(uploads: Iterable[Upload], max_bytes: int) -> Iterator[Article 
             yield Failure(origin, f"unsupported file type {suffix or '(none)'}")
             continue
         if len(upload.data) > max_bytes:
-            size, limit = len(upload.data) / 1e6, max_bytes / 1e6
-            yield Failure(origin, f"too large: {size:.1f} MB > {limit:.1f} MB limit")
+            size, limit = describe_size(len(upload.data)), describe_size(max_bytes)
+            yield Failure(origin, f"too large: {size} > {limit} limit")
             continue
-        try:
-            yield from parse_bytes(upload.data, suffix, origin)
-        except IngestError as exc:
-            yield Failure(origin, str(exc))
+        yield from guarded(origin, lambda u=upload, s=suffix, o=origin: parse_bytes(u.data, s, o))
 
 
 def split_urls(text: str) -> tuple[list[str], list[Failure]]:
@@ -72,7 +73,14 @@ def split_urls(text: str) -> tuple[list[str], list[Failure]]:
     return list(dict.fromkeys(urls)), failures
 
 
-def read_urls(urls: list[str], max_bytes: int, timeout: float) -> Iterator[Article | Failure]:
-    """Articles fetched from http(s) URLs (checked by `split_urls` first)."""
+def read_urls(urls: list[str], settings: Settings) -> Iterator[Article | Failure]:
+    """Articles fetched from http(s) URLs (checked by `split_urls` first), within the download
+    limits of the settings (size, deadline, no private addresses unless allowed)."""
     safe = [u for u in urls if re.match(r"https?://", u, re.IGNORECASE)]
-    yield from read_sources(safe, max_bytes, timeout)
+    yield from read_sources(
+        safe,
+        int(settings.max_file_mb * 1e6),
+        settings.fetch_timeout,
+        deadline=settings.fetch_deadline,
+        allow_private=settings.allow_private_urls,
+    )
