@@ -127,6 +127,7 @@ RANGES: dict[str, Range] = {
     "max_per_article": Range(1, 50),
     "rrf_k": Range(0, 10_000),
     "abstain_threshold": Range(0, 1),
+    "answer_threshold": Range(0, 1),
     "max_question_chars": Range(1, 100_000),
     "answer_sentences": Range(1, 20),
     "llm_temperature": Range(0, 2),
