@@ -6,6 +6,7 @@ length (a date, a date; a URL, an http(s) URL), and the body must be language-li
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -55,6 +56,18 @@ class Failure:
 
     origin: str
     reason: str
+
+
+def recleaned(article: Article) -> Article:
+    """The stored article cleaned again with today's rules (`rag reindex`): text that was
+    stored before a cleaning fix (say, HTML entities left in JSON records) comes out fixed."""
+    text = clean_text(article.text) or article.text
+    fields = {
+        name: (normalise(value).replace("\n", " ").strip() or None) if value else value
+        for name, value in (("source", article.source), ("author", article.author))
+    }
+    title = normalise(article.title).replace("\n", " ").strip() or article.title
+    return dataclasses.replace(article, title=title, text=text, **fields)
 
 
 def _sha(text: str) -> str:

@@ -16,7 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from rag.article import Article, Failure
+from rag.article import Article, Failure, recleaned
 from rag.catalog import Catalog, ChunkRow, Filters
 from rag.chunk import Chunk
 from rag.embeddings import SentenceEmbedder
@@ -191,7 +191,7 @@ class Store:
         with self._writing(progress):
             current = self.vectors.name
             target = self.chroma.open(next_name(current))
-            articles = self.catalog.articles()
+            articles = [recleaned(a) for a in self.catalog.articles()]
             planned = [Planned(a, self._chunks(a), "updated") for a in articles]
             total, done = sum(len(p.chunks) for p in planned), 0
             progress("embedding", 0, total)

@@ -495,3 +495,24 @@ def test_splitting_reports_the_offset_reached_inside_an_article(embedder) -> Non
     )
     assert len(chunks) > 10 and len(reached) > 10
     assert reached == sorted(reached) and reached[-1] == len(text)
+
+
+def test_entities_are_decoded_at_ingestion_and_by_reindex(store: Store, tmp_path: Path) -> None:
+    records = tmp_path / "records.jsonl"
+    record = {
+        "id": "ent-1",
+        "title": "Australia&#x27;s plan",
+        "text": "Apple announced &quot;Apple Intelligence&quot; for Australia&#x27;s users today.",
+    }
+    records.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    _add(store, records)
+    stored = store.article("ent-1")
+    assert stored["title"] == "Australia's plan"
+    assert '"Apple Intelligence"' in stored["text"] and "&quot;" not in stored["text"]
+    # an archive written before entities were decoded: reindex cleans it again
+    with store.catalog.transaction() as db:
+        db.execute("UPDATE articles SET text = ? WHERE article_id = 'ent-1'", [record["text"]])
+    store.reindex()
+    again = store.article("ent-1")
+    assert "&#x27;" not in again["text"] and "Australia's users" in again["text"]
+    assert_consistent(store)
