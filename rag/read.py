@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from rag.store import Store
 
 Search = Callable[[str, "str | None"], list[Passage]]
+LIKENESS_KEYS = 64  # candidates compared with the type phrase (best sentences first)
 REORDER = 0.9  # an answer this confident moves the passage that holds it to the front
 
 
@@ -201,7 +202,7 @@ class Reader:
         phrases ("Which mineral ...?"); {} for the other kinds."""
         if analysis.answer_type != THING or not analysis.type_phrase or not found:
             return {}
-        keys = list(dict.fromkeys(m.key for m in found))
+        keys = list(dict.fromkeys(m.key for m in found))[:LIKENESS_KEYS]
         vectors = self.ranker.encode([analysis.type_phrase, *keys])
         sims = vectors[1:] @ vectors[0]
         return {key: float(sim) for key, sim in zip(keys, sims, strict=True)}

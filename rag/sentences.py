@@ -16,6 +16,7 @@ import numpy as np
 
 from rag.catalog import STOPWORDS, keyword_terms, stems
 from rag.cite import Span, passage_sentences
+from rag.embeddings import SMALL_BATCH
 from rag.retrieve import Passage
 
 if TYPE_CHECKING:
@@ -70,8 +71,13 @@ class Ranker:
         conversation, and the claims of one question, keep reading the same sentences)."""
         with self._lock:
             missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
-        if missing:
-            fresh = self.store.embedder.encode(missing)
+        if missing:  # in small batches: those run on the fast ONNX query path
+            fresh = np.vstack(
+                [
+                    np.asarray(self.store.embedder.encode(missing[i : i + SMALL_BATCH]))
+                    for i in range(0, len(missing), SMALL_BATCH)
+                ]
+            )
             with self._lock:
                 self._vectors.update(zip(missing, np.asarray(fresh), strict=True))
                 while len(self._vectors) > VECTOR_CACHE:
