@@ -156,11 +156,10 @@ def test_no_confident_answer_of_the_asked_type_abstains(shipped: Assistant, ques
     assert answer.citations == []
 
 
-def test_the_passage_holding_the_answer_comes_first(shipped: Assistant) -> None:
+def test_the_short_answer_is_in_a_passage_the_answer_read(shipped: Assistant) -> None:
     answer = shipped.ask("Which broadcaster reported that the Governor House had become a centre?")
     assert answer.short_answer is not None and answer.short_answer.text == "Geo News"
-    first = answer.passages[0]
-    assert first.start <= answer.short_answer.start < first.end
+    assert any(p.start <= answer.short_answer.start < p.end for p in answer.passages)
 
 
 def test_a_yes_no_follow_up_reads_the_polarity(shipped: Assistant) -> None:
