@@ -40,7 +40,7 @@ class Settings:
     fusion: str = "rrf"
     answerer: str = "extractive"
     abstain_threshold: float = 0.38
-    answer_threshold: float = 0.3
+    answer_threshold: float = 0.28
     max_question_chars: int = 2000
     answer_sentences: int = 2
     llm_model: str = ""
