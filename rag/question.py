@@ -158,7 +158,7 @@ def analyse(question: str) -> Analysis:
         plural=typed.plural,
         focus=focus,
         options=_options(text, typed.kind),
-        identity=bool(_IDENTITY.match(_main_question(text))),
+        identity=_asks_identity(_main_question(text)),
         **_slot(_main_question(text)) if typed.kind not in (VERDICT, ORDER) else {},
     )
 
@@ -184,6 +184,16 @@ def _answer_type(text: str) -> _Typed:
     if _PLACE_Q.search(main):
         return _Typed(PLACE)
     return _Typed(DESCRIPTION)
+
+
+def _asks_identity(text: str) -> bool:
+    """"Who is the governor of Sindh?" asks who bears a title; "Who is the individual that
+    ...?" asks who did something, and is not answered by whoever carries a title."""
+    match = _IDENTITY.match(text)
+    if not match:
+        return False
+    rest = text[match.end() :]
+    return len(text.split()) <= 12 and not re.search(r"\b(that|who|whom|whose|which)\b", rest)
 
 
 def _slot(text: str) -> dict[str, Any]:

@@ -52,9 +52,10 @@ LIKENESS_KEYS = 64  # candidates compared with the type phrase (best sentences f
 class Scoring:
     """How a candidate's features are weighed."""
 
-    proximity_floor: float = 0.4  # a candidate far from every focus word keeps this share
+    proximity_floor: float = 0.7  # a candidate far from every focus word keeps this share
     apposition: float = 1.5  # the sentence names it by the question's type noun
     described: float = 0.3  # it carries the question's own words as its title
+    rank_decay: float = 0.7  # evidence kept per rank its passage stands below the first
     slot: float = 1.4  # it hangs from the word the question's answer hangs from
     subject: float = 1.15  # it is a subject where the question asks for one
 
@@ -178,6 +179,7 @@ class Reader:
             vocabulary = sorted({t.lower_ for t in doc})
             stem_of = dict(zip(vocabulary, stems(vocabulary), strict=True))
             strength = max(0.0, sentence.score / top) * min(1.0, max(0.0, sentence.evidence) * 2)
+            strength *= w.rank_decay ** (sentence.rank - 1)  # the retriever's order is a prior
             for mention in found:
                 fit = type_fit(mention, analysis, doc, likeness.get(mention.key))
                 fit *= math.sqrt(specific.get(mention.text, 1.0))
