@@ -24,6 +24,9 @@ from rag.question import (
 )
 
 NOUN_PHRASE = "NP"
+_DATELINE = re.compile(
+    r"^\s*[A-Z][A-Z.'’ -]{2,}(?:,\s*[A-Z][\w.’' -]+)*\s*(?:\([\w. ]+\))?\s*[—–-]{1,2}\s"
+)
 LIKENESS_FLOOR = 0.1  # a typed phrase unlike the type noun still keeps this share of its fit
 _LEADING = frozenset({"DET", "PRON", "PUNCT", "CCONJ", "ADP", "PART"})
 _AMOUNTS = frozenset({"CARDINAL", "QUANTITY", "PERCENT", "MONEY", "ORDINAL", "DATE", "TIME"})
@@ -73,15 +76,20 @@ def normalise_key(text: str) -> str:
 
 
 def mentions(doc: Any, offset: int) -> list[Mention]:
-    """Entities and noun phrases of a parsed sentence whose text starts at article `offset`."""
+    """Entities and noun phrases of a parsed sentence whose text starts at article `offset`;
+    a dateline ("DUBAI, United Arab Emirates (AP) —") and a bracketed gloss ("(PSP)") are
+    not candidates."""
     found: dict[tuple[int, int], Mention] = {}
+    dateline = _DATELINE.match(doc.text)
+    skip = dateline.end() if dateline else 0
     for ent in doc.ents:
-        _add(found, doc, ent.start, ent.end, ent.label_, offset)
+        if ent.start_char >= skip and not _bracketed(doc, ent.start, ent.end):
+            _add(found, doc, ent.start, ent.end, ent.label_, offset)
     for chunk in doc.noun_chunks:
         first = chunk.start
         while first < chunk.end and doc[first].pos_ in _LEADING:
             first += 1
-        if first >= chunk.end or chunk.root.pos_ == "PRON":
+        if first >= chunk.end or chunk.root.pos_ == "PRON" or doc[first].idx < skip:
             continue
         _add(found, doc, first, chunk.end, NOUN_PHRASE, offset)
         compounds = [t.i for t in chunk.root.lefts if t.dep_ == "compound" and t.i >= first]
@@ -90,11 +98,19 @@ def mentions(doc: Any, offset: int) -> list[Mention]:
     return sorted(found.values(), key=lambda m: (m.start, -m.end))
 
 
+def _bracketed(doc: Any, first: int, last: int) -> bool:
+    before = doc[first - 1].text if first > 0 else ""
+    after = doc[last].text if last < len(doc) else ""
+    return last - first == 1 and before == "(" and after == ")"
+
+
 def _add(
     found: dict[tuple[int, int], Mention], doc: Any, first: int, last: int, label: str, offset: int
 ) -> None:
     span = doc[first:last]
     text = span.text
+    if text.count("(") != text.count(")"):  # "PSP) leaders": a phrase cut across brackets
+        return
     key = normalise_key(text)
     if not key or key in STOPWORDS or (first, last) in found and label == NOUN_PHRASE:
         return
@@ -204,10 +220,12 @@ def fills_slot(mention: Mention, doc: Any, slot_stem: str, stem_of: dict[str, st
     return stem_of.get(head.lower_, head.lower_) == slot_stem
 
 
-def novelty(mention: Mention, question_words: set[str]) -> float:
+def novelty(mention: Mention, question_words: set[str], type_noun: str | None = None) -> float:
     """Share of the mention's words the question does not already contain (0: it only repeats
-    the question)."""
-    words = [w for w in mention.key.split() if w not in STOPWORDS]
+    the question). The type noun does not count ("Typhoon Wipha" for "What typhoon ...?"
+    is all new; "test flight" for "Which test flight ...?" is nothing new)."""
+    noun = {type_noun, f"{type_noun}s"} if type_noun else set()
+    words = [w for w in mention.key.split() if w not in STOPWORDS and w not in noun]
     if not words:
         return 0.0
     return sum(w not in question_words for w in words) / len(words)
@@ -234,11 +252,8 @@ def conjoined(mention: Mention, doc: Any, others: Sequence[Mention]) -> Mention 
 
 
 def question_words(analysis: Analysis) -> set[str]:
-    """The words of the question that an answer should not merely repeat, normalised like
-    mention keys; the type noun may be repeated ("Typhoon Wipha" for "What typhoon ...?")."""
-    noun = analysis.type_noun or ""
-    own = {noun, noun + "s"} if noun else set()
-    return set(normalise_key(analysis.question).split()) - own
+    """The words of the question, normalised like mention keys."""
+    return set(normalise_key(analysis.question).split())
 
 
 def stated(mention: Mention, analysis: Analysis) -> str:

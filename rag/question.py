@@ -187,7 +187,7 @@ def _answer_type(text: str) -> _Typed:
 
 
 def _asks_identity(text: str) -> bool:
-    """"Who is the governor of Sindh?" asks who bears a title; "Who is the individual that
+    """ "Who is the governor of Sindh?" asks who bears a title; "Who is the individual that
     ...?" asks who did something, and is not answered by whoever carries a title."""
     match = _IDENTITY.match(text)
     if not match:

@@ -52,6 +52,8 @@ LIKENESS_KEYS = 64  # candidates compared with the type phrase (best sentences f
 class Scoring:
     """How a candidate's features are weighed."""
 
+    evidence_floor: float = 0.15  # a sentence with less evidence names no answer ...
+    evidence_full: float = 0.45  # ... and one with this much counts in full
     proximity_floor: float = 0.7  # a candidate far from every focus word keeps this share
     apposition: float = 1.5  # the sentence names it by the question's type noun
     described: float = 0.3  # it carries the question's own words as its title
@@ -178,12 +180,13 @@ class Reader:
         for sentence, doc, found in parsed:
             vocabulary = sorted({t.lower_ for t in doc})
             stem_of = dict(zip(vocabulary, stems(vocabulary), strict=True))
-            strength = max(0.0, sentence.score / top) * min(1.0, max(0.0, sentence.evidence) * 2)
+            gate = (sentence.evidence - w.evidence_floor) / (w.evidence_full - w.evidence_floor)
+            strength = max(0.0, sentence.score / top) * min(1.0, max(0.0, gate))
             strength *= w.rank_decay ** (sentence.rank - 1)  # the retriever's order is a prior
             for mention in found:
                 fit = type_fit(mention, analysis, doc, likeness.get(mention.key))
                 fit *= math.sqrt(specific.get(mention.text, 1.0))
-                new = novelty(mention, asked)
+                new = novelty(mention, asked, analysis.type_noun)
                 if fit <= 0 or new <= 0:
                     continue
                 titled = described(mention, doc, focus, stem_of)

@@ -156,7 +156,7 @@ def test_timings_and_new_chat(app: AppTest) -> None:
     _ask(app, "Who is the convener of the MQM-P?")
     app.toggle(key="chat-show_timings").set_value(True).run()
     steps = app.sidebar.dataframe[0].value["step"].tolist()
-    assert steps == ["retrieve", "answer", "total"]
+    assert steps == ["retrieve", "read", "answer", "total"]
     app.sidebar.button[0].click().run()
     assert app.session_state["messages"] == []
     assert len(app.chat_message) == 0
