@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from rag.clean import clean_text, normalise, paragraphs, parse_date, strip_markdown
-from rag.errors import IngestError
+from rag.errors import IngestError, describe_json_error
 
 SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".json", ".jsonl"}
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
@@ -214,7 +214,7 @@ def parse_records(text: str, origin: str, lines: bool) -> Iterator[Article | Fai
         try:
             loaded = json.loads(text)
         except json.JSONDecodeError as exc:
-            yield Failure(origin, f"malformed JSON: {exc.msg} at line {exc.lineno}")
+            yield Failure(origin, f"malformed JSON: {describe_json_error(exc)}")
             return
         items = loaded if isinstance(loaded, list) else [loaded]
         entries = ((f"{origin}#{i + 1}", item) for i, item in enumerate(items))
@@ -238,7 +238,7 @@ def _json_lines(text: str, origin: str) -> Iterator[tuple[str, Any]]:
         try:
             yield where, json.loads(line)
         except json.JSONDecodeError as exc:
-            yield where, Failure(where, f"malformed JSON line: {exc.msg}")
+            yield where, Failure(where, f"malformed JSON line: {describe_json_error(exc, False)}")
 
 
 def read_sources(

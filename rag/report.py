@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.config import Settings
-from rag.errors import InputError
+from rag.errors import InputError, describe_json_error
 from rag.evaluate import Evaluation
 from rag.metrics import EXTRA_KEYS, LOWER_IS_BETTER, METRIC_KEYS
 
@@ -93,7 +93,7 @@ def load_report(path: Path | str) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read report {path}: {exc}") from None
     except json.JSONDecodeError as exc:
-        raise InputError(f"{path} is not a report (bad JSON: {exc.msg})") from None
+        raise InputError(f"{path} is not a report (bad JSON: {describe_json_error(exc)})") from None
     if not isinstance(report, dict) or not isinstance(report.get("metrics"), dict):
         raise InputError(f"{path} is not a report written by `rag eval --out`")
     return report

@@ -442,7 +442,9 @@ def test_bad_question_file_is_a_one_line_error(tmp_path: Path) -> None:
         timeout=120,
     )
     assert done.returncode == 1
-    assert done.stderr.strip().splitlines() == [f"Error: {bad}:2: malformed JSON (Expecting value)"]
+    assert done.stderr.strip().splitlines() == [
+        f"Error: {bad}:2: malformed JSON (Expecting value at column 1)"
+    ]
     assert not (tmp_path / "data").exists()
 
 

@@ -181,6 +181,23 @@ def test_malformed_json_file_is_reported(tmp_path: Path) -> None:
     assert _failures(_read(path))[str(path)].startswith("malformed JSON")
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "origin", "reason"),
+    [
+        ("a.json", '{"text": "unfinished', "", "Unterminated string starting at line 1 column 10"),
+        ("b.json", "{nope", "", "Expecting property name enclosed in double quotes at line 1"),
+        ("c.jsonl", '{"text": "ok"}\n{"text": "cut', ":2", "starting at column 10"),
+    ],
+)
+def test_broken_json_messages_read_as_sentences(
+    tmp_path: Path, name: str, content: str, origin: str, reason: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+    message = _failures(_read(path))[f"{path}{origin}"]
+    assert reason in message and "at at" not in message, message
+
+
 @pytest.mark.parametrize("encoding", ["latin-1", "cp1252", "utf-8-sig", "utf-16"])
 def test_legacy_encodings_are_decoded(tmp_path: Path, encoding: str) -> None:
     quote = "“rents”" if encoding != "latin-1" else "rents"
