@@ -15,6 +15,7 @@ from rag.config import Settings
 from rag.errors import RagError
 
 pass_settings = click.make_pass_decorator(Settings)
+UNKNOWN_OUTLET = "unknown outlet"
 
 
 def _emit(data: Any) -> None:
@@ -150,13 +151,13 @@ def _print_sources(answer: Any) -> None:
         if answer.passages:
             click.echo("\nClosest passages:")
         for i, p in enumerate(answer.passages[:3], start=1):
-            click.echo(f"  ({i}) {p.title} — {p.source or '-'}, {p.published_at or 'undated'}")
+            click.echo(f"  ({i}) {p.title} — {byline(p.source, p.published_at)}")
             click.echo(f"      {' '.join(p.text.split())[:240]}")
         return
     click.echo("\nSources:")
     for c in answer.citations:
         mark = "" if c.supported else "  [unsupported]"
-        click.echo(f"  [{c.n}] {c.title} — {c.source or '-'}, {c.published_at or 'undated'}{mark}")
+        click.echo(f"  [{c.n}] {c.title} — {byline(c.source, c.published_at)}{mark}")
         if c.url:
             click.echo(f"      {c.url}")
         click.echo(f"      “{' '.join(c.quote.split())}”")
@@ -166,7 +167,7 @@ def _print_sources(answer: Any) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @pass_settings
 def list_(settings: Settings, as_json: bool) -> None:
-    """List stored articles."""
+    """List stored articles, newest first."""
     from rag.store import open_store
 
     rows = open_store(settings).list_articles()
@@ -175,9 +176,47 @@ def list_(settings: Settings, as_json: bool) -> None:
         return
     if not rows:
         click.echo("The archive is empty: add articles with `rag add PATH|URL`.")
-    for row in rows:
-        date = (row["published_at"] or "")[:10] or "undated"
-        click.echo(f"{row['id']}  {date:<10}  {row['source'] or '-'}  {row['title']}")
+        return
+    console = _console()
+    console.print(_articles_table(rows, console.width))
+
+
+def _console(stderr: bool = False) -> Any:
+    """A rich console as wide as the terminal (80 columns when not a terminal)."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def _articles_table(rows: list[dict[str, Any]], width: int = 80) -> Any:
+    """Id, date, outlet, passages and title of each article, in columns that fit `width`;
+    long titles and outlets end in an ellipsis (rich would drop whole columns instead)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    outlets = [row["source"] or UNKNOWN_OUTLET for row in rows]
+    widths = {
+        "Id": max(2, *(len(row["id"]) for row in rows)),
+        "Published": 10,
+        "Outlet": min(20, max(6, *map(len, outlets))),
+        "Passages": 8,
+    }
+    title_width = max(12, width - sum(widths.values()) - 2 * len(widths))
+    table = Table(box=None, header_style="bold", pad_edge=False, padding=(0, 2, 0, 0))
+    for name, size in widths.items():
+        justify = "right" if name == "Passages" else "left"
+        table.add_column(name, width=size, no_wrap=True, overflow="ellipsis", justify=justify)
+    table.add_column("Title", width=title_width, no_wrap=True, overflow="ellipsis")
+    for row, outlet in zip(rows, outlets, strict=True):
+        date = (row["published_at"] or "")[:10]
+        table.add_row(
+            Text(row["id"]),
+            Text(date) if date else Text("undated", style="dim"),
+            Text(outlet, style="" if row["source"] else "dim"),
+            str(row["chunks"]),
+            Text(row["title"]),
+        )
+    return table
 
 
 @cli.command()
@@ -217,17 +256,50 @@ def remove(settings: Settings, article_ids: tuple[str, ...], as_json: bool) -> N
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @pass_settings
 def stats(settings: Settings, as_json: bool) -> None:
-    """Counts, sources, date range, embedding model and size on disk."""
+    """Counts, outlets, date range, embedding model and size on disk."""
     from rag.store import open_store
 
     data = open_store(settings).stats()
     if as_json:
         _emit(data)
         return
-    for key, value in data.items():
-        if key == "sources":
-            value = ", ".join(f"{k} ({v})" for k, v in value.items()) or "-"
-        click.echo(f"{key:<16} {value if value is not None else '-'}")
+    for label, value in _stats_lines(data):
+        click.echo(f"{label:<16} {value}")
+
+
+def _stats_lines(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """`rag stats` in words: outlets by name, unknown outlets counted apart, human sizes."""
+    outlets = ", ".join(f"{name} ({n})" for name, n in data["sources"].items()) or "none named"
+    if data.get("no_source"):
+        outlets += f"; {_plural(data['no_source'], 'article')} with an unknown outlet"
+    first, last = data["first_published"], data["last_published"]
+    dates = f"{first[:10]} to {last[:10]}" if first and last else "no dated articles"
+    return [
+        ("articles", str(data["articles"])),
+        ("chunks", str(data["chunks"])),
+        ("outlets", outlets),
+        ("published", dates),
+        ("embedding model", data["embed_model"] or "none yet (add articles first)"),
+        ("size on disk", human_bytes(data["bytes"])),
+    ]
+
+
+def human_bytes(size: float) -> str:
+    """91281230 -> '91.3 MB' (decimal units, like the download sizes people know)."""
+    for unit in ("bytes", "kB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{size:.1f} TB"  # pragma: no cover - the loop returns
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def byline(source: str | None, published_at: str | None) -> str:
+    """'The News, 2024-02-01'; a missing outlet or date is said in words."""
+    return f"{source or UNKNOWN_OUTLET}, {(published_at or '')[:10] or 'undated'}"
 
 
 @cli.command()

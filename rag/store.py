@@ -341,6 +341,7 @@ class Store:
         return {r["article_id"]: int(r["n"]) for r in rows}
 
     def stats(self) -> dict[str, Any]:
+        """Counts, named outlets (and how many articles have none), dates, model, bytes."""
         q = self.catalog.query
         dates = q("SELECT min(published_at) AS lo, max(published_at) AS hi FROM articles")[0]
         sources = q("SELECT coalesce(source, '') AS s, count(*) AS n FROM articles GROUP BY s")
@@ -348,7 +349,8 @@ class Store:
         return {
             "articles": self.count(),
             "chunks": int(q("SELECT count(*) AS n FROM chunks")[0]["n"]),
-            "sources": {r["s"] or "(unknown)": int(r["n"]) for r in sources},
+            "sources": {r["s"]: int(r["n"]) for r in sources if r["s"]},
+            "no_source": sum(int(r["n"]) for r in sources if not r["s"]),
             "first_published": dates["lo"],
             "last_published": dates["hi"],
             "embed_model": self.embed_model,

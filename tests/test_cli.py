@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from rag.cli import cli
+from rag.cli import _articles_table, _stats_lines, byline, cli, human_bytes
 
 BIN = Path(sys.executable).parent
 
@@ -104,12 +105,60 @@ def test_stats_json(archive: dict) -> None:
         "last_published",
         "embed_model",
         "bytes",
+        "no_source",
     }
     rows = json.loads(_invoke(archive["data_dir"], "list", "--json").output)
     assert stats["articles"] == 2 and stats["chunks"] == sum(r["chunks"] for r in rows)
     assert stats["sources"] == {"City Post": 1, "The News": 1}
     assert stats["first_published"] == stats["last_published"] == "2024-02-01"
     assert stats["embed_model"] == "all-MiniLM-L6-v2" and stats["bytes"] > 0
+    assert stats["no_source"] == 0
+    plain = _invoke(archive["data_dir"], "stats").output
+    assert "(unknown)" not in plain and str(stats["bytes"]) not in plain
+    assert re.search(r"^size on disk +\d+\.\d (kB|MB)$", plain, re.M), plain
+    assert re.search(r"^outlets +City Post \(1\), The News \(1\)$", plain, re.M), plain
+
+
+def test_stats_name_unknown_outlets_and_sizes_in_words() -> None:
+    data = {
+        "articles": 3,
+        "chunks": 9,
+        "sources": {"The News": 2},
+        "no_source": 1,
+        "first_published": "2024-01-02T00:00:00+00:00",
+        "last_published": "2024-03-04",
+        "embed_model": "all-MiniLM-L6-v2",
+        "bytes": 91281230,
+    }
+    lines = dict(_stats_lines(data))
+    assert lines["outlets"] == "The News (2); 1 article with an unknown outlet"
+    assert lines["size on disk"] == "91.3 MB"
+    assert lines["published"] == "2024-01-02 to 2024-03-04"
+    assert [human_bytes(n) for n in (512, 2048, 3 * 10**9)] == ["512 bytes", "2.0 kB", "3.0 GB"]
+    assert byline(None, None) == "unknown outlet, undated"
+    assert byline("The News", "2024-02-01T10:00:00") == "The News, 2024-02-01"
+
+
+def test_list_is_a_table_with_a_header_that_fits_the_terminal(archive: dict) -> None:
+    long_title = "A very long headline " * 8
+    rows = [
+        {"id": "abc", "title": long_title, "source": None, "published_at": None, "chunks": 3},
+        {"id": "u-0123456789abcdef", "title": "Short", "source": "The News",
+         "published_at": "2024-02-01", "chunks": 12},
+    ]
+    from rich.console import Console
+
+    console = Console(width=72, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+    console.print(_articles_table(rows, 72))
+    lines = console.export_text().splitlines()
+    assert lines[0].split() == ["Id", "Published", "Outlet", "Passages", "Title"]
+    assert all(len(line) <= 72 for line in lines), lines
+    assert lines[1].rstrip().endswith("…") and "unknown outlet" in lines[1] and "undated" in lines[1]
+    title_at = lines[0].index("Title")
+    assert lines[1][title_at] == "A" and lines[2][title_at:].strip() == "Short", "columns line up"
+    plain = _invoke(archive["data_dir"], "list").output.splitlines()
+    assert plain[0].split() == ["Id", "Published", "Outlet", "Passages", "Title"]
+    assert any("Tram deal agreed" in line and "2024-02-01" in line for line in plain)
 
 
 @pytest.mark.parametrize("command", ["show", "remove"])
@@ -168,7 +217,7 @@ def test_help(command: list[str]) -> None:
 
 def test_help_does_not_import_heavy_libraries() -> None:
     code = (
-        "import sys; from click.testing import CliRunner; from rag.cli import cli;"
+        "import sys; from click.testing import CliRunner; from rag.cli import _articles_table, _stats_lines, byline, cli, human_bytes;"
         "CliRunner().invoke(cli, ['--help']);"
         "heavy = ('torch', 'sentence_transformers', 'chromadb');"
         "print(sorted(m for m in heavy if m in sys.modules))"

@@ -210,3 +210,13 @@ def test_saved_questions_form_a_set_the_evaluation_reads(tmp_path: Path) -> None
     assert liked.evidence == ("Sattar wants to be restored as the party chief.",)
     assert not unanswerable.answerable and unanswerable.as_of == "2024-01-01"
     assert unanswerable.history[0]["content"] == "Earlier?"
+
+
+def test_corpus_header_counts_only_named_outlets() -> None:
+    from ui.corpus import corpus_header
+
+    stats = {"articles": 3, "chunks": 7, "sources": {"The News": 1, "Dawn": 1}, "no_source": 1}
+    header = corpus_header(stats, "/data").replace("\\", "")
+    assert header.startswith("3 articles · 7 passages · 2 outlets (1 article with an unknown")
+    named = corpus_header({**stats, "no_source": 0, "sources": {"Dawn": 3}}, "/data")
+    assert "1 outlet ·" in named and "unknown" not in named

@@ -93,7 +93,7 @@ def _sidebar(settings: Settings, stats: dict[str, Any], messages: list[Message])
         until = _date_input(until_col, "Until", "chat-until", "Published on or before this day.")
         if since and until and since > until:
             st.warning("The date range is empty: 'From' is after 'Until'.")
-        outlets = [ALL_OUTLETS, *sorted(s for s in stats["sources"] if s != "(unknown)")]
+        outlets = [ALL_OUTLETS, *sorted(stats["sources"])]
         if st.session_state.get("chat-source", ALL_OUTLETS) not in outlets:
             del st.session_state["chat-source"]  # its outlet was removed meanwhile
         source = st.selectbox("Outlet", outlets, key="chat-source", persist_state="session")
