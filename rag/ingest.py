@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from rag.clean import clean_text, normalise, paragraphs, parse_date, strip_markdown
 from rag.errors import IngestError, describe_json_error
+from rag.outlet import page_outlet
 
 SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".json", ".jsonl"}
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
@@ -157,11 +158,12 @@ def parse_html(html: str, origin: str, url: str | None = None) -> Article:
     body = found.get("text") or ""
     if not body.strip():
         raise IngestError("no main text found in the page")
+    page_url = url or found.get("url")
     meta = {
         "title": found.get("title"),
-        "source": found.get("sitename") or found.get("hostname"),
+        "source": found.get("sitename") or page_outlet(html, found.get("title"), page_url),
         "published_at": found.get("date"),
-        "url": url or found.get("url"),
+        "url": page_url,
         "author": found.get("author"),
     }
     return build_article(body, meta, origin)
