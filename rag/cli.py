@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -331,7 +332,8 @@ def reindex(settings: Settings, as_json: bool) -> None:
 @click.option(
     "--out",
     type=click.Path(file_okay=False),
-    help="Folder for report.json, summary.md and metrics.png.",
+    help="Folder for report.json, summary.md and metrics.png "
+    "(default: a new folder under <data dir>/eval-reports/).",
 )
 @click.option(
     "--compare",
@@ -375,8 +377,12 @@ def eval_(
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     report = reports.build_report(evaluation, run_settings, questions, articles, now)
     if out:
-        written = reports.write_report(report, out)
-        click.echo(f"report written: {', '.join(str(p) for p in written)}", err=as_json)
+        folder, written = Path(out), reports.write_report(report, out)
+    else:
+        folder = reports.save_run(report, settings.data_dir, questions)
+        written = sorted(p for p in folder.iterdir() if p.is_file())
+    names = ", ".join(p.name for p in written)
+    click.echo(f"Report saved in {folder} ({names})", err=as_json)
     if as_json:
         _emit(evaluation.summary())
     else:
