@@ -68,6 +68,17 @@ def _progress(enabled: bool, unit: str = "chunks") -> Iterator[Callable[[str, in
         yield update
 
 
+def _prepare_query_model(embedder: Any, show: bool) -> None:
+    """Export the query model once per data dir, saying so on stderr (with a progress bar on
+    a terminal): the first question on a new data dir would otherwise wait silently."""
+    if embedder.query_model_ready():
+        return
+    click.echo("Preparing the query model (once per data dir, about 10-20 s)…", err=True)
+    with _progress(show, "steps") as p:
+        embedder.prepare_query_model(lambda step, done, total: p("preparing", done, total))
+    click.echo("Query model ready.", err=True)
+
+
 @cli.command()
 @click.argument("sources", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
@@ -79,8 +90,11 @@ def add(settings: Settings, sources: tuple[str, ...], as_json: bool) -> None:
 
     store = open_store(settings)
     items = read_sources(sources, int(settings.max_file_mb * 1e6), settings.fetch_timeout)
-    with _progress(not as_json and sys.stderr.isatty() or settings.progress) as p:
+    show = not as_json and sys.stderr.isatty() or settings.progress
+    with _progress(show) as p:
         report = store.add(items, p)
+    if report.chunks and "model" in store.embedder.__dict__:  # loaded anyway: 2 s more now
+        _prepare_query_model(store.embedder, show)  # saves 10 s on the first question
     if as_json:
         _emit(report.as_dict())
     else:
@@ -125,6 +139,7 @@ def ask(
     from rag.catalog import Filters
 
     assistant = Assistant.from_settings(settings)
+    _prepare_query_model(assistant.store.embedder, sys.stderr.isatty() or settings.progress)
     filters = Filters(source=source, since=since, until=until)
     from rag.cite import describe_unsupported
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,8 +20,8 @@ BIN = Path(sys.executable).parent
 
 def _rag(data_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """Run `python -m rag ARGS` in a fresh process with RAG_DATA_DIR set."""
-    environ = {**os.environ, "RAG_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", **env}
-    environ.pop("RAG_PROGRESS", None)
+    environ = {k: v for k, v in os.environ.items() if k != "RAG_PROGRESS"}
+    environ.update({"RAG_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", **env})
     return subprocess.run(
         [sys.executable, "-m", "rag", *args],
         env=environ,
@@ -63,6 +64,22 @@ def test_add_json_shape(archive: dict) -> None:
         f"{folder / 'broken.jsonl'}:1",
     ]
     assert all(set(f) == {"path", "reason"} and f["reason"] for f in report["failed"])
+
+
+def test_add_prepares_the_query_model_and_a_new_data_dir_says_so(
+    archive: dict, tmp_path: Path
+) -> None:
+    models = archive["data_dir"] / "models"
+    assert [p.suffix for p in models.iterdir()] == [".onnx"], "rag add made the query model"
+    copy = tmp_path / "copied"
+    shutil.copytree(archive["data_dir"], copy, ignore=shutil.ignore_patterns("models"))
+    first = _rag(copy, "ask", "Who agreed a pay deal?", RAG_PROGRESS="1")
+    assert first.returncode == 0, first.stderr
+    assert "Preparing the query model (once per data dir" in first.stderr
+    assert "preparing" in first.stderr and "2/2" in first.stderr, "a progress bar"
+    assert "Query model ready." in first.stderr and "Tram drivers" in first.stdout
+    again = _rag(copy, "ask", "Who agreed a pay deal?")
+    assert again.returncode == 0 and "Preparing" not in again.stderr
 
 
 def test_readd_is_unchanged_and_prints_a_summary(archive: dict, shipped_article: Path) -> None:

@@ -4,6 +4,7 @@ Chroma, SQLite) and one assistant per answerer backend, each built once."""
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from rag.store import Store
 
 FALLBACK_ANSWERER = "extractive"
+WARM_UP_DELAY = 1.5  # seconds
 
 
 def load_settings() -> Settings:
@@ -58,6 +60,7 @@ def warm_up(settings: Settings) -> None:
 
 
 def _warm_up(store: Store, settings: Settings) -> None:
+    time.sleep(WARM_UP_DELAY)  # let the browser draw the first page before the CPU is busy
     try:
         if store.embedder.query_model_ready():
             store.embedder.encode(["warm up"])
