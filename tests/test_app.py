@@ -293,9 +293,11 @@ def test_conversations_are_listed_newest_first_renamed_and_deleted(app: AppTest)
     app.button(key=f"conv-{first}").click().run()
     assert app.session_state["conversation"] == first
     assert "restored as the party chief" in app.chat_message[1].html[0].value
+    app.button(key=f"menu-{first}").click().run()
     app.text_input(key=f"title-{first}").set_value("Sattar's demand")
     app.button(key=f"rename-{first}").click().run()
     assert _plain(app.button(key=f"conv-{first}").label) == "Sattar's demand"
+    app.button(key=f"menu-{first}").click().run()
     app.button(key=f"delete-{first}").click().run()
     assert any("cannot be undone" in w.value for w in app.sidebar.warning)
     app.button(key=f"confirm-delete-{first}").click().run()

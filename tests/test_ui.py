@@ -252,10 +252,10 @@ def test_a_quote_gets_one_sentence_of_context_either_side() -> None:
 
     quote = "Sattar wants to be restored as the party chief."
     found = snippet(_cited(1, quote), 0)
-    assert found.text == "Karachi was calm on Sunday. " + quote + " The MQM-P refused it.…"
+    assert found.text == "Karachi was calm on Sunday. " + quote + " The MQM-P refused it. …"
     assert found.text[found.start : found.end] == quote
     last = snippet(_cited(2, "Talks continue."), 0)
-    assert last.text.startswith("…The MQM-P refused it.") and not last.text.endswith("…")
+    assert last.text.startswith("… The MQM-P refused it.") and not last.text.endswith("…")
     stale = snippet(_cited(1, quote), 500)  # offsets that do not fit: found by searching
     assert stale is not None and stale.text[stale.start : stale.end] == quote
 

@@ -96,10 +96,24 @@ def render_list(book: Conversations, apply: Callable[[Mapping[str, Any]], None])
             on_click=_open_by_id,
             args=(book, item.id, apply),
         )
-        with right.popover("", icon=":material/more_vert:", help="Rename or delete"):
-            _menu(book, item)
+        right.button(
+            "",
+            key=f"menu-{item.id}",
+            icon=":material/edit:",
+            type="tertiary",
+            help="Rename or delete",
+            on_click=_toggle_menu,
+            args=(item.id,),
+        )
         if st.session_state.get("confirm_delete") == item.id:
             _confirm_delete(book, item)
+        elif st.session_state.get("menu") == item.id:
+            _menu(book, item)
+
+
+def _toggle_menu(conversation_id: str) -> None:
+    state = st.session_state
+    state["menu"] = None if state.get("menu") == conversation_id else conversation_id
 
 
 def _open_by_id(book: Conversations, conversation_id: str, apply: Any) -> None:
@@ -110,20 +124,22 @@ def _open_by_id(book: Conversations, conversation_id: str, apply: Any) -> None:
 
 def _menu(book: Conversations, item: Conversation) -> None:
     key = f"title-{item.id}"
-    st.text_input("Title", value=item.title, key=key, max_chars=120)
-    row = st.container(horizontal=True)
-    row.button("Rename", key=f"rename-{item.id}", on_click=_rename, args=(book, item.id, key))
-    row.button(
-        "Delete",
-        key=f"delete-{item.id}",
-        icon=":material/delete:",
-        on_click=lambda: st.session_state.update(confirm_delete=item.id),
-    )
+    with st.container(border=True):
+        st.text_input("Title", value=item.title, key=key, max_chars=120)
+        row = st.container(horizontal=True)
+        row.button("Rename", key=f"rename-{item.id}", on_click=_rename, args=(book, item.id, key))
+        row.button(
+            "Delete",
+            key=f"delete-{item.id}",
+            icon=":material/delete:",
+            on_click=lambda: st.session_state.update(confirm_delete=item.id, menu=None),
+        )
 
 
 def _rename(book: Conversations, conversation_id: str, key: str) -> None:
     try:
         book.rename(conversation_id, str(st.session_state.get(key) or ""))
+        st.session_state["menu"] = None
     except RagError as exc:
         st.session_state["chat_notice"] = f"Not renamed: {one_line(exc)}."
 

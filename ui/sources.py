@@ -77,7 +77,7 @@ def snippet(
     last = max((i for i, (s, _) in enumerate(spans) if s < q_end), default=first)
     lo = min(spans[max(first - 1, 0)][0], q_start)
     hi = max(spans[min(last + 1, len(spans) - 1)][1], q_end)
-    lead, tail = (ELLIPSIS if lo > 0 else ""), (ELLIPSIS if hi < len(text) else "")
+    lead, tail = (ELLIPSIS + " " if lo > 0 else ""), (" " + ELLIPSIS if hi < len(text) else "")
     body = lead + text[lo:hi] + tail
     shift = len(lead) - lo
     return Snippet(

@@ -66,10 +66,8 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, seconds: fl
     raise RuntimeError(f"streamlit not healthy after {seconds}s:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """`rag add corpus` into a fresh data dir, then `streamlit run app.py` on a free port."""
-    data_dir = tmp_path_factory.mktemp("browser-data")
+def prepare_data_dir(data_dir: Path) -> None:
+    """`rag add corpus` into `data_dir`, as `make run` does."""
     added = subprocess.run(
         [sys.executable, "-m", "rag", "add", str(ROOT / "corpus")],
         env=app_env(data_dir),
@@ -78,33 +76,65 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         timeout=600,
     )
     assert added.returncode == 0, added.stderr
-    port = free_port()
-    log = data_dir.parent / f"streamlit-{port}.log"
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(ROOT / "app.py"),
-        "--server.headless=true",
-        "--server.address=127.0.0.1",
-        f"--server.port={port}",
-        "--browser.gatherUsageStats=false",
-        "--server.fileWatcherType=none",
-    ]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env=app_env(data_dir), stdout=out, stderr=out)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc, log, 180)
-        yield Served(url, data_dir)
-    finally:
-        proc.terminate()
+
+
+@dataclass
+class Server:
+    """A `streamlit run app.py` process from the repository root (so .streamlit/config.toml
+    applies: no file-watcher flag is passed) on a free port."""
+
+    data_dir: Path
+    started: float = 0.0
+    url: str = ""
+    log: Path = Path()
+    proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Server:
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = self.data_dir.parent / f"streamlit-{port}.log"
+        command = [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.address=127.0.0.1",
+            f"--server.port={port}",
+        ]
+        self.started = time.monotonic()
+        with self.log.open("wb") as out:
+            self.proc = subprocess.Popen(
+                command, cwd=ROOT, env=app_env(self.data_dir), stdout=out, stderr=out
+            )
+        return self
+
+    def wait_healthy(self, seconds: float = 180) -> None:
+        assert self.proc is not None
+        wait_healthy(self.url, self.proc, self.log, seconds)
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        self.proc.terminate()
         try:
-            proc.wait(timeout=20)
+            self.proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=20)
+            self.proc.kill()
+            self.proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """`rag add corpus` into a fresh data dir, then `streamlit run app.py` on a free port."""
+    data_dir = tmp_path_factory.mktemp("browser-data")
+    prepare_data_dir(data_dir)
+    server = Server(data_dir).start()
+    try:
+        server.wait_healthy()
+        yield Served(server.url, data_dir)
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -120,7 +150,7 @@ def chromium() -> Iterator[object]:
 @pytest.fixture
 def page(chromium) -> Iterator[object]:
     """A fresh browser session (its own Streamlit session) with a desktop-sized window."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(120_000)
     tab = context.new_page()
     yield tab

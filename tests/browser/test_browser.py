@@ -77,6 +77,14 @@ def ask(page: Any, question: str) -> Any:
     return answer
 
 
+def open_cards(scope: Any) -> None:
+    """Open every collapsed source card (they start as one line each)."""
+    for card in scope.locator("details").all():
+        if not card.evaluate("d => d.open"):
+            card.locator("summary").click()
+    scope.page.wait_for_timeout(300)
+
+
 def shoot(page: Any, shots: Path, name: str) -> None:
     page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
 
@@ -142,6 +150,7 @@ def test_answer_highlight_article_and_follow_up(page: Any, served: Served, shots
     shoot(page, shots, "01-chat-empty")
     answer = ask(page, "What did Sattar demand?")
     assert "restored as the party chief" in answer.inner_text()
+    open_cards(answer)
     marks = marked_texts(answer)
     assert any("restored as the party chief" in m for m in marks), marks
     assert "The News" in answer.inner_text()
@@ -179,6 +188,7 @@ def test_upload_ask_then_remove(page: Any, served: Served, shots: Path) -> None:
     settle(page)
     answer = ask(page, "How much water will the desalination plant supply?")
     assert "Karachi opens a solar-powered desalination plant" in answer.inner_text()
+    open_cards(answer)
     assert any("250,000 gallons" in m for m in marked_texts(answer))
     shoot(page, shots, "06-answer-from-upload")
     sidebar = page.get_by_test_id("stSidebar")
@@ -218,6 +228,7 @@ def test_untrusted_markup_is_shown_not_run(
     settle(page)
     question = f'What did the notice read? <img src=x onerror="window.__xss=3"> ![a]({pixel})'
     answer = ask(page, question)
+    open_cards(answer)
     text = page.inner_text("body")
     assert "<script>window.__xss=1</script>" in text
     assert '<img src=x onerror="window.__xss=3">' in text, "the question is shown literally"
@@ -265,7 +276,7 @@ def test_sessions_ask_while_another_adds(chromium: Any, served: Served, shots: P
         for n in range(20)
     ]
     bulk = "\n".join(json.dumps(r) for r in records).encode("utf-8")
-    contexts = [chromium.new_context(viewport={"width": 1280, "height": 900}) for _ in range(3)]
+    contexts = [chromium.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(3)]
     try:
         adder, *askers = [c.new_page() for c in contexts]
         for tab in (adder, *askers):
@@ -284,6 +295,7 @@ def test_sessions_ask_while_another_adds(chromium: Any, served: Served, shots: P
         for n, tab in enumerate(askers):
             answer = tab.get_by_test_id("stChatMessage").nth(1)
             answer.get_by_role("button", name="Save as test question").wait_for()
+            open_cards(answer)
             assert any("restored as the party chief" in m for m in marked_texts(answer))
             shoot(tab, shots, f"13-concurrent-asker-{n + 1}")
         summary = adder.get_by_text("chunks embedded)")
