@@ -74,7 +74,7 @@ def render_chat_page() -> None:
     controls, listed = _sidebar(settings, stats, messages)
     st.title("Newsdesk", anchor=False)
     st.caption("Ask about the news archive. Every answer quotes its sources, marked [1], [2], …")
-    notice = st.session_state.pop("chat_notice", None)
+    notice = st.session_state.get("chat_notice")  # shown until another chat is opened
     if notice:
         st.info(escape_markdown(notice), icon=":material/info:")
     if stats["articles"] == 0:

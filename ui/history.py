@@ -61,6 +61,7 @@ def open_conversation(found: Conversation, apply: Callable[[Mapping[str, Any]], 
     """Make `found` the open conversation, with the sidebar set as it was asked."""
     st.session_state[CURRENT] = found.id
     st.session_state.pop("confirm_delete", None)
+    st.session_state.pop("chat_notice", None)
     apply(found.settings)
 
 
@@ -68,6 +69,7 @@ def start_conversation(book: Conversations, title: str, settings: Mapping[str, A
     """A new conversation for this browser, now the open one; returns its id."""
     made = book.create(browser_owner(), title, settings)
     st.session_state[CURRENT] = made.id
+    st.session_state.pop("chat_notice", None)
     st.query_params[QUERY_KEY] = made.id
     return made.id
 
@@ -75,6 +77,7 @@ def start_conversation(book: Conversations, title: str, settings: Mapping[str, A
 def new_chat() -> None:
     st.session_state[CURRENT] = None
     st.session_state.pop("confirm_delete", None)
+    st.session_state.pop("chat_notice", None)
 
 
 def render_list(book: Conversations, apply: Callable[[Mapping[str, Any]], None]) -> None:
@@ -141,7 +144,7 @@ def _rename(book: Conversations, conversation_id: str, key: str) -> None:
         book.rename(conversation_id, str(st.session_state.get(key) or ""))
         st.session_state["menu"] = None
     except RagError as exc:
-        st.session_state["chat_notice"] = f"Not renamed: {one_line(exc)}."
+        st.toast(f"Not renamed: {one_line(exc)}.", icon=":material/error:")
 
 
 def _confirm_delete(book: Conversations, item: Conversation) -> None:
