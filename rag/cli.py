@@ -162,11 +162,18 @@ def ask(
         click.echo(line)
 
 
+def _one_per_article(passages: list[Any]) -> list[Any]:
+    """The best passage of each article, in rank order."""
+    seen: set[str] = set()
+    return [p for p in passages if not (p.article_id in seen or seen.add(p.article_id))]
+
+
 def _print_sources(answer: Any) -> None:
     if answer.abstained:
-        if answer.passages:
-            click.echo("\nClosest passages:")
-        for i, p in enumerate(answer.passages[:3], start=1):
+        leads = _one_per_article(answer.passages)[:3]
+        if leads:
+            click.echo("\nClosest articles:")
+        for i, p in enumerate(leads, start=1):
             click.echo(f"  ({i}) {p.title} — {byline(p.source, p.published_at)}")
             click.echo(f"      {' '.join(p.text.split())[:240]}")
         return
