@@ -12,15 +12,17 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rag.catalog import Catalog, ChunkRow, Filters
 from rag.chunk import Chunk, chunk_article
 from rag.clean import date_key
-from rag.embeddings import SentenceEmbedder
 from rag.errors import EmptyStoreError, ModelMismatchError, NotFoundError, StoreError
 from rag.ingest import Article, Failure
 from rag.lock import writer_lock
+
+if TYPE_CHECKING:
+    from rag.embeddings import SentenceEmbedder
 
 Progress = Callable[[str, int, int], None]
 NO_DAY = -10_000_000
@@ -62,7 +64,7 @@ class Store:
     def __init__(
         self,
         data_dir: Path,
-        embedder: SentenceEmbedder,
+        embedder: SentenceEmbedder | Callable[[], SentenceEmbedder],
         chroma_url: str = "",
         overlap_tokens: int = 48,
         batch_chunks: int = BATCH,
@@ -70,9 +72,16 @@ class Store:
         self.data_dir = Path(data_dir)
         self.overlap_tokens = overlap_tokens
         self.batch_chunks = batch_chunks
-        self.embedder = embedder
+        if callable(embedder) and not hasattr(embedder, "encode"):
+            self._make_embedder = embedder  # built on first use: the chat's first page
+        else:  # and `rag list` never import the embedding stack
+            self.__dict__["embedder"] = embedder
         self.chroma_url = chroma_url
         self.catalog = Catalog(self.data_dir / "articles.db")
+
+    @cached_property
+    def embedder(self) -> SentenceEmbedder:
+        return self._make_embedder()
 
     # -- Chroma ---------------------------------------------------------------------------
     @cached_property
@@ -458,9 +467,14 @@ __all__ = ["AddReport", "Filters", "Store", "StoreError"]
 
 def open_store(settings: Any) -> Store:
     """The store described by the settings (embedding model loaded only when needed)."""
-    embedder = SentenceEmbedder(
-        settings.embed_model, settings.embed_batch_size, Path(settings.data_dir) / "models"
-    )
+
+    def embedder() -> SentenceEmbedder:
+        from rag.embeddings import SentenceEmbedder
+
+        return SentenceEmbedder(
+            settings.embed_model, settings.embed_batch_size, Path(settings.data_dir) / "models"
+        )
+
     return Store(
         settings.data_dir,
         embedder,

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from rag.store import Store
 
 FALLBACK_ANSWERER = "extractive"
-WARM_UP_DELAY = 1.5  # seconds
+WARM_UP_DELAY = 3.0  # seconds
 
 
 def load_settings() -> Settings:
