@@ -322,7 +322,7 @@ def test_a_blank_question_is_not_sent(app: AppTest) -> None:
 
 
 def test_sources_are_one_compact_card_per_article(app: AppTest) -> None:
-    message = _ask(app, "What did Sattar demand and did the MQM-P accept it?")
+    message = _ask(app, "What did MQM-P sources say about Sattar and Kamal?")
     cited = {c.article_id for c in message.answer.citations}
     assert len(message.answer.citations) > len(cited), "two quotes of one article"
     cards = [e for e in app.chat_message[1].expander if not e.label.startswith("Lead")]
