@@ -116,12 +116,17 @@ class SQLiteConversations:
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
         """A short-lived connection in one transaction (cheap in SQLite, safe across threads)."""
-        db = sqlite3.connect(self.path, timeout=10)
+        try:
+            db = sqlite3.connect(self.path, timeout=10)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the conversations in {self.path}: {exc}") from None
         db.row_factory = sqlite3.Row
         try:
             db.execute("PRAGMA foreign_keys=ON")
             with db:
                 yield db
+        except sqlite3.Error as exc:  # locked for too long, disk full, read-only, ...
+            raise StoreError(f"the conversations in {self.path}: {exc}") from None
         finally:
             db.close()
 

@@ -314,6 +314,15 @@ def test_an_unknown_conversation_link_starts_a_new_chat(archive: Path, monkeypat
     assert len(app.chat_message) == 0 and "c" not in app.query_params
 
 
+def test_conversations_that_cannot_be_kept_are_a_one_line_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "conversations.db").mkdir(parents=True)  # not a database file
+    app = _start(monkeypatch, tmp_path)
+    assert [e.value.split(":")[0] for e in app.error] == ["The conversation cannot be kept"]
+    assert "\n" not in app.error[0].value
+
+
 def test_a_blank_question_is_not_sent(app: AppTest) -> None:
     app.chat_input[0].set_value("   \n ").run()
     assert not app.exception and not app.error

@@ -39,7 +39,7 @@ def _question_sources(settings: Settings) -> dict[str, Path | None]:
         sources["Shipped question set (corpus/questions.jsonl)"] = SHIPPED
     saved = settings.data_dir / SAVED_NAME
     if saved.is_file():
-        sources["Saved from the chat"] = saved
+        sources[f"Saved from the chat ({saved})"] = saved
     sources["Upload a file"] = None
     return sources
 
