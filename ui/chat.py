@@ -152,7 +152,7 @@ def _turn(
     message = Message(role="assistant", content="", context=context)
     with st.chat_message("assistant"):
         status_slot, text_slot = st.empty(), st.empty()
-        status = status_slot.status("Searching the archive…", expanded=False)
+        status = status_slot.status("Searching the archive…", expanded=False, state="running")
         final = _answer(message, question, history, controls, settings, store, status, text_slot)
         status_slot.empty()
         if final is None:
@@ -199,9 +199,9 @@ def _answer(
 def _step(status: Any) -> Callable[[str, int], None]:
     def update(name: str, count: int) -> None:
         if name == "reading":
-            status.update(label=f"Reading {plural(count, 'passage')}…")
+            status.update(label=f"Reading {plural(count, 'passage')}…", state="running")
         else:
-            status.update(label="Searching the archive…")
+            status.update(label="Searching the archive…", state="running")
 
     return update
 
@@ -211,7 +211,9 @@ def _prepare_query_model(store: Store, status: Any) -> None:
     if store.embedder.query_model_ready():
         return
     status.update(
-        label="Preparing the query model (once for this archive, about 10-20 s)…", expanded=True
+        label="Preparing the query model (once for this archive, about 10-20 s)…",
+        expanded=True,
+        state="running",
     )
     with status:
         bar = st.progress(0.0, text="Starting…")
@@ -221,7 +223,7 @@ def _prepare_query_model(store: Store, status: Any) -> None:
 
     store.embedder.prepare_query_model(step)
     bar.empty()
-    status.update(label="Searching the archive…", expanded=False)
+    status.update(label="Searching the archive…", expanded=False, state="running")
 
 
 def _escaped(pieces: Iterator[Any], final: list[Answer], status: Any) -> Iterator[str]:
@@ -234,6 +236,6 @@ def _escaped(pieces: Iterator[Any], final: list[Answer], status: Any) -> Iterato
             final.append(piece)
             continue
         if not writing:
-            status.update(label="Writing the answer…")
+            status.update(label="Writing the answer…", state="running")
             writing = True
         yield escape_markdown(piece)

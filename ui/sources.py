@@ -124,8 +124,8 @@ def snippet_html(anchor: str, n: int, found: Snippet | None, quote: str) -> str:
     )
 
 
-_QUOTE_STYLE = (
-    "white-space:pre-wrap;line-height:1.6;font-size:0.95rem;overflow-wrap:anywhere;"
+_QUOTE_STYLE = (  # white-space:normal folds paragraph breaks of the context into spaces
+    "white-space:normal;line-height:1.6;font-size:0.95rem;overflow-wrap:anywhere;"
     "margin:0 0 0.4rem 0;padding:0.2rem 0.5rem;border-left:3px solid rgba(28,131,225,0.35);"
     "border-radius:0.25rem;transition:background-color 0.4s"
 )
