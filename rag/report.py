@@ -318,7 +318,8 @@ def render_compare(deltas: list[Delta], old_name: str, stderr: bool = False) -> 
     console.print(table)
     regressions = [f"{d.scope}/{d.metric}" for d in deltas if d.verdict == "regression"]
     listed = ": " + ", ".join(regressions) if regressions else ""
-    console.print(f"{len(regressions)} regression(s){listed}", markup=False, highlight=False)
+    count = f"{len(regressions)} regression" + ("" if len(regressions) == 1 else "s")
+    console.print(f"{count}{listed}", markup=False, highlight=False)
 
 
 def _signed(delta: Delta) -> str:

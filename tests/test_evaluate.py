@@ -377,7 +377,7 @@ def test_same_settings_same_metrics_and_compare_flags_regression(shipped_run: di
         if not key.startswith("latency"):
             assert summary["metrics"][key] == old[key], key
     flagged = stderr.strip().splitlines()[-1]
-    assert flagged.endswith("regression(s)") or "regression(s): " in flagged
+    assert re.fullmatch(r"\d+ regressions?(: .+)?", flagged), flagged
     assert all("latency" in name for name in flagged.partition(": ")[2].split(", ") if name)
     worse, _ = _eval([str(SHIPPED), *base], data_dir, RAG_ABSTAIN_THRESHOLD="0.99", **ALL_CHUNKS)
     assert "regression" in worse and "overall/false_abstain_rate" in worse

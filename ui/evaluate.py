@@ -13,7 +13,7 @@ import streamlit as st
 
 from rag.config import Settings
 from rag.errors import RagError
-from ui.render import escape_markdown, one_line
+from ui.render import escape_markdown, one_line, plural
 from ui.resources import assistant_for, load_settings
 
 SHIPPED = Path(__file__).resolve().parents[1] / "corpus" / "questions.jsonl"
@@ -205,7 +205,7 @@ def _render_reports(settings: Settings) -> None:
         moved = [d for d in deltas if d.scope == "overall" or d.verdict != "same"]
         st.subheader("Changes")
         regressions = sum(d.verdict == "regression" for d in deltas)
-        (st.error if regressions else st.success)(f"{regressions} regression(s)")
+        (st.error if regressions else st.success)(plural(regressions, "regression"))
         st.dataframe(
             [
                 {
