@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +12,16 @@ import click
 
 from rag.config import Settings
 from rag.errors import RagError
+from rag.terminal import (
+    articles_table,
+    byline,
+    console,
+    one_per_article,
+    progress_bars,
+    stats_lines,
+)
 
 pass_settings = click.make_pass_decorator(Settings)
-UNKNOWN_OUTLET = "unknown outlet"
 
 
 def _emit(data: Any) -> None:
@@ -30,51 +35,13 @@ def cli(ctx: click.Context) -> None:
     ctx.obj = Settings.from_env()
 
 
-@contextmanager
-def _progress(enabled: bool, unit: str = "chunks") -> Iterator[Callable[[str, int, int], None]]:
-    """A rich progress bar per phase (counts of `unit`, elapsed, ETA) on stderr, or nothing."""
-    if not enabled:
-        yield lambda *_: None
-        return
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        SpinnerColumn,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    columns = (
-        SpinnerColumn(),
-        TextColumn("{task.description:<10}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn(unit),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
-        tasks: dict[str, Any] = {}
-
-        def update(phase: str, done: int, total: int) -> None:
-            if phase not in tasks:
-                tasks[phase] = bar.add_task(phase, total=total or None)
-            bar.update(tasks[phase], completed=done, total=total or None)
-
-        yield update
-
-
 def _prepare_query_model(embedder: Any, show: bool) -> None:
     """Export the query model once per data dir, saying so on stderr (with a progress bar on
     a terminal): the first question on a new data dir would otherwise wait silently."""
     if embedder.query_model_ready():
         return
     click.echo("Preparing the query model (once per data dir, about 10-20 s)…", err=True)
-    with _progress(show, "steps") as p:
+    with progress_bars(show, "steps") as p:
         embedder.prepare_query_model(lambda step, done, total: p("preparing", done, total))
     click.echo("Query model ready.", err=True)
 
@@ -91,7 +58,7 @@ def add(settings: Settings, sources: tuple[str, ...], as_json: bool) -> None:
     store = open_store(settings)
     items = read_sources(sources, int(settings.max_file_mb * 1e6), settings.fetch_timeout)
     show = not as_json and sys.stderr.isatty() or settings.progress
-    with _progress(show) as p:
+    with progress_bars(show) as p:
         report = store.add(items, p)
     if report.chunks and "model" in store.embedder.__dict__:  # loaded anyway: 2 s more now
         _prepare_query_model(store.embedder, show)  # saves 10 s on the first question
@@ -162,15 +129,9 @@ def ask(
         click.echo(line)
 
 
-def _one_per_article(passages: list[Any]) -> list[Any]:
-    """The best passage of each article, in rank order."""
-    seen: set[str] = set()
-    return [p for p in passages if not (p.article_id in seen or seen.add(p.article_id))]
-
-
 def _print_sources(answer: Any) -> None:
     if answer.abstained:
-        leads = _one_per_article(answer.passages)[:3]
+        leads = one_per_article(answer.passages)[:3]
         if leads:
             click.echo("\nClosest articles:")
         for i, p in enumerate(leads, start=1):
@@ -200,46 +161,8 @@ def list_(settings: Settings, as_json: bool) -> None:
     if not rows:
         click.echo("The archive is empty: add articles with `rag add PATH|URL`.")
         return
-    console = _console()
-    console.print(_articles_table(rows, console.width))
-
-
-def _console(stderr: bool = False) -> Any:
-    """A rich console as wide as the terminal (80 columns when not a terminal)."""
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
-
-
-def _articles_table(rows: list[dict[str, Any]], width: int = 80) -> Any:
-    """Id, date, outlet, passages and title of each article, in columns that fit `width`;
-    long titles and outlets end in an ellipsis (rich would drop whole columns instead)."""
-    from rich.table import Table
-    from rich.text import Text
-
-    outlets = [row["source"] or UNKNOWN_OUTLET for row in rows]
-    widths = {
-        "Id": max(2, *(len(row["id"]) for row in rows)),
-        "Published": 10,
-        "Outlet": min(20, max(6, *map(len, outlets))),
-        "Passages": 8,
-    }
-    title_width = max(12, width - sum(widths.values()) - 2 * len(widths))
-    table = Table(box=None, header_style="bold", pad_edge=False, padding=(0, 2, 0, 0))
-    for name, size in widths.items():
-        justify = "right" if name == "Passages" else "left"
-        table.add_column(name, width=size, no_wrap=True, overflow="ellipsis", justify=justify)
-    table.add_column("Title", width=title_width, no_wrap=True, overflow="ellipsis")
-    for row, outlet in zip(rows, outlets, strict=True):
-        date = (row["published_at"] or "")[:10]
-        table.add_row(
-            Text(row["id"]),
-            Text(date) if date else Text("undated", style="dim"),
-            Text(outlet, style="" if row["source"] else "dim"),
-            str(row["chunks"]),
-            Text(row["title"]),
-        )
-    return table
+    screen = console()
+    screen.print(articles_table(rows, screen.width))
 
 
 @cli.command()
@@ -286,43 +209,8 @@ def stats(settings: Settings, as_json: bool) -> None:
     if as_json:
         _emit(data)
         return
-    for label, value in _stats_lines(data):
+    for label, value in stats_lines(data):
         click.echo(f"{label:<16} {value}")
-
-
-def _stats_lines(data: dict[str, Any]) -> list[tuple[str, str]]:
-    """`rag stats` in words: outlets by name, unknown outlets counted apart, human sizes."""
-    outlets = ", ".join(f"{name} ({n})" for name, n in data["sources"].items()) or "none named"
-    if data.get("no_source"):
-        outlets += f"; {_plural(data['no_source'], 'article')} with an unknown outlet"
-    first, last = data["first_published"], data["last_published"]
-    dates = f"{first[:10]} to {last[:10]}" if first and last else "no dated articles"
-    return [
-        ("articles", str(data["articles"])),
-        ("chunks", str(data["chunks"])),
-        ("outlets", outlets),
-        ("published", dates),
-        ("embedding model", data["embed_model"] or "none yet (add articles first)"),
-        ("size on disk", human_bytes(data["bytes"])),
-    ]
-
-
-def human_bytes(size: float) -> str:
-    """91281230 -> '91.3 MB' (decimal units, like the download sizes people know)."""
-    for unit in ("bytes", "kB", "MB", "GB"):
-        if size < 1000 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1000
-    return f"{size:.1f} TB"  # pragma: no cover - the loop returns
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" + ("" if count == 1 else "s")
-
-
-def byline(source: str | None, published_at: str | None) -> str:
-    """'The News, 2024-02-01'; a missing outlet or date is said in words."""
-    return f"{source or UNKNOWN_OUTLET}, {(published_at or '')[:10] or 'undated'}"
 
 
 @cli.command()
@@ -332,7 +220,7 @@ def reindex(settings: Settings, as_json: bool) -> None:
     """Re-chunk and re-embed every article with the configured embedding model."""
     from rag.store import open_store
 
-    with _progress(not as_json and sys.stderr.isatty()) as p:
+    with progress_bars(not as_json and sys.stderr.isatty()) as p:
         result = open_store(settings).reindex(p)
     if as_json:
         _emit(result)
@@ -385,11 +273,11 @@ def eval_(
     question_set = load_questions(questions)
     old = reports.load_report(compare_to) if compare_to else None
     show = not as_json and sys.stderr.isatty() or settings.progress
-    with _progress(show) as p:
+    with progress_bars(show) as p:
         store, run_settings = (
             open_eval_store(settings, articles, p) if articles else (open_store(settings), settings)
         )
-    with _progress(show, "questions") as p:
+    with progress_bars(show, "questions") as p:
         evaluation = evaluate(
             Assistant(store, run_settings),
             question_set,

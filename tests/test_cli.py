@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from rag.cli import _articles_table, _stats_lines, byline, cli, human_bytes
+from rag.cli import cli
+from rag.terminal import articles_table, byline, human_bytes, stats_lines
 
 BIN = Path(sys.executable).parent
 
@@ -147,7 +148,7 @@ def test_stats_name_unknown_outlets_and_sizes_in_words() -> None:
         "embed_model": "all-MiniLM-L6-v2",
         "bytes": 91281230,
     }
-    lines = dict(_stats_lines(data))
+    lines = dict(stats_lines(data))
     assert lines["outlets"] == "The News (2); 1 article with an unknown outlet"
     assert lines["size on disk"] == "91.3 MB"
     assert lines["published"] == "2024-01-02 to 2024-03-04"
@@ -171,7 +172,7 @@ def test_list_is_a_table_with_a_header_that_fits_the_terminal(archive: dict) -> 
     from rich.console import Console
 
     console = Console(width=72, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
-    console.print(_articles_table(rows, 72))
+    console.print(articles_table(rows, 72))
     lines = console.export_text().splitlines()
     assert lines[0].split() == ["Id", "Published", "Outlet", "Passages", "Title"]
     assert all(len(line) <= 72 for line in lines), lines
