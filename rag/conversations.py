@@ -157,7 +157,8 @@ class SQLiteConversations:
         return [_conversation(r) for r in rows]
 
     def rename(self, conversation_id: str, title: str) -> None:
-        self._update(conversation_id, "title = ?", _checked_title(title))
+        """A new title; the conversation keeps its place in the list (renaming is not use)."""
+        self._update(conversation_id, "title = ?", _checked_title(title), touch=False)
 
     def delete(self, conversation_id: str) -> None:
         with self._db() as db:
@@ -166,12 +167,13 @@ class SQLiteConversations:
     def save_settings(self, conversation_id: str, settings: Mapping[str, Any]) -> None:
         self._update(conversation_id, "settings = ?", json.dumps(dict(settings)))
 
-    def _update(self, conversation_id: str, assignment: str, value: str) -> None:
+    def _update(
+        self, conversation_id: str, assignment: str, value: str, touch: bool = True
+    ) -> None:
+        stamp = ", updated_at = ?" if touch else ""
+        values = (value, _now(), conversation_id) if touch else (value, conversation_id)
         with self._db() as db:
-            done = db.execute(
-                f"UPDATE conversations SET {assignment}, updated_at = ? WHERE id = ?",
-                (value, _now(), conversation_id),
-            )
+            done = db.execute(f"UPDATE conversations SET {assignment}{stamp} WHERE id = ?", values)
         if done.rowcount == 0:
             raise NotFoundError(f"no conversation with id {conversation_id}")
 

@@ -93,6 +93,7 @@ def test_listing_is_per_owner_newest_first_and_rename_delete_work(tmp_path: Path
     assert [c.title for c in book.list("me")] == ["older", "newer"], "used last, listed first"
     book.rename(newer.id, "  renamed \n title ")
     assert book.get(newer.id).title == "renamed title"
+    assert [c.title for c in book.list("me")] == ["older", "renamed title"], "kept its place"
     with pytest.raises(InputError):
         book.rename(newer.id, "   ")
     book.delete(older.id)
