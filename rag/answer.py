@@ -7,7 +7,7 @@ name from the registry in `rag.llms` (`extractive` by default).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
@@ -24,6 +24,7 @@ from rag.store import Store
 ABSTAIN_TEXT = "I could not find this in the articles."
 CLAIM_PASSAGES = 3  # passages retrieved for each claim of a verdict question
 Turn = Mapping[str, str]
+Step = Callable[[str, int], None]
 
 
 @dataclass(frozen=True)
@@ -212,8 +213,10 @@ class Assistant:
         as_of: str | None = None,
         filters: Filters | None = None,
         k: int | None = None,
+        on_step: Step | None = None,
     ) -> Iterator[str | Answer]:
-        """Yield answer text as it is produced, then the final Answer."""
+        """Yield answer text as it is produced, then the final Answer. `on_step(name, count)`
+        hears "searching" (0) before retrieval and "reading" (passages found) after it."""
         started = time.perf_counter()
         question = check_question(question, self.settings.max_question_chars)
         base = filters or Filters()
@@ -226,9 +229,13 @@ class Assistant:
         self.store.check_model()
         self.store.require_articles()
         turns = normalise_history(history)
+        if on_step:
+            on_step("searching", 0)
         state = self.chain(filters, k or self.settings.k).invoke(
             {"question": question, "history": turns}
         )
+        if on_step:
+            on_step("reading", len(state["passages"]))
         answer_started = time.perf_counter()
         draft = Draft(ABSTAIN_TEXT, [], True)
         reading = state.get("reading")

@@ -6,14 +6,22 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
 
 from rag.config import Settings
 from rag.errors import RagError
+from rag.terminal import (
+    articles_table,
+    byline,
+    console,
+    one_per_article,
+    progress_bars,
+    stats_lines,
+)
 
 pass_settings = click.make_pass_decorator(Settings)
 
@@ -29,53 +37,15 @@ def cli(ctx: click.Context) -> None:
     ctx.obj = Settings.from_env()
 
 
-UNITS = {"reading": "items", "splitting": "characters", "embedding": "chunks", "waiting": "s"}
-
-
-@contextmanager
-def _progress(enabled: bool, unit: str = "chunks") -> Iterator[Callable[[str, int, int], None]]:
-    """A rich progress bar per phase (counts of `unit`, elapsed, ETA) on stderr, or nothing."""
-    if not enabled:
-        yield lambda *_: None
+def _prepare_query_model(embedder: Any, show: bool) -> None:
+    """Export the query model once per data dir, saying so on stderr (with a progress bar on
+    a terminal): the first question on a new data dir would otherwise wait silently."""
+    if embedder.query_model_ready():
         return
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        Progress,
-        SpinnerColumn,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    columns = (
-        SpinnerColumn(),
-        TextColumn("{task.description:<10}"),
-        BarColumn(),
-        TextColumn("{task.fields[count]}"),
-        TextColumn("{task.fields[unit]}"),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
-        tasks: dict[str, Any] = {}
-
-        def update(phase: str, done: int, total: int) -> None:
-            count = f"{_compact(done)}/{_compact(total)}" if total else _compact(done)
-            if phase not in tasks:
-                unit_name = UNITS.get(phase, unit)
-                tasks[phase] = bar.add_task(phase, total=total or None, count="", unit=unit_name)
-            bar.update(tasks[phase], completed=done, total=total or None, count=count)
-
-        yield update
-
-
-def _compact(n: int) -> str:
-    """12,345 as 12.3k and 5,000,000 as 5.0M: long counts stay readable."""
-    if n >= 1_000_000:
-        return f"{n / 1e6:.1f}M"
-    return f"{n / 1e3:.1f}k" if n >= 10_000 else str(n)
+    click.echo("Preparing the query model (once per data dir, about 10-20 s)…", err=True)
+    with progress_bars(show, "steps") as p:
+        embedder.prepare_query_model(lambda step, done, total: p("preparing", done, total))
+    click.echo("Query model ready.", err=True)
 
 
 def _queued(progress: Callable[[str, int, int], None], data_dir: Any) -> Callable[..., None]:
@@ -129,8 +99,11 @@ def add(settings: Settings, sources: tuple[str, ...], as_json: bool, wait: float
 
     store = open_store(_waiting(settings, wait))
     items = read_sources(sources, **_read_options(settings))
-    with _progress(not as_json and sys.stderr.isatty() or settings.progress) as p:
+    show = not as_json and sys.stderr.isatty() or settings.progress
+    with progress_bars(show) as p:
         report = store.add(items, _queued(p, settings.data_dir))
+    if report.chunks and "model" in store.embedder.__dict__:  # loaded anyway: 2 s more now
+        _prepare_query_model(store.embedder, show)  # saves 10 s on the first question
     if as_json:
         _emit(report.as_dict())
     else:
@@ -180,6 +153,7 @@ def ask(
     from rag.catalog import Filters
 
     assistant = Assistant.from_settings(settings)
+    _prepare_query_model(assistant.store.embedder, sys.stderr.isatty() or settings.progress)
     filters = Filters(source=source, since=since, until=until)
     from rag.cite import describe_unsupported
 
@@ -210,16 +184,17 @@ def _print_sources(answer: Any) -> None:
         said = click.style(short.text, bold=True)
         click.echo(f"\nAnswer: {said} (confidence {short.confidence:.2f}{where})")
     if answer.abstained:
-        if answer.passages:
-            click.echo("\nClosest passages:")
-        for i, p in enumerate(answer.passages[:3], start=1):
-            click.echo(f"  ({i}) {p.title} — {p.source or '-'}, {p.published_at or 'undated'}")
+        leads = one_per_article(answer.passages)[:3]
+        if leads:
+            click.echo("\nClosest articles:")
+        for i, p in enumerate(leads, start=1):
+            click.echo(f"  ({i}) {p.title} — {byline(p.source, p.published_at)}")
             click.echo(f"      {' '.join(p.text.split())[:240]}")
         return
     click.echo("\nSources:")
     for c in answer.citations:
         mark = "" if c.supported else "  [unsupported]"
-        click.echo(f"  [{c.n}] {c.title} — {c.source or '-'}, {c.published_at or 'undated'}{mark}")
+        click.echo(f"  [{c.n}] {c.title} — {byline(c.source, c.published_at)}{mark}")
         if c.url:
             click.echo(f"      {c.url}")
         click.echo(f"      “{' '.join(c.quote.split())}”")
@@ -229,7 +204,7 @@ def _print_sources(answer: Any) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @pass_settings
 def list_(settings: Settings, as_json: bool) -> None:
-    """List stored articles."""
+    """List stored articles, newest first."""
     from rag.store import open_store
 
     rows = open_store(settings).list_articles()
@@ -238,9 +213,9 @@ def list_(settings: Settings, as_json: bool) -> None:
         return
     if not rows:
         click.echo("The archive is empty: add articles with `rag add PATH|URL`.")
-    for row in rows:
-        date = (row["published_at"] or "")[:10] or "undated"
-        click.echo(f"{row['id']}  {date:<10}  {row['source'] or '-'}  {row['title']}")
+        return
+    screen = console()
+    screen.print(articles_table(rows, screen.width))
 
 
 @cli.command()
@@ -292,17 +267,15 @@ def remove(
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @pass_settings
 def stats(settings: Settings, as_json: bool) -> None:
-    """Counts, sources, date range, embedding model and size on disk."""
+    """Counts, outlets, date range, embedding model and size on disk."""
     from rag.store import open_store
 
     data = open_store(settings).stats()
     if as_json:
         _emit(data)
         return
-    for key, value in data.items():
-        if key == "sources":
-            value = ", ".join(f"{k} ({v})" for k, v in value.items()) or "-"
-        click.echo(f"{key:<16} {value if value is not None else '-'}")
+    for label, value in stats_lines(data):
+        click.echo(f"{label:<16} {value}")
 
 
 @cli.command()
@@ -316,7 +289,7 @@ def reindex(settings: Settings, as_json: bool, wait: float | None) -> None:
     from rag.store import open_store
 
     store = open_store(_waiting(settings, wait))
-    with _progress(not as_json and sys.stderr.isatty() or settings.progress) as p:
+    with progress_bars(not as_json and sys.stderr.isatty() or settings.progress) as p:
         result = store.reindex(_queued(p, settings.data_dir))
     if as_json:
         _emit(result)
@@ -338,7 +311,8 @@ def reindex(settings: Settings, as_json: bool, wait: float | None) -> None:
 @click.option(
     "--out",
     type=click.Path(file_okay=False),
-    help="Folder for report.json, summary.md and metrics.png.",
+    help="Folder for report.json, summary.md and metrics.png "
+    "(default: a new folder under <data dir>/eval-reports/).",
 )
 @click.option(
     "--compare",
@@ -368,11 +342,11 @@ def eval_(
     question_set = load_questions(questions)
     old = reports.load_report(compare_to) if compare_to else None
     show = not as_json and sys.stderr.isatty() or settings.progress
-    with _progress(show) as p:
+    with progress_bars(show) as p:
         store, run_settings = (
             open_eval_store(settings, articles, p) if articles else (open_store(settings), settings)
         )
-    with _progress(show, "questions") as p:
+    with progress_bars(show, "questions") as p:
         evaluation = evaluate(
             Assistant(store, run_settings),
             question_set,
@@ -382,8 +356,12 @@ def eval_(
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     report = reports.build_report(evaluation, run_settings, questions, articles, now)
     if out:
-        written = reports.write_report(report, out)
-        click.echo(f"report written: {', '.join(str(p) for p in written)}", err=as_json)
+        folder, written = Path(out), reports.write_report(report, out)
+    else:
+        folder = reports.save_run(report, settings.data_dir, questions)
+        written = sorted(p for p in folder.iterdir() if p.is_file())
+    names = ", ".join(p.name for p in written)
+    click.echo(f"Report saved in {folder} ({names})", err=as_json)
     if as_json:
         _emit(evaluation.summary())
     else:

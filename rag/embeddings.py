@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ from rag.errors import ConfigError
 from rag.onnxrt import OnnxEncoder, export, mean_pooled
 
 SMALL_BATCH = 64
+PrepareProgress = Callable[[str, int, int], None]
+_EXPORT_LOCK = threading.Lock()  # one export per process; files are replaced atomically
 
 _PACKAGED_NAMES = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
 
@@ -126,13 +129,35 @@ class SentenceEmbedder(Embeddings):
         slug = re.sub(r"[^A-Za-z0-9._-]+", "-", self.name.lower()).strip("-")
         return self.cache_dir / f"{slug}.onnx"
 
+    def query_model_ready(self) -> bool:
+        """False while the ONNX query model still has to be exported (a first question on a
+        new data dir); True when it exists or this model has no ONNX path."""
+        path = self.onnx_path
+        return path is None or path.is_file()
+
+    def prepare_query_model(self, progress: PrepareProgress | None = None) -> None:
+        """Export the ONNX query model once (about 10 s: it loads sentence-transformers),
+        reporting each step as progress(step, number, of). Threads wait for one export."""
+        path = self.onnx_path
+        if path is None or path.is_file():
+            return
+        report = progress or (lambda *_: None)
+        with _EXPORT_LOCK:
+            if path.is_file():
+                return
+            loaded = "model" in self.__dict__
+            report("Loading the embedding model" if not loaded else "Embedding model loaded", 0, 2)
+            model = self.model
+            report("Exporting it for fast questions", 1, 2)
+            export(model, path)
+            report("Query model ready", 2, 2)
+
     @cached_property
     def _onnx(self) -> OnnxEncoder | None:
         path = self.onnx_path
         if path is None or self.model_dir is None:
             return None
-        if not path.is_file():
-            export(self.model, path)
+        self.prepare_query_model()
         return OnnxEncoder(path, self.model_dir, self.max_tokens)
 
     def encode(self, texts: Sequence[str], bulk: bool = False) -> Any:

@@ -48,3 +48,13 @@ class NotFoundError(StoreError):
 
 class BackendError(RagError):
     """An answerer backend is missing, unreachable or failed."""
+
+
+def describe_json_error(exc: ValueError, with_line: bool = True) -> str:
+    """A `json.JSONDecodeError` as "Unterminated string starting at line 1 column 9": its own
+    message sometimes ends in "at" already, so the position is joined without a second one."""
+    msg = str(getattr(exc, "msg", exc)).rstrip(": ")
+    place = f"column {getattr(exc, 'colno', '?')}"
+    if with_line:
+        place = f"line {getattr(exc, 'lineno', '?')} {place}"
+    return f"{msg} {place}" if msg.endswith(" at") else f"{msg} at {place}"

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from rag.clean import parse_date
 from rag.config import Settings
-from rag.errors import InputError
+from rag.errors import InputError, describe_json_error
 from rag.metrics import (
     METRIC_KEYS,
     NO_ANSWER,
@@ -101,7 +101,9 @@ def parse_questions(lines: Iterable[str], origin: str) -> list[Question]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise InputError(f"{origin}:{number}: malformed JSON ({exc.msg})") from None
+            raise InputError(
+                f"{origin}:{number}: malformed JSON ({describe_json_error(exc, False)})"
+            ) from None
         question = parse_question(record, f"{origin}:{number}", number)
         if question.id in seen:
             raise InputError(f"{origin}:{number}: duplicate question id {question.id!r}")

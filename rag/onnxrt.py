@@ -5,6 +5,8 @@ sentence-transformers. Used only for mean-pooled models, where it gives the same
 from __future__ import annotations
 
 import json
+import os
+import threading
 import warnings
 from pathlib import Path
 from typing import Any
@@ -42,7 +44,7 @@ def export(st_model: Any, target: Path) -> None:
     args = tuple(sample[name] for name in INPUTS)
     axes = {name: {0: "batch", 1: "tokens"} for name in (*INPUTS, "hidden")}
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".partial")
+    partial = target.with_name(f"{target.name}.{os.getpid()}-{threading.get_ident()}.partial")
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(

@@ -14,7 +14,8 @@ from typing import Any
 
 from rag.article import FIELD_LIMITS, Article, Failure, build_article, kind_of
 from rag.clean import parse_date, strip_markdown
-from rag.errors import IngestError
+from rag.errors import IngestError, describe_json_error
+from rag.outlet import page_outlet
 
 MAX_FRONT_MATTER = 64_000  # characters of YAML before the body
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
@@ -122,11 +123,13 @@ def parse_html(html: str, origin: str, url: str | None = None) -> Article:
     body = found.get("text") or ""
     if not body.strip():
         raise IngestError("no main text found in the page")
+    page_url = url or _hint(found.get("url"), FIELD_LIMITS["url"])
+    outlet = found.get("sitename") or page_outlet(html, found.get("title"), page_url)
     meta = {  # what the page says about itself is a hint: cut to size, dates only if clear
         "title": _hint(found.get("title"), FIELD_LIMITS["title"]),
-        "source": _hint(found.get("sitename") or found.get("hostname"), FIELD_LIMITS["source"]),
+        "source": _hint(outlet, FIELD_LIMITS["source"]),
         "published_at": parse_date(_hint(found.get("date"), 100)),
-        "url": url or _hint(found.get("url"), FIELD_LIMITS["url"]),
+        "url": page_url,
         "author": _hint(found.get("author"), FIELD_LIMITS["author"]),
     }
     return build_article(body, meta, origin)
@@ -243,7 +246,7 @@ def _load_json(text: str, what: str = "JSON") -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise IngestError(f"malformed {what}: {exc.msg} at line {exc.lineno}") from None
+        raise IngestError(f"malformed {what}: {describe_json_error(exc)}") from None
     except RecursionError:
         raise IngestError(f"malformed {what}: nested too deeply") from None
 
@@ -256,6 +259,6 @@ def _json_lines(text: str, origin: str) -> Iterator[tuple[str, Any]]:
         try:
             yield where, json.loads(line)
         except json.JSONDecodeError as exc:
-            yield where, Failure(where, f"malformed JSON line: {exc.msg}")
+            yield where, Failure(where, f"malformed JSON line: {describe_json_error(exc, False)}")
         except RecursionError:
             yield where, Failure(where, "malformed JSON line: nested too deeply")

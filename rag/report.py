@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.config import Settings
-from rag.errors import InputError
+from rag.errors import InputError, describe_json_error
 from rag.evaluate import Evaluation
 from rag.metrics import EXTRA_KEYS, LOWER_IS_BETTER, METRIC_KEYS
 
@@ -21,6 +21,7 @@ REPORT_FORMAT = "newsdesk-eval/1"
 SECRET_SETTINGS = frozenset({"llm_api_key"})
 QUALITY_TOLERANCE = 0.005
 LATENCY_RATIO, LATENCY_MS = 1.5, 50.0
+COLOURS = ("#2f6fb3", "#c0504d")  # scores, rates
 PACKAGES = ("newsdesk", "chromadb", "sentence-transformers", "torch", "langchain-core")
 
 
@@ -94,7 +95,7 @@ def load_report(path: Path | str) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read report {path}: {exc}") from None
     except json.JSONDecodeError as exc:
-        raise InputError(f"{path} is not a report (bad JSON: {exc.msg})") from None
+        raise InputError(f"{path} is not a report (bad JSON: {describe_json_error(exc)})") from None
     if not isinstance(report, dict) or not isinstance(report.get("metrics"), dict):
         raise InputError(f"{path} is not a report written by `rag eval --out`")
     return report
@@ -105,11 +106,19 @@ def reports_dir(data_dir: Path | str) -> Path:
     return Path(data_dir) / "eval-reports"
 
 
+def run_name(report: Mapping[str, Any], label: str) -> str:
+    """A readable folder name: question set, date and time, answerer
+    ('questions-2026-11-24-1530-extractive')."""
+    created = re.sub(r"[^0-9]", "", str(report.get("created_at") or ""))
+    when = f"{created[:4]}-{created[4:6]}-{created[6:8]}-{created[8:12]}" if created else "run"
+    answerer = str(report.get("settings", {}).get("answerer") or "answerer")
+    parts = [Path(label).stem, when, answerer]
+    return "-".join(re.sub(r"[^A-Za-z0-9._]+", "-", p).strip("-.")[:40] or "x" for p in parts)
+
+
 def save_run(report: Mapping[str, Any], data_dir: Path | str, label: str) -> Path:
-    """Write a report into a new folder `<stamp>-<label>` of `reports_dir(data_dir)`."""
-    stamp = re.sub(r"[^0-9]", "", str(report.get("created_at") or ""))[:14] or "run"
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(label).stem).strip("-.")[:40] or "questions"
-    base = reports_dir(data_dir) / f"{stamp}-{slug}"
+    """Write a report into a new folder of `reports_dir(data_dir)` named by `run_name`."""
+    base = reports_dir(data_dir) / run_name(report, label)
     target, n = base, 1
     while target.exists():
         n += 1
@@ -124,7 +133,7 @@ def list_reports(data_dir: Path | str) -> list[Path]:
     if not folder.is_dir():
         return []
     found = [p for p in folder.iterdir() if (p / "report.json").is_file()]
-    return sorted(found, key=lambda p: p.name, reverse=True)
+    return sorted(found, key=lambda p: (p / "report.json").stat().st_mtime_ns, reverse=True)
 
 
 # -- markdown and chart -------------------------------------------------------------------------
@@ -208,8 +217,20 @@ def _missed(row: Mapping[str, Any]) -> bool:
     return row["abstained"] or row["metrics"].get("answer_contains") == 0.0
 
 
+def chart_groups(report: Mapping[str, Any]) -> dict[str, list[tuple[str, float]]]:
+    """The 0-1 metrics that have a value, split into higher-is-better scores and
+    lower-is-better rates (latencies are in the table only)."""
+    metrics = report["metrics"]
+    keys = [k for k in METRIC_KEYS if not k.startswith("latency") and metrics.get(k) is not None]
+    return {
+        "Scores (higher is better)": [(k, metrics[k]) for k in keys if k not in LOWER_IS_BETTER],
+        "Rates (lower is better)": [(k, metrics[k]) for k in keys if k in LOWER_IS_BETTER],
+    }
+
+
 def write_chart(report: Mapping[str, Any], path: Path) -> bool:
-    """A bar chart of the 0-1 metrics, overall and per type; False without matplotlib."""
+    """Bar charts of the overall 0-1 metrics, scores and rates apart, each bar labelled with its
+    value; False without matplotlib."""
     try:
         import matplotlib
 
@@ -217,18 +238,24 @@ def write_chart(report: Mapping[str, Any], path: Path) -> bool:
         import matplotlib.pyplot as plt
     except ImportError:
         return False
-    keys = [k for k in METRIC_KEYS if not k.startswith("latency")]
-    groups = {"overall": report["metrics"], **report.get("by_type", {})}
-    height = 0.8 / len(groups)
-    fig, ax = plt.subplots(figsize=(8, 0.5 + 0.45 * len(keys) * max(1, len(groups) / 2)))
-    for i, (name, values) in enumerate(groups.items()):
-        ys = [n + i * height for n in range(len(keys))]
-        ax.barh(ys, [values.get(k) or 0.0 for k in keys], height=height, label=str(name)[:40])
-    ax.set_yticks([n + 0.4 - height / 2 for n in range(len(keys))], keys)
-    ax.invert_yaxis()
-    ax.set_xlim(0, 1)
-    ax.set_title(f"Newsdesk evaluation ({report['n']} questions)")
-    ax.legend(loc="lower right", fontsize="small")
+    groups = {name: rows for name, rows in chart_groups(report).items() if rows}
+    if not groups:
+        return False
+    sizes = [len(rows) for rows in groups.values()]
+    fig, axes = plt.subplots(
+        len(groups),
+        1,
+        figsize=(8, 1.2 + 0.38 * sum(sizes) + 0.6 * len(groups)),
+        gridspec_kw={"height_ratios": sizes},
+        squeeze=False,
+    )
+    for ax, (name, rows), colour in zip(axes[:, 0], groups.items(), COLOURS, strict=False):
+        bars = ax.barh([k for k, _ in rows], [v for _, v in rows], color=colour)
+        ax.bar_label(bars, labels=[f"{v:.3f}" for _, v in rows], padding=3, fontsize="small")
+        ax.set_xlim(0, 1.12)
+        ax.invert_yaxis()
+        ax.set_title(name, loc="left", fontsize="medium")
+    fig.suptitle(f"Newsdesk evaluation ({report['n']} questions, k={report['k']})")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
@@ -319,7 +346,8 @@ def render_compare(deltas: list[Delta], old_name: str, stderr: bool = False) -> 
     console.print(table)
     regressions = [f"{d.scope}/{d.metric}" for d in deltas if d.verdict == "regression"]
     listed = ": " + ", ".join(regressions) if regressions else ""
-    console.print(f"{len(regressions)} regression(s){listed}", markup=False, highlight=False)
+    count = f"{len(regressions)} regression" + ("" if len(regressions) == 1 else "s")
+    console.print(f"{count}{listed}", markup=False, highlight=False)
 
 
 def _signed(delta: Delta) -> str:

@@ -14,12 +14,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rag.article import Article, Failure, recleaned
 from rag.catalog import Catalog, ChunkRow, Filters
 from rag.chunk import Chunk
-from rag.embeddings import SentenceEmbedder
 from rag.errors import EmptyStoreError, ModelMismatchError, NotFoundError, StoreError
 from rag.lock import writer_lock
 from rag.plan import (
@@ -40,6 +39,9 @@ from rag.plan import (
 from rag.plan import chunker as make_chunker
 from rag.vectors import FIRST, Chroma, Vectors, next_name
 
+if TYPE_CHECKING:
+    from rag.embeddings import SentenceEmbedder
+
 
 def write_point(name: str) -> None:
     """A named step of the write protocol, e.g. 'add:vectors-written'. It does nothing: crash
@@ -54,7 +56,7 @@ class Store:
     def __init__(
         self,
         data_dir: Path,
-        embedder: SentenceEmbedder,
+        embedder: SentenceEmbedder | Callable[[], SentenceEmbedder],
         chroma_url: str = "",
         overlap_tokens: int = 48,
         batch_chunks: int = BATCH,
@@ -62,7 +64,10 @@ class Store:
         self.data_dir = Path(data_dir)
         self.overlap_tokens = overlap_tokens
         self.batch_chunks = batch_chunks
-        self.embedder = embedder
+        if callable(embedder) and not hasattr(embedder, "encode"):
+            self._make_embedder = embedder  # built on first use: the chat's first page
+        else:  # and `rag list` never import the embedding stack
+            self.__dict__["embedder"] = embedder
         self.chroma_url = chroma_url
         self.catalog = Catalog(self.data_dir / "articles.db")
         self.chroma = Chroma(self.data_dir / "chroma", chroma_url)
@@ -85,6 +90,10 @@ class Store:
     @property
     def embed_model(self) -> str | None:
         return self.catalog.get_meta("embed_model")
+
+    @cached_property
+    def embedder(self) -> SentenceEmbedder:
+        return self._make_embedder()
 
     def check_model(self) -> None:
         """Refuse to mix vectors of two models in one index."""
@@ -261,7 +270,8 @@ class Store:
         return {
             "articles": self.count(),
             "chunks": int(q("SELECT count(*) AS n FROM chunks")[0]["n"]),
-            "sources": {r["s"] or "(unknown)": int(r["n"]) for r in sources},
+            "sources": {r["s"]: int(r["n"]) for r in sources if r["s"]},
+            "no_source": sum(int(r["n"]) for r in sources if not r["s"]),
             "first_published": dates["lo"],
             "last_published": dates["hi"],
             "embed_model": self.embed_model,
@@ -285,9 +295,14 @@ def _listing(row: Any, chunks: int) -> dict[str, Any]:
 
 def open_store(settings: Any) -> Store:
     """The store described by the settings (embedding model loaded only when needed)."""
-    embedder = SentenceEmbedder(
-        settings.embed_model, settings.embed_batch_size, Path(settings.data_dir) / "models"
-    )
+
+    def embedder() -> SentenceEmbedder:
+        from rag.embeddings import SentenceEmbedder
+
+        return SentenceEmbedder(
+            settings.embed_model, settings.embed_batch_size, Path(settings.data_dir) / "models"
+        )
+
     store = Store(
         settings.data_dir,
         embedder,

@@ -110,7 +110,8 @@ def test_answer_json_has_exactly_the_documented_fields(assistant: Assistant) -> 
     data = json.loads(json.dumps(assistant.ask("What did Sattar demand?").as_dict()))
     documented = {"question", "text", "abstained", "citations", "passages", "timings_ms"}
     verified = {"unsupported", "notes"}  # sentences the citation check could not back
-    assert set(data) == documented | verified | {"short_answer"}
+    reader = {"short_answer"}  # the reader's short answer (None when it has none)
+    assert set(data) == documented | verified | reader
     assert data["unsupported"] == []
     citation_fields = {
         "n",
@@ -213,3 +214,26 @@ def test_onnx_query_path_matches_sentence_transformers(embedder, tmp_path: Path)
     assert fast.count_tokens(texts) == [
         len(ids) for ids in embedder.model.tokenizer(texts, add_special_tokens=False)["input_ids"]
     ]
+
+
+def test_the_query_model_is_prepared_once_with_progress(embedder, tmp_path: Path) -> None:
+    import threading
+
+    from rag.embeddings import SentenceEmbedder
+
+    fast = SentenceEmbedder("all-MiniLM-L6-v2", cache_dir=tmp_path / "models")
+    fast.__dict__["model"] = embedder.model  # the session's loaded model: no second load
+    assert not fast.query_model_ready()
+    steps: list[tuple[str, int, int]] = []
+    threads = [
+        threading.Thread(target=fast.prepare_query_model, args=(lambda *s: steps.append(s),))
+        for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert fast.query_model_ready()
+    assert [(done, total) for _, done, total in steps] == [(0, 2), (1, 2), (2, 2)], "one export"
+    assert steps[-1][0] == "Query model ready"
+    assert [p.name for p in (tmp_path / "models").iterdir()] == [fast.onnx_path.name]

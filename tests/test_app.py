@@ -6,6 +6,7 @@ import datetime as dt
 import html
 import http.server
 import json
+import os
 import re
 import threading
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from rag.answer import Assistant
 from rag.config import Settings
+from rag.conversations import Message, open_conversations
 from rag.evaluate import load_questions
 from rag.ingest import read_sources
 from rag.store import Store
@@ -78,11 +80,23 @@ def app(archive: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     return _start(monkeypatch, archive)
 
 
-def _ask(app: AppTest, question: str) -> dict[str, Any]:
+def _messages(app: AppTest) -> list[Message]:
+    """The open conversation's messages, as kept in the data dir."""
+    conversation = app.session_state["conversation"]
+    if conversation is None:
+        return []
+    return open_conversations(Path(os.environ["RAG_DATA_DIR"])).messages(conversation)
+
+
+def _ask(app: AppTest, question: str) -> Message:
     app.chat_input[0].set_value(question).run()
     assert not app.exception, app.exception
     assert not app.error, [e.value for e in app.error]
-    return app.session_state["messages"][-1]
+    return _messages(app)[-1]
+
+
+def _plain(text: str) -> str:
+    return text.replace("\\", "")
 
 
 def _marked(app: AppTest) -> list[str]:
@@ -93,35 +107,37 @@ def _marked(app: AppTest) -> list[str]:
 
 def test_chat_turn_shows_a_cited_answer_with_the_sentence_highlighted(app: AppTest) -> None:
     message = _ask(app, "What did Sattar demand?")
-    answer = message["answer"]
-    assert not answer.abstained
+    answer = message.answer
+    assert answer is not None and not answer.abstained
     assert "restored as the party chief" in answer.citations[0].quote
     assert "restored as the party chief" in app.chat_message[1].html[0].value
     assert any("restored as the party chief" in m for m in _marked(app))
     labels = [e.label for e in app.expander]
     assert any(label.startswith("\\[1\\] Tessori") for label in labels)
-    assert any("The News" in c.value for c in app.caption)
+    assert any("The News" in label for label in labels), "the card's line names the outlet"
     assert [b.label for b in app.button if b.label == "Open article"]
     app.run()
     rerendered = app.chat_message[1].html[0].value
-    assert "party chief." in rerendered and ">1</span>" in rerendered, "[n] shown as a badge"
+    assert "party chief." in rerendered and ">1</a>" in rerendered, "[n] is a link to its source"
+    assert f'href="#nd-src-{message.id}-1"' in rerendered
 
 
 def test_follow_up_passes_the_conversation(app: AppTest) -> None:
     _ask(app, "What did Sattar demand?")
     follow = _ask(app, "Did the MQM-P accept it?")
-    assert follow["history"][0] == {"role": "user", "content": "What did Sattar demand?"}
-    assert not follow["answer"].abstained
-    assert "not acceptable" in follow["answer"].text
+    assert follow.context["history"][0] == {"role": "user", "content": "What did Sattar demand?"}
+    assert follow.answer is not None and not follow.answer.abstained
+    assert "not acceptable" in follow.answer.text
     assert len(app.chat_message) == 4
 
 
 def test_abstention_says_so_and_shows_leads(app: AppTest) -> None:
     message = _ask(app, "Who won the football world cup in 2022?")
-    assert message["answer"].abstained
+    assert message.answer is not None and message.answer.abstained
     assert "could not find" in app.chat_message[1].html[0].value
-    assert any("closest passages" in c.value for c in app.caption)
-    assert [e.label for e in app.expander if e.label.startswith("Lead 1")]
+    assert any("closest articles" in c.value for c in app.caption)
+    leads = [e.label for e in app.expander if e.label.startswith("Lead ")]
+    assert leads and len(leads) == len({p.article_id for p in message.answer.passages[:20]})
     assert not _marked(app), "leads are shown without highlights"
 
 
@@ -129,18 +145,18 @@ def test_outlet_filter_keeps_other_outlets_out(app: AppTest) -> None:
     outlets = app.selectbox(key="chat-source").options
     assert {"Harbour Gazette", "Valley Courier", "The News"} <= set(outlets)
     app.selectbox(key="chat-source").select("Valley Courier").run()
-    answer = _ask(app, "When did the Manora ferry service resume?")["answer"]
+    answer = _ask(app, "When did the Manora ferry service resume?").answer
     assert answer.passages and {p.source for p in answer.passages} == {"Valley Courier"}
     assert all(c.source == "Valley Courier" for c in answer.citations)
 
 
 def test_date_filters_and_as_of(app: AppTest) -> None:
     app.date_input(key="chat-since").set_value(dt.date(2024, 5, 1)).run()
-    answer = _ask(app, "What happened to the ferry and the apricot harvest?")["answer"]
+    answer = _ask(app, "What happened to the ferry and the apricot harvest?").answer
     assert answer.passages and all(p.published_at >= "2024-05-01" for p in answer.passages)
     app.date_input(key="chat-since").set_value(None)
     app.date_input(key="chat-as_of").set_value(dt.date(2024, 4, 1)).run()
-    answer = _ask(app, "What happened to the apricot harvest in Hunza?")["answer"]
+    answer = _ask(app, "What happened to the apricot harvest in Hunza?").answer
     dated = [p.published_at for p in answer.passages if p.published_at]
     assert dated and all(d <= "2024-04-01" for d in dated)
     assert "Valley Courier" not in {p.source for p in answer.passages}
@@ -148,7 +164,7 @@ def test_date_filters_and_as_of(app: AppTest) -> None:
 
 def test_passages_slider_limits_what_is_read(app: AppTest) -> None:
     app.slider(key="chat-k").set_value(2).run()
-    answer = _ask(app, "What did Sattar demand?")["answer"]
+    answer = _ask(app, "What did Sattar demand?").answer
     assert len(answer.passages) <= 2
 
 
@@ -158,23 +174,26 @@ def test_timings_and_new_chat(app: AppTest) -> None:
     steps = app.sidebar.dataframe[0].value["step"].tolist()
     assert steps == ["retrieve", "read", "answer", "total"]
     app.sidebar.button[0].click().run()
-    assert app.session_state["messages"] == []
+    assert app.session_state["conversation"] is None and "c" not in app.query_params
     assert len(app.chat_message) == 0
 
 
 def test_feedback_and_saving_a_test_question(app: AppTest, archive: Path) -> None:
     message = _ask(app, "Who is the convener of the MQM-P?")
-    app.feedback(key=f"rate-{message['id']}").set_value(1).run()
+    app.feedback(key=f"rate-{message.id}").set_value(1).run()
     feedback = [json.loads(x) for x in (archive / "feedback.jsonl").read_text().splitlines()]
     assert feedback[-1]["rating"] == "up"
     assert feedback[-1]["question"] == "Who is the convener of the MQM-P?"
-    assert feedback[-1]["citations"][0]["quote"] == message["answer"].citations[0].quote
-    app.button(key=f"save-{message['id']}").click().run()
+    assert feedback[-1]["citations"][0]["quote"] == message.answer.citations[0].quote
+    assert _messages(app)[-1].rating == "up", "the rating is kept with the conversation"
+    assert any("You rated this answer helpful" in _plain(c.value) for c in app.caption)
+    app.button(key=f"save-{message.id}").click().run()
     saved = {q.question: q for q in load_questions(archive / "questions.jsonl")}
     gold = saved["Who is the convener of the MQM-P?"]
     assert "Khalid Maqbool Siddiqui" in gold.answers[0]
-    assert gold.evidence == tuple(c.quote for c in message["answer"].citations)
-    assert any("Saved to questions.jsonl" in c.value for c in app.caption)
+    assert gold.evidence == tuple(c.quote for c in message.answer.citations)
+    saved = f"Saved as test question {gold.id} with this answer as its gold in {archive}"
+    assert any(_plain(c.value).startswith(saved) for c in app.caption), "says where"
 
 
 def test_question_with_markup_is_shown_literally(app: AppTest) -> None:
@@ -192,7 +211,7 @@ def test_unavailable_backend_falls_back_to_extractive(app: AppTest) -> None:
     assert len(errors) == 1 and "openai answerer is unavailable" in errors[0]
     assert "\n" not in errors[0]
     app.chat_input[0].set_value("What did Sattar demand?").run()
-    assert not app.session_state["messages"][-1]["answer"].abstained
+    assert not _messages(app)[-1].answer.abstained
 
 
 def test_empty_corpus_explains_how_to_add_articles(
@@ -215,6 +234,151 @@ def test_bad_settings_and_unusable_data_dir_are_one_line_errors(
     app = _start(monkeypatch, blocker)
     assert app.error[0].value.startswith("Configuration error: RAG_DATA_DIR=")
     assert "is not a directory" in app.error[0].value and "\n" not in app.error[0].value
+
+
+# -- conversations ------------------------------------------------------------------------------
+def _reopen(archive: Path, conversation_id: str) -> AppTest:
+    """A new browser session (a reload) on the conversation's URL."""
+    app = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    app.query_params["c"] = conversation_id
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def test_a_reload_brings_the_conversation_back(app: AppTest, archive: Path) -> None:
+    app.slider(key="chat-k").set_value(3).run()
+    first = _ask(app, "What did Sattar demand?")
+    _ask(app, "Did the MQM-P accept it?")
+    conversation = app.session_state["conversation"]
+    assert app.query_params["c"] == [conversation] or app.query_params["c"] == conversation
+    reloaded = _reopen(archive, conversation)
+    assert len(reloaded.chat_message) == 4
+    assert "restored as the party chief" in reloaded.chat_message[1].html[0].value
+    assert reloaded.slider(key="chat-k").value == 3, "the conversation's settings come back"
+    again = _messages(reloaded)
+    assert again[1].answer.citations == first.answer.citations
+    assert again[1].answer.passages == first.answer.passages
+    follow = _ask(reloaded, "Who is the convener of the MQM-P?")
+    assert follow.context["history"][:2] == [
+        {"role": "user", "content": "What did Sattar demand?"},
+        {"role": "assistant", "content": first.content},
+    ]
+
+
+def test_sessions_keep_separate_conversations(archive: Path, monkeypatch) -> None:
+    one, two = _start(monkeypatch, archive), _start(monkeypatch, archive)
+    _ask(one, "What did Sattar demand?")
+    _ask(two, "Who is the convener of the MQM-P?")
+    first, second = one.session_state["conversation"], two.session_state["conversation"]
+    assert first != second
+    assert [m.content for m in _messages(one)][0] == "What did Sattar demand?"
+    assert [m.content for m in _messages(two)][0] == "Who is the convener of the MQM-P?"
+    one.run()
+    two.run()
+    listed_one = [b.label for b in one.sidebar.button if b.key and b.key.startswith("conv-")]
+    listed_two = [b.label for b in two.sidebar.button if b.key and b.key.startswith("conv-")]
+    assert [_plain(t) for t in listed_one] == ["What did Sattar demand?"]
+    assert [_plain(t) for t in listed_two] == ["Who is the convener of the MQM-P?"]
+
+
+def test_conversations_are_listed_newest_first_renamed_and_deleted(app: AppTest) -> None:
+    _ask(app, "What did Sattar demand?")
+    first = app.session_state["conversation"]
+    app.sidebar.button[0].click().run()  # New chat
+    _ask(app, "Who is the convener of the MQM-P?")
+    second = app.session_state["conversation"]
+    app.run()
+    keys = [b.key for b in app.sidebar.button if b.key and b.key.startswith("conv-")]
+    assert keys == [f"conv-{second}", f"conv-{first}"], "newest first"
+    app.button(key=f"conv-{first}").click().run()
+    assert app.session_state["conversation"] == first
+    assert "restored as the party chief" in app.chat_message[1].html[0].value
+    app.button(key=f"menu-{first}").click().run()
+    app.text_input(key=f"title-{first}").set_value("Sattar's demand")
+    app.button(key=f"rename-{first}").click().run()
+    assert _plain(app.button(key=f"conv-{first}").label) == "Sattar's demand"
+    app.button(key=f"menu-{first}").click().run()
+    app.button(key=f"delete-{first}").click().run()
+    assert any("cannot be undone" in w.value for w in app.sidebar.warning)
+    app.button(key=f"confirm-delete-{first}").click().run()
+    assert app.session_state["conversation"] is None and len(app.chat_message) == 0
+    book = open_conversations(Path(os.environ["RAG_DATA_DIR"]))
+    assert book.get(first) is None and book.messages(first) == []
+    assert book.get(second) is not None
+
+
+def test_an_unknown_conversation_link_starts_a_new_chat(archive: Path, monkeypatch) -> None:
+    monkeypatch.setenv("RAG_DATA_DIR", str(archive))
+    app = _reopen(archive, "0123456789abcdef")
+    assert any("no longer exists" in i.value for i in app.info)
+    assert len(app.chat_message) == 0 and "c" not in app.query_params
+
+
+def test_conversations_that_cannot_be_kept_are_a_one_line_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "conversations.db").mkdir(parents=True)  # not a database file
+    app = _start(monkeypatch, tmp_path)
+    assert [e.value.split(":")[0] for e in app.error] == ["The conversation cannot be kept"]
+    assert "\n" not in app.error[0].value
+
+
+def test_a_blank_question_is_not_sent(app: AppTest) -> None:
+    app.chat_input[0].set_value("   \n ").run()
+    assert not app.exception and not app.error
+    assert len(app.chat_message) == 0 and app.session_state["conversation"] is None
+    assert [t.value for t in app.toast] == ["Type a question first."]
+
+
+def test_sources_are_one_compact_card_per_article(app: AppTest) -> None:
+    message = _ask(app, "What did MQM-P sources say about Sattar and Kamal?")
+    cited = {c.article_id for c in message.answer.citations}
+    assert len(message.answer.citations) > len(cited), "two quotes of one article"
+    cards = [e for e in app.chat_message[1].expander if not e.label.startswith("Lead")]
+    assert len(cards) == len(cited), "one card per article, however many quotes"
+    assert all(not e.proto.expanded for e in cards), "collapsed to one line by default"
+    quotes = [h.value for h in app.chat_message[1].html if 'class="nd-quote"' in h.value]
+    for citation in message.answer.citations:
+        assert any(f'id="nd-src-{message.id}-{citation.n}"' in q for q in quotes)
+
+
+def _render_constructed_answer(with_short: bool) -> None:
+    from pathlib import Path as _Path
+
+    from rag.answer import Answer, Citation, ShortAnswer
+    from rag.conversations import Message
+    from rag.retrieve import Passage
+    from ui.answer_view import render_answer
+
+    text = "Karachi was calm. Kamran Tessori was named governor on Sunday. Talks go on."
+    quote = "Kamran Tessori was named governor on Sunday."
+    passage = Passage(
+        "a:0", "a", "Governor named", "The News", "2024-05-01", None, 0, len(text), text, 1.0
+    )
+    start = text.index(quote)
+    citation = Citation.of(1, passage, quote, start, start + len(quote))
+    short = ShortAnswer("Kamran Tessori", "a", start, start + 14, 0.9) if with_short else None
+    answer = Answer(
+        "Who was named governor?", f"{quote} [1]", False, [citation], [passage], short_answer=short
+    )
+    message = Message(role="assistant", content=answer.text, answer=answer, id="abc")
+    render_answer(message, None, _Path("/nonexistent"), None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("with_short", [True, False], ids=["short-answer", "none"])
+def test_the_short_answer_is_shown_in_bold_above_the_quote(with_short: bool) -> None:
+    page = AppTest.from_function(_render_constructed_answer, args=(with_short,)).run()
+    assert not page.exception, page.exception
+    top = page.html[0].value
+    quote_at = top.index("Kamran Tessori was named governor")
+    if with_short:
+        assert 'class="nd-short-answer"' in top and top.index("nd-short-answer") < quote_at
+        card = next(h.value for h in page.html if 'class="nd-quote"' in h.value)
+        assert "<strong" in card and ">Kamran Tessori</strong>" in card
+    else:
+        assert "nd-short-answer" not in top
+        assert all("<strong" not in h.value for h in page.html)
 
 
 # -- the Corpus page ----------------------------------------------------------------------------

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,14 +14,15 @@ import pytest
 from click.testing import CliRunner
 
 from rag.cli import cli
+from rag.terminal import articles_table, byline, human_bytes, stats_lines
 
 BIN = Path(sys.executable).parent
 
 
 def _rag(data_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """Run `python -m rag ARGS` in a fresh process with RAG_DATA_DIR set."""
-    environ = {**os.environ, "RAG_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", **env}
-    environ.pop("RAG_PROGRESS", None)
+    environ = {k: v for k, v in os.environ.items() if k != "RAG_PROGRESS"}
+    environ.update({"RAG_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", **env})
     return subprocess.run(
         [sys.executable, "-m", "rag", *args],
         env=environ,
@@ -64,6 +67,22 @@ def test_add_json_shape(archive: dict) -> None:
     assert all(set(f) == {"path", "reason"} and f["reason"] for f in report["failed"])
 
 
+def test_add_prepares_the_query_model_and_a_new_data_dir_says_so(
+    archive: dict, tmp_path: Path
+) -> None:
+    models = archive["data_dir"] / "models"
+    assert [p.suffix for p in models.iterdir()] == [".onnx"], "rag add made the query model"
+    copy = tmp_path / "copied"
+    shutil.copytree(archive["data_dir"], copy, ignore=shutil.ignore_patterns("models"))
+    first = _rag(copy, "ask", "Who agreed a pay deal?", RAG_PROGRESS="1")
+    assert first.returncode == 0, first.stderr
+    assert "Preparing the query model (once per data dir" in first.stderr
+    assert "preparing" in first.stderr and "2/2" in first.stderr, "a progress bar"
+    assert "Query model ready." in first.stderr and "Tram drivers" in first.stdout
+    again = _rag(copy, "ask", "Who agreed a pay deal?")
+    assert again.returncode == 0 and "Preparing" not in again.stderr
+
+
 def test_readd_is_unchanged_and_prints_a_summary(archive: dict, shipped_article: Path) -> None:
     done = _rag(archive["data_dir"], "add", str(shipped_article))
     assert done.returncode == 0, done.stderr
@@ -104,12 +123,66 @@ def test_stats_json(archive: dict) -> None:
         "last_published",
         "embed_model",
         "bytes",
+        "no_source",
     }
     rows = json.loads(_invoke(archive["data_dir"], "list", "--json").output)
     assert stats["articles"] == 2 and stats["chunks"] == sum(r["chunks"] for r in rows)
     assert stats["sources"] == {"City Post": 1, "The News": 1}
     assert stats["first_published"] == stats["last_published"] == "2024-02-01"
     assert stats["embed_model"] == "all-MiniLM-L6-v2" and stats["bytes"] > 0
+    assert stats["no_source"] == 0
+    plain = _invoke(archive["data_dir"], "stats").output
+    assert "(unknown)" not in plain and str(stats["bytes"]) not in plain
+    assert re.search(r"^size on disk +\d+\.\d (kB|MB)$", plain, re.M), plain
+    assert re.search(r"^outlets +City Post \(1\), The News \(1\)$", plain, re.M), plain
+
+
+def test_stats_name_unknown_outlets_and_sizes_in_words() -> None:
+    data = {
+        "articles": 3,
+        "chunks": 9,
+        "sources": {"The News": 2},
+        "no_source": 1,
+        "first_published": "2024-01-02T00:00:00+00:00",
+        "last_published": "2024-03-04",
+        "embed_model": "all-MiniLM-L6-v2",
+        "bytes": 91281230,
+    }
+    lines = dict(stats_lines(data))
+    assert lines["outlets"] == "The News (2); 1 article with an unknown outlet"
+    assert lines["size on disk"] == "91.3 MB"
+    assert lines["published"] == "2024-01-02 to 2024-03-04"
+    assert [human_bytes(n) for n in (512, 2048, 3 * 10**9)] == ["512 bytes", "2.0 kB", "3.0 GB"]
+    assert byline(None, None) == "unknown outlet, undated"
+    assert byline("The News", "2024-02-01T10:00:00") == "The News, 2024-02-01"
+
+
+def test_list_is_a_table_with_a_header_that_fits_the_terminal(archive: dict) -> None:
+    long_title = "A very long headline " * 8
+    rows = [
+        {"id": "abc", "title": long_title, "source": None, "published_at": None, "chunks": 3},
+        {
+            "id": "u-0123456789abcdef",
+            "title": "Short",
+            "source": "The News",
+            "published_at": "2024-02-01",
+            "chunks": 12,
+        },
+    ]
+    from rich.console import Console
+
+    console = Console(width=72, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+    console.print(articles_table(rows, 72))
+    lines = console.export_text().splitlines()
+    assert lines[0].split() == ["Id", "Published", "Outlet", "Passages", "Title"]
+    assert all(len(line) <= 72 for line in lines), lines
+    assert lines[1].rstrip().endswith("…")
+    assert "unknown outlet" in lines[1] and "undated" in lines[1]
+    title_at = lines[0].index("Title")
+    assert lines[1][title_at] == "A" and lines[2][title_at:].strip() == "Short", "columns line up"
+    plain = _invoke(archive["data_dir"], "list").output.splitlines()
+    assert plain[0].split() == ["Id", "Published", "Outlet", "Passages", "Title"]
+    assert any("Tram deal agreed" in line and "2024-02-01" in line for line in plain)
 
 
 def test_unknown_id_is_a_one_line_error(archive: dict) -> None:

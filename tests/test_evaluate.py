@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -376,11 +377,57 @@ def test_same_settings_same_metrics_and_compare_flags_regression(shipped_run: di
         if not key.startswith("latency"):
             assert summary["metrics"][key] == old[key], key
     flagged = stderr.strip().splitlines()[-1]
-    assert flagged.endswith("regression(s)") or "regression(s): " in flagged
+    assert re.fullmatch(r"\d+ regressions?(: .+)?", flagged), flagged
     assert all("latency" in name for name in flagged.partition(": ")[2].split(", ") if name)
     worse, _ = _eval([str(SHIPPED), *base], data_dir, RAG_ABSTAIN_THRESHOLD="0.99", **ALL_CHUNKS)
     assert "regression" in worse and "overall/false_abstain_rate" in worse
     assert len(list((data_dir / "eval").iterdir())) == 1, "the cached store was re-used"
+    # without --out each run is saved in the data dir, in a folder named readably
+    saved = sorted(p.name for p in (data_dir / "eval-reports").iterdir())
+    assert len(saved) == 2 and all(
+        re.fullmatch(r"questions-\d{4}-\d\d-\d\d-\d{4}-extractive(-2)?", n) for n in saved
+    ), saved
+    assert f"Report saved in {data_dir / 'eval-reports'}" in stderr
+    assert "(metrics.png, report.json, summary.md)" in stderr
+
+
+def test_chart_keeps_scores_and_rates_apart(tmp_path: Path) -> None:
+    from rag.report import chart_groups, write_chart
+
+    metrics = {k: None for k in METRIC_KEYS} | {
+        "answer@1": 0.5,
+        "mrr@10": 0.75,
+        "false_abstain_rate": 0.2,
+        "latency_p50_ms": 120.0,
+    }
+    report = {"metrics": metrics, "by_type": {}, "n": 4, "k": 5}
+    groups = chart_groups(report)
+    assert groups == {
+        "Scores (higher is better)": [("answer@1", 0.5), ("mrr@10", 0.75)],
+        "Rates (lower is better)": [("false_abstain_rate", 0.2)],
+    }
+    assert write_chart(report, tmp_path / "m.png")
+    assert (tmp_path / "m.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_report_folders_are_named_by_set_date_and_answerer(tmp_path: Path) -> None:
+    from rag.report import list_reports, run_name, save_run
+
+    report = {
+        "created_at": "2026-11-24T15:30:12+00:00",
+        "settings": {"answerer": "extractive"},
+        "metrics": {k: None for k in METRIC_KEYS},
+        "by_type": {},
+        "n": 0,
+        "k": 5,
+        "questions": "x",
+        "rows": [],
+    }
+    assert run_name(report, "corpus/questions.jsonl") == "questions-2026-11-24-1530-extractive"
+    first = save_run(report, tmp_path, "sets/my set.jsonl")
+    second = save_run({**report, "created_at": "2026-11-25T09:00:00+00:00"}, tmp_path, "a.jsonl")
+    assert first.name == "my-set-2026-11-24-1530-extractive"
+    assert list_reports(tmp_path) == [second, first], "newest first"
 
 
 def _rtqa_slice(folder: Path, asked: int = 5, kept: int = 10) -> tuple[Path, Path]:
@@ -442,7 +489,9 @@ def test_bad_question_file_is_a_one_line_error(tmp_path: Path) -> None:
         timeout=120,
     )
     assert done.returncode == 1
-    assert done.stderr.strip().splitlines() == [f"Error: {bad}:2: malformed JSON (Expecting value)"]
+    assert done.stderr.strip().splitlines() == [
+        f"Error: {bad}:2: malformed JSON (Expecting value at column 1)"
+    ]
     assert not (tmp_path / "data").exists()
 
 
@@ -467,6 +516,12 @@ def test_evaluate_page_runs_the_shipped_set_and_lists_the_report(
     app.button(key="eval_run").click().run()
     assert not app.exception and not app.error
     assert [p.name for p in (tmp_path / "eval-reports").iterdir()]
+    saved = [s.value for s in app.success if s.value.startswith("Report saved in")]
+    assert saved and str(tmp_path / "eval-reports") in saved[0].replace("\\", "")
+    assert len(app.table) == 2, "run and saved report: tables that grow with their rows"
+    charts = [c.proto.spec for c in app.get("vega_lite_chart")]
+    assert len(charts) == 4, "scores and rates apart, for the run and the saved report"
+    assert all('"text"' in c for c in charts), "every bar is labelled with its value"
     drill = app.selectbox(key="drill-run")
     assert len(drill.options) == len(load_questions(SHIPPED))
     drill.set_value(1).run()

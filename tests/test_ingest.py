@@ -115,6 +115,54 @@ def test_html_keeps_main_text_and_drops_chrome(tmp_path: Path) -> None:
     assert article.published_at is not None and article.published_at.startswith("2023-03-20")
 
 
+CAMPS_BODY = (
+    "<article><h1>Relief camps in Dadu flooded again</h1><p>"
+    + "The relief camps in Dadu were flooded again on Monday as the river rose, officials said. "
+    * 4
+    + "</p></article>"
+)
+
+
+@pytest.mark.parametrize(
+    ("head", "url", "outlet"),
+    [
+        (
+            "<title>Relief camps in Dadu flooded again | The Sindh Courier</title>",
+            None,
+            "The Sindh Courier",
+        ),
+        ("<title>Relief camps in Dadu flooded again - Dawn News</title>", None, "Dawn News"),
+        (
+            '<title>Relief camps</title><meta property="og:site_name" content="Sindh Courier">',
+            None,
+            "Sindh Courier",
+        ),
+        (
+            '<title>Relief camps</title><script type="application/ld+json">{"@graph": [{"@type":'
+            ' "NewsArticle", "publisher": {"@type": "Organization", "name": "The Sindh Courier"}}]}'
+            "</script>",
+            None,
+            "The Sindh Courier",
+        ),
+        (
+            "<title>Relief camps in Dadu flooded again</title>",
+            "https://www.dawn.com/news/1",
+            "dawn.com",
+        ),
+        ("<title>Relief camps in Dadu flooded again</title>", None, None),
+    ],
+    ids=["title-suffix-bar", "title-suffix-dash", "og-site-name", "json-ld", "url", "nothing"],
+)
+def test_html_outlet_comes_from_the_page_metadata(
+    head: str, url: str | None, outlet: str | None
+) -> None:
+    from rag.ingest import parse_html
+
+    article = parse_html(f"<html><head>{head}</head><body>{CAMPS_BODY}</body></html>", "p", url)
+    assert article.source == outlet
+    assert article.title.startswith("Relief camps"), "the outlet is not left in the title"
+
+
 def test_pdf_pages_are_read_and_wrapped_lines_joined(tmp_path: Path) -> None:
     from fpdf import FPDF
 
@@ -181,6 +229,23 @@ def test_malformed_json_file_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "broken.json"
     path.write_text('{"text": "unfinished')
     assert _failures(_read(path))[str(path)].startswith("malformed JSON")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "origin", "reason"),
+    [
+        ("a.json", '{"text": "unfinished', "", "Unterminated string starting at line 1 column 10"),
+        ("b.json", "{nope", "", "Expecting property name enclosed in double quotes at line 1"),
+        ("c.jsonl", '{"text": "ok"}\n{"text": "cut', ":2", "starting at column 10"),
+    ],
+)
+def test_broken_json_messages_read_as_sentences(
+    tmp_path: Path, name: str, content: str, origin: str, reason: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+    message = _failures(_read(path))[f"{path}{origin}"]
+    assert reason in message and "at at" not in message, message
 
 
 @pytest.mark.parametrize("encoding", ["latin-1", "cp1252", "utf-8-sig", "utf-16"])

@@ -5,6 +5,7 @@ short (`llm_max_tokens`), so a generation takes seconds on one thread."""
 
 from __future__ import annotations
 
+import html
 import importlib.util
 import re
 import socket
@@ -183,3 +184,37 @@ def test_llamacpp_backend_in_process(e2e_store: Store) -> None:
     assert re.search(r"restored as the party chief", "".join(pieces))
     check_consistent(e2e_store, answer)
     assert answer.citations and answer.citations[0].supported
+
+
+def test_the_chat_streams_an_llm_answer_and_keeps_it(
+    e2e_store: Store, llama_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chat page with the openai backend against the real server: the streamed answer is
+    shown with its checked citations and kept in the conversation."""
+    from streamlit.testing.v1 import AppTest
+
+    from rag.conversations import open_conversations
+
+    env = {
+        "RAG_DATA_DIR": str(e2e_store.data_dir),
+        "RAG_ANSWERER": "openai",
+        "RAG_LLM_BASE_URL": llama_server,
+        "RAG_LLM_MODEL": "smollm2",
+        "RAG_LLM_MAX_TOKENS": "96",
+        "RAG_LLM_TIMEOUT": "600",
+        "RAG_LLM_RETRIES": "0",
+        "RAG_K": "2",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900).run()
+    assert app.selectbox(key="chat-backend").value == "openai"
+    app.chat_input[0].set_value("What did Sattar demand?").run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    kept = open_conversations(e2e_store.data_dir).messages(app.session_state["conversation"])
+    assert [m.role for m in kept] == ["user", "assistant"]
+    assert kept[1].context["backend"] == "openai" and kept[1].answer is not None
+    shown = app.chat_message[1].html[0].value
+    first_words = kept[1].answer.text.split("[")[0].strip()[:40]
+    assert first_words and html.escape(first_words) in shown, (first_words, shown[:300])
+    check_consistent(e2e_store, kept[1].answer)

@@ -429,6 +429,7 @@ def test_stats_figures(store: Store, shipped_article: Path, tmp_path: Path) -> N
     assert stats["articles"] == len(listed) == 3
     assert stats["chunks"] == sum(a["chunks"] for a in listed) == len(_sqlite_ids(store))
     assert stats["sources"] == {"Daily Bugle": 2, "The News": 1}
+    assert stats["no_source"] == 0
     assert (stats["first_published"], stats["last_published"]) == ("2021-03-04", "2023-11-05")
     assert stats["embed_model"] == "all-MiniLM-L6-v2"
     on_disk = sum(p.stat().st_size for p in store.data_dir.rglob("*") if p.is_file())

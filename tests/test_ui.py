@@ -210,3 +210,105 @@ def test_saved_questions_form_a_set_the_evaluation_reads(tmp_path: Path) -> None
     assert liked.evidence == ("Sattar wants to be restored as the party chief.",)
     assert not unanswerable.answerable and unanswerable.as_of == "2024-01-01"
     assert unanswerable.history[0]["content"] == "Earlier?"
+
+
+def test_corpus_header_counts_only_named_outlets() -> None:
+    from ui.corpus import corpus_header
+
+    stats = {"articles": 3, "chunks": 7, "sources": {"The News": 1, "Dawn": 1}, "no_source": 1}
+    header = corpus_header(stats, "/data").replace("\\", "")
+    assert header.startswith("3 articles · 7 passages · 2 outlets (1 article with an unknown")
+    named = corpus_header({**stats, "no_source": 0, "sources": {"Dawn": 3}}, "/data")
+    assert "1 outlet ·" in named and "unknown" not in named
+
+
+# -- sources, short answers, copy text ----------------------------------------------------------
+ARTICLE = (
+    "Karachi was calm on Sunday. Sattar wants to be restored as the party chief. "
+    "The MQM-P refused it. Talks continue."
+)
+
+
+def _cited(n: int, quote: str, passage_start: int = 0, **extra: object) -> Citation:
+    start = ARTICLE.index(quote)
+    values = {
+        "n": n,
+        "article_id": "a1",
+        "title": "Tessori's efforts",
+        "source": None,
+        "published_at": None,
+        "url": None,
+        "chunk_id": "a1:0",
+        "passage": ARTICLE[passage_start:],
+        "quote": quote,
+        "start": start,
+        "end": start + len(quote),
+    }
+    return Citation(**(values | extra))
+
+
+def test_a_quote_gets_one_sentence_of_context_either_side() -> None:
+    from ui.sources import snippet
+
+    quote = "Sattar wants to be restored as the party chief."
+    found = snippet(_cited(1, quote), 0)
+    assert found.text == "Karachi was calm on Sunday. " + quote + " The MQM-P refused it. …"
+    assert found.text[found.start : found.end] == quote
+    last = snippet(_cited(2, "Talks continue."), 0)
+    assert last.text.startswith("… The MQM-P refused it.") and not last.text.endswith("…")
+    stale = snippet(_cited(1, quote), 500)  # offsets that do not fit: found by searching
+    assert stale is not None and stale.text[stale.start : stale.end] == quote
+
+
+def test_the_short_answer_is_bold_inside_the_highlighted_quote() -> None:
+    from rag.answer import ShortAnswer
+    from ui.sources import snippet, snippet_html
+
+    quote = "Sattar wants to be restored as the party chief."
+    at = ARTICLE.index("restored as the party chief")
+    short = ShortAnswer("restored as the party chief", "a1", at, at + 27, 0.9)
+    found = snippet(_cited(1, quote), 0, short)
+    assert found.text[found.short[0] : found.short[1]] == "restored as the party chief"
+    shown = snippet_html("nd-src-abc-1", 1, found, quote)
+    mark = shown[shown.index("<mark") : shown.index("</mark>")]
+    assert '<strong class="nd-short"' in mark and "restored as the party chief</strong>" in mark
+    other = ShortAnswer("x", "another-article", at, at + 1, 0.9)
+    assert snippet(_cited(1, quote), 0, other).short is None
+
+
+def test_citations_are_grouped_by_article_and_labelled_on_one_line() -> None:
+    from ui.sources import by_article, card_label
+
+    first = _cited(1, "Sattar wants to be restored as the party chief.")
+    second = _cited(2, "The MQM-P refused it.")
+    other = _cited(3, "Talks continue.", article_id="b2", title="Another " * 30)
+    groups = by_article([first, other, second])
+    assert [[c.n for c in g] for g in groups] == [[1, 2], [3]]
+    assert card_label(groups[0]) == "[1] [2] Tessori's efforts · Unknown outlet · undated"
+    assert len(card_label(groups[1])) <= 90 and "…" in card_label(groups[1])
+
+
+def test_copy_text_lists_numbered_sources_and_is_escaped_in_the_button() -> None:
+    from ui.sources import copy_button_html, plain_text
+
+    quote = "Sattar wants to be restored as the party chief."
+    cited = _cited(1, quote, url="https://example.com/a", source="The News")
+    answer = Answer("q", f"{quote} [1]", False, [cited], [])
+    text = plain_text(answer)
+    assert text.splitlines() == [
+        f"{quote} [1]",
+        "",
+        "Sources:",
+        "[1] Tessori's efforts — The News · undated",
+        "    https://example.com/a",
+        f"    “{quote}”",
+    ]
+    button = copy_button_html('<img src=x onerror="alert(1)"> & "quotes"')
+    assert "<img" not in button and "&lt;img" in button and "&quot;quotes&quot;" in button
+
+
+def test_answer_markers_link_to_their_sources() -> None:
+    shown = answer_html("A claim. [1] Another <b>one</b>. [2]", "nd-src-abc123")
+    assert 'href="#nd-src-abc123-1"' in shown and 'data-target="nd-src-abc123-2"' in shown
+    assert "<b>" not in shown
+    assert 'href="#' not in answer_html("A claim. [1]"), "without a prefix: plain badges"

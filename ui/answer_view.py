@@ -1,16 +1,17 @@
-"""One answer in the chat: its text with [n] badges, its sources with the cited sentence
-highlighted, the whole article on request, and feedback. Every untrusted string is escaped."""
+"""One answer in the chat: the short answer in bold, the text with `[n]` links to its sources,
+one compact card per cited article (collapsed to a line), the whole article on request, and
+copy, feedback and save buttons. Every untrusted string is escaped."""
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
 from rag.errors import RagError
-from ui.feedback import QUESTIONS_FILE, question_record, record_feedback, save_question
+from ui.feedback import question_record, record_feedback, save_question
 from ui.render import (
     Highlight,
     answer_html,
@@ -19,37 +20,62 @@ from ui.render import (
     escape_markdown,
     meta_line,
     one_line,
-    passage_highlights,
     passage_html,
+    plural,
     safe_url,
     scroll_script,
+    short_answer_html,
+)
+from ui.sources import (
+    by_article,
+    card_label,
+    copy_button_html,
+    one_per_article,
+    plain_text,
+    snippet,
+    snippet_html,
 )
 
 if TYPE_CHECKING:
     from rag.answer import Answer, Citation
+    from rag.conversations import Conversations, Message
     from rag.retrieve import Passage
     from rag.store import Store
 
-Message = MutableMapping[str, Any]
 LEADS = 3
+NOTICES = "answer_notices"
 
 
-def render_answer(message: Message, store: Store, data_dir: Path) -> None:
-    """The answer text, then its sources (or leads), then feedback controls."""
-    answer: Answer = message["answer"]
-    st.html(answer_html(answer.text))
-    render_details(message, store, data_dir)
+def source_anchor(message_id: str, n: int) -> str:
+    """The DOM id of quote [n] of an answer (message ids are hex)."""
+    return f"nd-src-{message_id}-{int(n)}"
 
 
-def render_details(message: Message, store: Store, data_dir: Path) -> None:
+def render_answer(message: Message, store: Store, data_dir: Path, book: Conversations) -> None:
+    """The answer, then its sources (or leads), then its buttons."""
+    render_text(message)
+    render_details(message, store, data_dir, book)
+
+
+def render_text(message: Message, where: Any = None) -> None:
+    """The short answer in bold (when the reader found one) above the answer's text."""
+    answer: Answer = message.answer  # type: ignore[assignment]
+    short = getattr(answer, "short_answer", None)
+    body = answer_html(answer.text, f"nd-src-{message.id}")
+    if short is not None and not answer.abstained:
+        body = short_answer_html(short.text) + body
+    (where or st).html(body)
+
+
+def render_details(message: Message, store: Store, data_dir: Path, book: Conversations) -> None:
     """Everything under an answer's text."""
-    answer: Answer = message["answer"]
+    answer: Answer = message.answer  # type: ignore[assignment]
     if answer.abstained:
-        _render_leads(message["id"], answer.passages, store)
+        _render_leads(message.id, answer.passages, store)
     else:
         _render_warnings(answer)
-        _render_sources(message["id"], answer, store)
-    _render_feedback(message, data_dir)
+        _render_sources(message.id, answer, store)
+    _render_actions(message, data_dir, book)
 
 
 def _render_warnings(answer: Answer) -> None:
@@ -61,63 +87,58 @@ def _render_warnings(answer: Answer) -> None:
         st.caption(escape_markdown(note))
 
 
-def _passage_start(passages: Sequence[Passage], chunk_id: str) -> int | None:
-    return next((p.start for p in passages if p.chunk_id == chunk_id), None)
-
-
 def _render_sources(message_id: str, answer: Answer, store: Store) -> None:
-    st.caption(f"Sources · {len(answer.citations)} cited")
-    for citation in answer.citations:
-        label = escape_markdown(f"[{citation.n}] {citation.title}")
-        with st.expander(label, expanded=citation.n == 1, icon=":material/format_quote:"):
-            _source_header(citation.source, citation.published_at, citation.url)
-            start = _passage_start(answer.passages, citation.chunk_id)
-            same_chunk = [(citation.start, citation.end, citation.quote, citation.n)] + [
-                (c.start, c.end, c.quote, c.n)
-                for c in answer.citations
-                if c.chunk_id == citation.chunk_id and not _overlap(c, citation)
+    articles = by_article(answer.citations)
+    cited = plural(len(answer.citations), "quote")
+    st.caption(f"Sources · {plural(len(articles), 'article')}, {cited}")
+    starts = {p.chunk_id: p.start for p in answer.passages}
+    short = getattr(answer, "short_answer", None)
+    for citations in articles:
+        first = citations[0]
+        with st.expander(escape_markdown(card_label(citations)), icon=":material/format_quote:"):
+            quotes = [
+                snippet_html(
+                    source_anchor(message_id, c.n),
+                    c.n,
+                    snippet(c, starts.get(c.chunk_id), short),
+                    c.quote,
+                )
+                for c in citations
             ]
-            offset = start if start is not None else -(10**9)
-            spans = passage_highlights(citation.passage, offset, same_chunk)
-            st.html(passage_html(citation.passage, spans))
-            if not citation.supported:
-                st.caption("This quote only weakly supports the sentence citing it.")
-            cited = [c for c in answer.citations if c.article_id == citation.article_id]
-            _open_button(message_id, citation.n, store, citation.article_id, cited)
-
-
-def _overlap(first: Citation, second: Citation) -> bool:
-    return first.start < second.end and second.start < first.end
+            st.html("".join(quotes))
+            if not all(c.supported for c in citations):
+                st.caption("A quote marked here only weakly supports the sentence citing it.")
+            _card_buttons(message_id, first.n, store, first.article_id, first.url, citations)
 
 
 def _render_leads(message_id: str, passages: Sequence[Passage], store: Store) -> None:
     if not passages:
         st.caption("Nothing in the archive comes close. Try other words or wider filters.")
         return
-    st.caption("No passage answers this confidently. The closest passages, as leads:")
-    for i, passage in enumerate(passages[:LEADS], start=1):
-        with st.expander(escape_markdown(f"Lead {i}: {passage.title}"), icon=":material/search:"):
-            _source_header(passage.source, passage.published_at, passage.url)
+    st.caption("No passage answers this confidently. The closest articles, as leads:")
+    for i, passage in enumerate(one_per_article(passages, LEADS), start=1):
+        meta = meta_line(passage.source, passage.published_at)
+        label = escape_markdown(f"Lead {i}: {passage.title} · {meta}")
+        with st.expander(label, icon=":material/search:"):
             st.html(passage_html(passage.text))
-            _open_button(message_id, -i, store, passage.article_id, [])
+            _card_buttons(message_id, -i, store, passage.article_id, passage.url, [])
 
 
-def _source_header(source: str | None, published_at: str | None, url: str | None) -> None:
-    link = safe_url(url)
-    if link:
-        left, right = st.columns([4, 1], vertical_alignment="center")
-        left.caption(escape_markdown(meta_line(source, published_at)))
-        right.link_button("Original", link, icon=":material/open_in_new:")
-    else:
-        st.caption(escape_markdown(meta_line(source, published_at)))
-
-
-def _open_button(
-    message_id: str, n: int, store: Store, article_id: str, cited: Sequence[Citation]
+def _card_buttons(
+    message_id: str,
+    n: int,
+    store: Store,
+    article_id: str,
+    url: str | None,
+    cited: Sequence[Citation],
 ) -> None:
-    if st.button("Open article", key=f"open-{message_id}-{n}", icon=":material/article:"):
+    row = st.container(horizontal=True)
+    if row.button("Open article", key=f"open-{message_id}-{n}", icon=":material/article:"):
         spans = [Highlight(c.start, c.end, c.n) for c in cited]
         show_article(store, article_id, spans)
+    link = safe_url(url)
+    if link:
+        row.link_button("Original", link, icon=":material/open_in_new:", type="tertiary")
 
 
 @st.dialog("Article", width="large")
@@ -134,59 +155,85 @@ def show_article(store: Store, article_id: str, spans: Sequence[Highlight]) -> N
 def render_article(article: dict[str, Any], spans: Sequence[Highlight] = ()) -> None:
     """Title, outlet, date, link and the article's text in a scrollable box."""
     st.subheader(escape_markdown(article["title"]), anchor=False)
-    _source_header(article.get("source"), article.get("published_at"), article.get("url"))
+    line = meta_line(article.get("source"), article.get("published_at"))
+    link = safe_url(article.get("url"))
+    if link:
+        left, right = st.columns([4, 1], vertical_alignment="center")
+        left.caption(escape_markdown(line))
+        right.link_button("Original", link, icon=":material/open_in_new:")
+    else:
+        st.caption(escape_markdown(line))
     if spans:
-        st.caption(f"{len(spans)} cited passage(s) highlighted.")
+        st.caption(f"{plural(len(spans), 'cited passage')} highlighted.")
     element_id = box_id(article["id"], *(f"{s.start}-{s.end}" for s in spans))
     st.html(article_html(article["text"], spans, element_id))
     if spans:
         st.html(scroll_script(element_id), unsafe_allow_javascript=True)
 
 
-# -- feedback -----------------------------------------------------------------------------------
-def _render_feedback(message: Message, data_dir: Path) -> None:
-    key = f"rate-{message['id']}"
-    left, right = st.columns([1, 3], vertical_alignment="center")
-    with left:
-        st.feedback("thumbs", key=key, on_change=_rated, args=(message, data_dir, key))
-    with right:
+# -- copy, feedback, saving -----------------------------------------------------------------------
+def _render_actions(message: Message, data_dir: Path, book: Conversations) -> None:
+    key = f"rate-{message.id}"
+    rated = {"up": 1, "down": 0}.get(message.rating or "")
+    row = st.container(horizontal=True, vertical_alignment="center")
+    with row:
+        st.feedback(
+            "thumbs", key=key, default=rated, on_change=_rated, args=(message, data_dir, key, book)
+        )
+        st.html(copy_button_html(plain_text(message.answer)))  # type: ignore[arg-type]
         st.button(
             "Save as test question",
-            key=f"save-{message['id']}",
+            key=f"save-{message.id}",
             icon=":material/playlist_add:",
             on_click=_save,
             args=(message, data_dir),
             type="tertiary",
         )
-    if message.get("notice"):
-        st.caption(message["notice"])
+    notice = st.session_state.get(NOTICES, {}).get(message.id)
+    if notice:
+        st.caption(escape_markdown(notice))
 
 
-def _rated(message: Message, data_dir: Path, key: str) -> None:
+def _notice(message: Message, text: str) -> None:
+    st.session_state.setdefault(NOTICES, {})[message.id] = text
+
+
+def _rated(message: Message, data_dir: Path, key: str, book: Conversations) -> None:
     value = st.session_state.get(key)
     rating = {1: "up", 0: "down"}.get(value) if isinstance(value, int) else None
-    message["rating"] = rating
-    if rating is None:
-        return
-    context = {"backend": message.get("backend"), "filters": message.get("filters")}
+    message.rating = rating
     try:
-        record_feedback(data_dir, message["answer"], rating, context)
-    except OSError as exc:
-        message["notice"] = f"Could not save the feedback: {exc.strerror or exc}"
+        book.rate(message.id, rating)
+        if rating is not None:
+            context = {"backend": message.context.get("backend")}
+            record_feedback(data_dir, message.answer, rating, context | _filters(message))  # type: ignore[arg-type]
+    except (OSError, RagError) as exc:
+        _notice(message, f"Could not save the feedback: {one_line(exc)}")
         return
-    message["notice"] = "Thanks, your feedback was saved."
+    words = {"up": "helpful", "down": "not helpful"}
+    _notice(
+        message,
+        f"You rated this answer {words[rating]}; thank you." if rating else "Rating removed.",
+    )
+
+
+def _filters(message: Message) -> dict[str, Any]:
+    return {"filters": message.context.get("filters")}
 
 
 def _save(message: Message, data_dir: Path) -> None:
-    answer: Answer = message["answer"]
-    liked = message.get("rating") == "up"
-    record = question_record(answer, liked, message.get("as_of"), message.get("history"))
+    answer: Answer = message.answer  # type: ignore[assignment]
+    liked = message.rating == "up"
+    record = question_record(
+        answer, liked, message.context.get("as_of"), message.context.get("history")
+    )
     try:
-        save_question(data_dir, record)
+        path = save_question(data_dir, record)
     except OSError as exc:
-        message["notice"] = f"Could not save the question: {exc.strerror or exc}"
+        _notice(message, f"Could not save the question: {exc.strerror or exc}")
         return
-    gold = " with this answer as gold" if "answer" in record else ""
+    gold = " with this answer as its gold" if "answer" in record else " (rate it up to keep"
+    gold += "" if "answer" in record else " this answer as its gold)"
     if liked and answer.abstained:
         gold = " as a question the archive cannot answer"
-    message["notice"] = f"Saved to {QUESTIONS_FILE} as {record['id']}{gold}."
+    _notice(message, f"Saved as test question {record['id']}{gold} in {path}.")

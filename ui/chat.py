@@ -3,143 +3,89 @@ follow-up questions use the conversation so far."""
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from rag.catalog import Filters
+from rag.conversations import Conversation, Conversations, Message, title_of
 from rag.errors import RagError
-from ui.answer_view import Message, render_answer, render_details
-from ui.render import answer_html, escape_markdown, one_line, plural, text_html
-from ui.resources import assistant_for, open_archive
+from ui.answer_view import render_answer, render_details, render_text
+from ui.browser import STYLE, chat_script
+from ui.controls import Controls, apply_settings, sidebar
+from ui.history import (
+    browser_owner,
+    current_conversation,
+    render_list,
+    start_conversation,
+)
+from ui.render import escape_markdown, one_line, plural, text_html
+from ui.resources import (
+    FALLBACK_ANSWERER,
+    assistant_for,
+    conversation_store,
+    open_archive,
+    warm_up,
+)
 
 if TYPE_CHECKING:
-    from rag.answer import Answer, Assistant
+    from rag.answer import Answer
     from rag.config import Settings
     from rag.store import Store
-
-ALL_OUTLETS = "All outlets"
-EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
-
-
-@dataclass(frozen=True)
-class Controls:
-    """What the sidebar asks for: how many passages, which articles, which backend."""
-
-    k: int
-    backend: str
-    as_of: str | None = None
-    since: str | None = None
-    until: str | None = None
-    source: str | None = None
-    show_timings: bool = False
-
-    def filters(self) -> Filters:
-        return Filters(source=self.source, since=self.since, until=self.until)
 
 
 def render_chat_page() -> None:
     """The whole page; called by the app's navigation."""
     settings, store, stats = open_archive()
-    messages: list[Message] = st.session_state.setdefault("messages", [])
-    controls = _sidebar(settings, stats, messages)
+    try:
+        _page(settings, store, stats)
+    except RagError as exc:  # the conversations cannot be read or saved
+        st.error(f"The conversation cannot be kept: {one_line(exc)}")
+
+
+def _page(settings: Settings, store: Store, stats: dict[str, Any]) -> None:
+    book = conversation_store(settings.data_dir)
+    browser_owner()
+    st.html(STYLE)
+    st.html(chat_script(), unsafe_allow_javascript=True)
+    current = current_conversation(book, apply_settings)
+    messages = book.messages(current.id) if current else []
+    controls, listed = sidebar(settings, stats, messages)
     st.title("Newsdesk", anchor=False)
     st.caption("Ask about the news archive. Every answer quotes its sources, marked [1], [2], …")
+    notice = st.session_state.get("chat_notice")  # shown until another chat is opened
+    if notice:
+        st.info(escape_markdown(notice), icon=":material/info:")
     if stats["articles"] == 0:
         _empty_corpus()
-        return
-    assistant, problem = assistant_for(settings, controls.backend)
-    if problem:
-        st.error(f"{problem}. Answering with the extractive answerer instead.")
+    else:
+        _conversation(book, current, messages, controls, settings, store)
+    with listed:
+        render_list(book, apply_settings)
+    warm_up(settings)
+
+
+def _conversation(
+    book: Conversations,
+    current: Conversation | None,
+    messages: list[Message],
+    controls: Controls,
+    settings: Settings,
+    store: Store,
+) -> None:
+    """The messages so far, then the question box; a question is answered below them."""
+    if controls.backend != FALLBACK_ANSWERER:  # the default one is built at the first question
+        _, problem = assistant_for(settings, controls.backend)
+        if problem:
+            st.error(f"{problem}. Answering with the extractive answerer instead.")
     for message in messages:
-        _render_message(message, store, settings)
+        _render_message(message, store, settings, book)
     question = st.chat_input("Ask about the news…", max_chars=settings.max_question_chars)
-    if question:
-        _turn(assistant, question, controls, messages, settings)
-
-
-def _sidebar(settings: Settings, stats: dict[str, Any], messages: list[Message]) -> Controls:
-    from rag.llms import ANSWERERS
-
-    with st.sidebar:
-        if st.button("New chat", icon=":material/add_comment:", width="stretch"):
-            messages.clear()
-        names = list(ANSWERERS)
-        default = names.index(settings.answerer) if settings.answerer in names else 0
-        # persist_state="session": the values survive a visit to another page
-        backend = st.selectbox(
-            "Answerer", names, index=default, key="chat-backend", persist_state="session"
-        )
-        k = st.slider(
-            "Passages to read",
-            1,
-            20,
-            min(max(settings.k, 1), 20),
-            key="chat-k",
-            persist_state="session",
-        )
-        as_of = _date_input(
-            st,
-            "Answer as of",
-            "chat-as_of",
-            "Only articles published by this day; the nearest ones first.",
-        )
-        since_col, until_col = st.columns(2)
-        since = _date_input(since_col, "From", "chat-since", "Published on or after this day.")
-        until = _date_input(until_col, "Until", "chat-until", "Published on or before this day.")
-        if since and until and since > until:
-            st.warning("The date range is empty: 'From' is after 'Until'.")
-        outlets = [ALL_OUTLETS, *sorted(s for s in stats["sources"] if s != "(unknown)")]
-        if st.session_state.get("chat-source", ALL_OUTLETS) not in outlets:
-            del st.session_state["chat-source"]  # its outlet was removed meanwhile
-        source = st.selectbox("Outlet", outlets, key="chat-source", persist_state="session")
-        show_timings = st.toggle(
-            "Show timings of the last answer", key="chat-show_timings", persist_state="session"
-        )
-        if show_timings:
-            _timings(messages)
-        st.caption(f"{plural(stats['articles'], 'article')} · {plural(stats['chunks'], 'passage')}")
-    return Controls(
-        k=int(k),
-        backend=str(backend),
-        as_of=_iso(as_of),
-        since=_iso(since),
-        until=_iso(until),
-        source=None if source == ALL_OUTLETS else str(source),
-        show_timings=bool(show_timings),
-    )
-
-
-def _date_input(where: Any, label: str, key: str, help_text: str) -> dt.date | None:
-    """An optional day (empty by default) whose value survives a visit to another page."""
-    value = where.date_input(
-        label,
-        value=None,
-        min_value=EARLIEST,
-        max_value=LATEST,
-        key=key,
-        help=help_text,
-        persist_state="session",
-    )
-    return value if isinstance(value, dt.date) else None
-
-
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if isinstance(value, dt.date) else None
-
-
-def _timings(messages: list[Message]) -> None:
-    answered = [m for m in messages if m.get("answer") is not None]
-    if not answered:
-        st.caption("No answer yet.")
-        return
-    timings = answered[-1]["answer"].timings_ms
-    rows = [{"step": name, "ms": round(float(ms), 1)} for name, ms in timings.items()]
-    st.dataframe(rows, hide_index=True, width="stretch")
+    if question is not None and not question.strip():
+        st.toast("Type a question first.", icon=":material/edit:")
+    elif question:
+        _turn(book, current, messages, question.strip(), controls, settings, store)
 
 
 def _empty_corpus() -> None:
@@ -155,71 +101,141 @@ def _empty_corpus() -> None:
     st.chat_input("Add articles first…", disabled=True)
 
 
-def _render_message(message: Message, store: Store, settings: Settings) -> None:
-    with st.chat_message(message["role"]):
-        if message["role"] == "user":
-            st.html(text_html(message["content"], "nd-question"))
-        elif message.get("error"):
-            st.error(message["error"])
+def _render_message(message: Message, store: Store, settings: Settings, book: Any) -> None:
+    with st.chat_message(message.role):
+        if message.role == "user":
+            st.html(text_html(message.content, "nd-question"))
+        elif message.error or message.answer is None:
+            st.error(message.error or "This answer is missing.")
         else:
-            render_answer(message, store, settings.data_dir)
+            render_answer(message, store, settings.data_dir, book)
 
 
 def _history(messages: list[Message]) -> list[dict[str, str]]:
-    return [{"role": m["role"], "content": m["content"]} for m in messages if not m.get("error")]
+    """The turns a follow-up question is read with (failed answers and their questions left
+    out)."""
+    turns: list[dict[str, str]] = []
+    for message in messages:
+        if message.role == "assistant" and message.error:
+            if turns and turns[-1]["role"] == "user":
+                turns.pop()
+            continue
+        turns.append({"role": message.role, "content": message.content})
+    return turns
 
 
 def _turn(
-    assistant: Assistant,
+    book: Conversations,
+    current: Conversation | None,
+    messages: list[Message],
     question: str,
     controls: Controls,
-    messages: list[Message],
     settings: Settings,
+    store: Store,
 ) -> None:
-    """Ask one question: show it, stream the answer, then its sources; keep both in the chat."""
+    """Ask one question: show it, say what is being done, stream the answer, then its sources;
+    both are saved in the conversation (a new one for the first question)."""
+    conversation_id = current.id if current else ""
+    if not conversation_id:
+        conversation_id = start_conversation(book, title_of(question), controls.saved())
     history = _history(messages)
-    messages.append({"id": uuid.uuid4().hex[:12], "role": "user", "content": question})
+    book.append(conversation_id, Message(role="user", content=question))
     with st.chat_message("user"):
         st.html(text_html(question, "nd-question"))
-    message: Message = {
-        "id": uuid.uuid4().hex[:12],
-        "role": "assistant",
-        "content": "",
-        "answer": None,
-        "backend": assistant.settings.answerer,
+    context = {
+        "backend": controls.backend,
         "as_of": controls.as_of,
         "filters": asdict(controls.filters()),
+        "k": controls.k,
         "history": history,
     }
+    message = Message(role="assistant", content="", context=context)
     with st.chat_message("assistant"):
-        final: list[Answer] = []
-        pieces = assistant.stream(question, history, controls.as_of, controls.filters(), controls.k)
-        slot = st.empty()
-        try:
-            with st.spinner("Searching the archive…"):
-                slot.write_stream(_escaped(pieces, final))
-        except RagError as exc:
-            message["error"] = f"Error: {one_line(exc)}"
-        except Exception as exc:  # an edge: never show a traceback in the chat
-            message["error"] = f"Unexpected error: {type(exc).__name__}: {one_line(exc)}"
-        if not message.get("error") and not final:
-            message["error"] = "Error: the answerer returned no answer"
-        if message.get("error"):
-            st.error(message["error"])
+        status_slot, text_slot = st.empty(), st.empty()
+        status = status_slot.status("Searching the archive…", expanded=False, state="running")
+        final = _answer(message, question, history, controls, settings, store, status, text_slot)
+        status_slot.empty()
+        if final is None:
+            st.error(message.error)
         else:
-            message["answer"] = final[-1]
-            message["content"] = final[-1].text
-            slot.html(answer_html(final[-1].text))
-            render_details(message, assistant.store, settings.data_dir)
-    messages.append(message)
+            message.answer, message.content = final, final.text
+            render_text(message, text_slot)
+        book.append(conversation_id, message)
+        if final is not None:
+            render_details(message, store, settings.data_dir, book)
+    book.save_settings(conversation_id, controls.saved())
 
 
-def _escaped(pieces: Iterator[Any], final: list[Answer]) -> Iterator[str]:
+def _answer(
+    message: Message,
+    question: str,
+    history: list[dict[str, str]],
+    controls: Controls,
+    settings: Settings,
+    store: Store,
+    status: Any,
+    text_slot: Any,
+) -> Answer | None:
+    """The Answer, streamed into `text_slot` while `status` names the step; None (and
+    `message.error` set) when it fails."""
+    final: list[Answer] = []
+    try:
+        _prepare_query_model(store, status)
+        assistant, _ = assistant_for(settings, controls.backend)
+        message.context["backend"] = assistant.settings.answerer
+        pieces = assistant.stream(
+            question, history, controls.as_of, controls.filters(), controls.k, _step(status)
+        )
+        text_slot.write_stream(_escaped(pieces, final, status))
+    except RagError as exc:
+        message.error = f"Error: {one_line(exc)}"
+    except Exception as exc:  # an edge: never show a traceback in the chat
+        message.error = f"Unexpected error: {type(exc).__name__}: {one_line(exc)}"
+    if not message.error and not final:
+        message.error = "Error: the answerer returned no answer"
+    return None if message.error else final[-1]
+
+
+def _step(status: Any) -> Callable[[str, int], None]:
+    def update(name: str, count: int) -> None:
+        if name == "reading":
+            status.update(label=f"Reading {plural(count, 'passage')}…", state="running")
+        else:
+            status.update(label="Searching the archive…", state="running")
+
+    return update
+
+
+def _prepare_query_model(store: Store, status: Any) -> None:
+    """The first question on a new data dir exports the query model (about 10 s): say so."""
+    if store.embedder.query_model_ready():
+        return
+    status.update(
+        label="Preparing the query model (once for this archive, about 10-20 s)…",
+        expanded=True,
+        state="running",
+    )
+    with status:
+        bar = st.progress(0.0, text="Starting…")
+
+    def step(text: str, done: int, total: int) -> None:
+        bar.progress(done / total if total else 1.0, text=f"{text} (step {done} of {total})")
+
+    store.embedder.prepare_query_model(step)
+    bar.empty()
+    status.update(label="Searching the archive…", expanded=False, state="running")
+
+
+def _escaped(pieces: Iterator[Any], final: list[Answer], status: Any) -> Iterator[str]:
     """Text pieces escaped for markdown; the final Answer is kept aside."""
     from rag.answer import Answer
 
+    writing = False
     for piece in pieces:
         if isinstance(piece, Answer):
             final.append(piece)
-        else:
-            yield escape_markdown(piece)
+            continue
+        if not writing:
+            status.update(label="Writing the answer…", state="running")
+            writing = True
+        yield escape_markdown(piece)

@@ -29,16 +29,23 @@ def render_corpus_page() -> None:
     """The whole page; called by the app's navigation."""
     settings, store, stats = open_archive()
     st.title("Corpus", anchor=False)
-    st.caption(
-        f"{plural(stats['articles'], 'article')} · {plural(stats['chunks'], 'passage')} · "
-        f"{plural(len(stats['sources']), 'outlet')} · "
-        f"stored in {escape_markdown(str(settings.data_dir))}"
-    )
+    st.caption(corpus_header(stats, str(settings.data_dir)))
     add_tab, browse_tab = st.tabs([":material/upload_file: Add articles", ":material/list: Browse"])
     with add_tab:
         _render_add(store, settings)
     with browse_tab:
         _render_browse(store)
+
+
+def corpus_header(stats: dict[str, Any], data_dir: str) -> str:
+    """'3 articles · 12 passages · 2 outlets (1 article with an unknown outlet) · stored in …'."""
+    outlets = plural(len(stats["sources"]), "outlet")
+    if stats.get("no_source"):
+        outlets += f" ({plural(stats['no_source'], 'article')} with an unknown outlet)"
+    return escape_markdown(
+        f"{plural(stats['articles'], 'article')} · {plural(stats['chunks'], 'passage')} · "
+        f"{outlets} · stored in {data_dir}"
+    )
 
 
 # -- adding -------------------------------------------------------------------------------------
@@ -197,7 +204,7 @@ def _table(articles: Sequence[dict[str, Any]]) -> Any:
     return pd.DataFrame(
         {
             "Title": [a["title"] for a in articles],
-            "Outlet": [a.get("source") or "" for a in articles],
+            "Outlet": [a.get("source") or "unknown" for a in articles],
             "Published": [(a.get("published_at") or "")[:10] for a in articles],
             "Passages": [int(a["chunks"]) for a in articles],
             "Id": [a["id"] for a in articles],

@@ -13,7 +13,7 @@ import streamlit as st
 
 from rag.config import Settings
 from rag.errors import RagError
-from ui.render import escape_markdown, one_line
+from ui.render import escape_markdown, one_line, plural
 from ui.resources import assistant_for, load_settings
 
 SHIPPED = Path(__file__).resolve().parents[1] / "corpus" / "questions.jsonl"
@@ -39,7 +39,7 @@ def _question_sources(settings: Settings) -> dict[str, Path | None]:
         sources["Shipped question set (corpus/questions.jsonl)"] = SHIPPED
     saved = settings.data_dir / SAVED_NAME
     if saved.is_file():
-        sources["Saved from the chat"] = saved
+        sources[f"Saved from the chat ({saved})"] = saved
     sources["Upload a file"] = None
     return sources
 
@@ -75,7 +75,7 @@ def _render_run(settings: Settings) -> None:
             st.session_state["eval_report"] = report
     report = st.session_state.get("eval_report")
     if report:
-        st.text(f"Saved in {report.get('saved_in', '-')}")
+        st.success(f"Report saved in {escape_markdown(str(report.get('saved_in', '-')))}")
         _render_report(report, "run")
 
 
@@ -106,20 +106,31 @@ def _run(settings: Settings, questions: list[Any], name: str, k: int) -> dict[st
 
 # -- reading a report ---------------------------------------------------------------------------
 def _render_report(report: Mapping[str, Any], key: str) -> None:
-    from rag.report import metrics_table
+    from rag.report import chart_groups, metrics_table
 
-    rows = metrics_table(report)
-    scores = [
-        {"metric": name, "score": value}
-        for name, value in report["metrics"].items()
-        if value is not None and not name.startswith("latency")
-    ]
     st.subheader("Metrics")
-    st.bar_chart(scores, x="metric", y="score", horizontal=True, sort=False)
-    st.dataframe(
-        [dict(zip(rows[0], r, strict=True)) for r in rows[1:]], hide_index=True, key=f"t-{key}"
-    )
+    for name, rows in chart_groups(report).items():
+        if rows:
+            st.caption(name)
+            st.altair_chart(metric_chart(rows), width="stretch")
+    rows = metrics_table(report)
+    # st.table grows with its rows: every metric is readable without a scrollbar of its own
+    st.table([dict(zip(rows[0], r, strict=True)) for r in rows[1:]])
     _render_drill(report, key)
+
+
+def metric_chart(rows: list[tuple[str, float]]) -> Any:
+    """Horizontal bars on a 0-1 scale, each labelled with its value."""
+    import altair as alt
+
+    data = [{"metric": name, "value": round(float(value), 3)} for name, value in rows]
+    base = alt.Chart(alt.Data(values=data)).encode(
+        y=alt.Y("metric:N", sort=None, title=None, axis=alt.Axis(labelLimit=200)),
+        x=alt.X("value:Q", scale=alt.Scale(domain=[0, 1.15]), title=None),
+    )
+    bars = base.mark_bar()
+    labels = base.mark_text(align="left", dx=3).encode(text=alt.Text("value:Q", format=".3f"))
+    return (bars + labels).properties(height=28 * len(data) + 10)
 
 
 def _render_drill(report: Mapping[str, Any], key: str) -> None:
@@ -194,7 +205,7 @@ def _render_reports(settings: Settings) -> None:
         moved = [d for d in deltas if d.scope == "overall" or d.verdict != "same"]
         st.subheader("Changes")
         regressions = sum(d.verdict == "regression" for d in deltas)
-        (st.error if regressions else st.success)(f"{regressions} regression(s)")
+        (st.error if regressions else st.success)(plural(regressions, "regression"))
         st.dataframe(
             [
                 {

@@ -1,4 +1,5 @@
-"""The app's pages for `st.navigation`; the Evaluate page joins when its module is present."""
+"""The app's pages for `st.navigation`, each at a URL of its own (/chat, /corpus, /evaluate);
+the root URL opens the chat, keeping its query (so `/?c=ID` opens that conversation)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,16 @@ def evaluate_page() -> Any | None:
     )
 
 
+def _to_chat() -> None:
+    st.switch_page(chat_page(), query_params=st.query_params.to_dict())
+
+
+def home_page() -> Any:
+    """The root URL: not in the menu; it switches to /chat."""
+    return st.Page(_to_chat, title="Newsdesk", url_path="home", default=True, visibility="hidden")
+
+
 def all_pages() -> list[Any]:
-    """Chat (the default), Corpus and, when available, Evaluate."""
-    pages = [chat_page(), corpus_page(), evaluate_page()]
+    """Chat, Corpus and, when available, Evaluate; the hidden root page opens the chat."""
+    pages = [home_page(), chat_page(), corpus_page(), evaluate_page()]
     return [page for page in pages if page is not None]

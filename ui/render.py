@@ -21,6 +21,9 @@ _BADGE_STYLE = (
     "line-height:1.5;text-align:center;vertical-align:0.15em"
 )
 _MARK_STYLE = "background:#fde68a;color:#1f2937;padding:0 2px;border-radius:3px"
+_INNER_STYLE = "background:#f59e0b;color:#111827;font-weight:700;border-radius:2px;padding:0 1px"
+_SHORT_STYLE = "font-weight:700;font-size:1.1rem;line-height:1.5;margin:0 0 0.25rem 0"
+
 _BOX_STYLE = (
     "white-space:pre-wrap;line-height:1.65;font-size:0.95rem;"
     "overflow-wrap:anywhere;margin:0 0 0.5rem 0"
@@ -54,12 +57,32 @@ def text_html(text: str, css_class: str = "nd-text") -> str:
     return f'<div class="{css_class}" style="{_TEXT_STYLE}">{html.escape(str(text))}</div>'
 
 
-def answer_html(text: str) -> str:
-    """An answer's text escaped, with its `[n]` markers as small badges."""
-    body = _MARKER.sub(
-        lambda m: f'<span style="{_BADGE_STYLE}">{int(m.group(1))}</span>', html.escape(str(text))
-    )
+def answer_html(text: str, link_prefix: str | None = None) -> str:
+    """An answer's text escaped, with its `[n]` markers as small badges; with a `link_prefix`
+    each badge links to the element `<prefix>-<n>` (its source), opened by `chat_script`."""
+    prefix = _safe_id(link_prefix) if link_prefix else ""
+
+    def badge(match: re.Match[str]) -> str:
+        n = int(match.group(1))
+        if not prefix:
+            return f'<span style="{_BADGE_STYLE}">{n}</span>'
+        target = f"{prefix}-{n}"
+        return (
+            f'<a class="nd-cite" href="#{target}" data-target="{target}" '
+            f'title="Show source {n}" style="{_BADGE_STYLE};text-decoration:none">{n}</a>'
+        )
+
+    body = _MARKER.sub(badge, html.escape(str(text)))
     return f'<div class="nd-answer" style="{_TEXT_STYLE}">{body}</div>'
+
+
+def short_answer_html(text: str) -> str:
+    """The reader's short answer ("Kamran Tessori"), escaped, in bold above the quote."""
+    return f'<div class="nd-short-answer" style="{_SHORT_STYLE}">{html.escape(str(text))}</div>'
+
+
+def _safe_id(value: str) -> str:
+    return re.sub(r"[^a-z0-9-]", "", str(value).lower())
 
 
 def safe_url(url: str | None) -> str | None:
@@ -97,17 +120,34 @@ def merge(spans: Iterable[Highlight], length: int) -> list[Highlight]:
     return merged
 
 
-def highlight_html(text: str, spans: Iterable[Highlight]) -> str:
-    """`text` HTML-escaped, with each span wrapped in <mark> (and its [n] after it)."""
+def highlight_html(
+    text: str, spans: Iterable[Highlight], inner: Sequence[tuple[int, int]] = ()
+) -> str:
+    """`text` HTML-escaped, with each span wrapped in <mark> (and its [n] after it); `inner`
+    spans (the short answer) are set in bold with a stronger mark, inside or outside a span."""
     pieces, at = [], 0
     for span in merge(spans, len(text)):
-        pieces.append(html.escape(text[at : span.start]))
-        marked = html.escape(text[span.start : span.end])
+        pieces.append(_inner_html(text, at, span.start, inner))
+        marked = _inner_html(text, span.start, span.end, inner)
         pieces.append(f'<mark style="{_MARK_STYLE}">{marked}</mark>')
         if span.n is not None:
             pieces.append(f"<sup><b>[{int(span.n)}]</b></sup>")
         at = span.end
-    pieces.append(html.escape(text[at:]))
+    pieces.append(_inner_html(text, at, len(text), inner))
+    return "".join(pieces)
+
+
+def _inner_html(text: str, start: int, end: int, inner: Sequence[tuple[int, int]]) -> str:
+    """text[start:end] escaped, the parts inside `inner` spans wrapped in <strong>."""
+    pieces, at = [], start
+    for lo, hi in sorted((max(lo, start), min(hi, end)) for lo, hi in inner):
+        if hi <= lo or lo < at:
+            continue
+        pieces.append(html.escape(text[at:lo]))
+        pieces.append(f'<strong class="nd-short" style="{_INNER_STYLE}">')
+        pieces.append(html.escape(text[lo:hi]) + "</strong>")
+        at = hi
+    pieces.append(html.escape(text[at:end]))
     return "".join(pieces)
 
 

@@ -3,6 +3,9 @@ Chroma, SQLite) and one assistant per answerer backend, each built once."""
 
 from __future__ import annotations
 
+import threading
+import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import streamlit as st
@@ -13,9 +16,11 @@ from ui.render import one_line
 
 if TYPE_CHECKING:
     from rag.answer import Assistant
+    from rag.conversations import Conversations
     from rag.store import Store
 
 FALLBACK_ANSWERER = "extractive"
+WARM_UP_DELAY = 3.0  # seconds
 
 
 def load_settings() -> Settings:
@@ -28,14 +33,49 @@ def load_settings() -> Settings:
         raise  # pragma: no cover - st.stop() raises
 
 
-@st.cache_resource(show_spinner="Loading the archive and the embedding model…")
+@st.cache_resource(show_spinner="Opening the archive…")
 def shared_store(settings: Settings) -> Store:
-    """The store for these settings, with the embedding model loaded (once per process)."""
+    """The store for these settings (once per process). Nothing heavy is loaded here: the
+    query model loads in the background after the first page (`warm_up`), and the ingestion
+    model only when articles are added."""
     from rag.store import open_store
 
-    store = open_store(settings)
-    store.embedder.encode(["warm up"])
-    return store
+    return open_store(settings)
+
+
+@st.cache_resource(show_spinner=False)
+def _warm_up_thread(settings: Settings) -> threading.Thread:
+    thread = threading.Thread(
+        target=_warm_up, args=(shared_store(settings), settings), name="newsdesk-warm-up"
+    )
+    thread.daemon = True
+    thread.start()
+    return thread
+
+
+def warm_up(settings: Settings) -> None:
+    """Once per process, after the first page is out: load what the first answer needs (the
+    ONNX query model when it exists, Chroma, the answer chain), so it does not wait."""
+    _warm_up_thread(settings)
+
+
+def _warm_up(store: Store, settings: Settings) -> None:
+    time.sleep(WARM_UP_DELAY)  # let the browser draw the first page before the CPU is busy
+    try:
+        if store.embedder.query_model_ready():
+            store.embedder.encode(["warm up"])
+        store.collection.count()
+        import rag.extractive  # noqa: F401 - the answer chain and the default answerer
+    except Exception:  # noqa: BLE001 - the first question reports any real problem itself
+        return
+
+
+@st.cache_resource(show_spinner=False)
+def conversation_store(data_dir: Path) -> Conversations:
+    """The conversations kept in the data dir (one per process)."""
+    from rag.conversations import open_conversations
+
+    return open_conversations(data_dir)
 
 
 def open_archive() -> tuple[Settings, Store, dict]:

@@ -13,6 +13,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_helpers import (
+    ask,
+    marked_texts,
+    open_app,
+    open_cards,
+    select_first_row,
+    settle,
+    shoot,
+    upload,
+    xss_flags,
+)
 
 pytestmark = pytest.mark.browser
 Served = Any
@@ -42,79 +53,6 @@ picture link ![pixel](PIXEL) that nobody could explain.
 """
 
 
-# -- helpers ------------------------------------------------------------------------------------
-def settle(page: Any, quiet: float = 0.6) -> None:
-    """Wait until the script run is over (no 'running' indicator for `quiet` seconds)."""
-    deadline, calm_since = time.monotonic() + 180, None
-    while time.monotonic() < deadline:
-        running = page.locator('[data-testid="stStatusWidget"]').count() > 0
-        if running:
-            calm_since = None
-        elif calm_since is None:
-            calm_since = time.monotonic()
-        elif time.monotonic() - calm_since >= quiet:
-            return
-        time.sleep(0.1)
-    raise AssertionError("the app kept running for 3 minutes")
-
-
-def open_app(page: Any, served: Served, path: str = "") -> None:
-    page.goto(f"{served.url}/{path}")
-    page.get_by_test_id("stSidebarNav").wait_for()
-    settle(page)
-
-
-def ask(page: Any, question: str) -> Any:
-    """Ask in the chat; returns the locator of the new answer's chat message."""
-    messages = page.get_by_test_id("stChatMessage")
-    before = messages.count()
-    box = page.get_by_test_id("stChatInputTextArea")
-    box.fill(question)
-    box.press("Enter")
-    answer = messages.nth(before + 1)
-    answer.get_by_role("button", name="Save as test question").wait_for()
-    settle(page)
-    return answer
-
-
-def shoot(page: Any, shots: Path, name: str) -> None:
-    page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
-
-
-def marked_texts(scope: Any) -> list[str]:
-    return [m.inner_text() for m in scope.locator("mark").all()]
-
-
-def upload(page: Any, served: Served, name: str, text: str) -> Any:
-    """Upload one file on the Corpus page; returns the summary alert."""
-    open_app(page, served, "corpus")
-    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
-        files=[{"name": name, "mimeType": "text/markdown", "buffer": text.encode("utf-8")}]
-    )
-    page.get_by_text(name).first.wait_for()
-    page.get_by_role("button", name="Add to archive").click()
-    summary = page.get_by_text("chunks embedded)")
-    summary.wait_for()
-    settle(page)
-    return summary
-
-
-def select_first_row(page: Any, search: str) -> None:
-    """Filter the article table, then tick its first row (the grid is a canvas: click it)."""
-    box = page.get_by_placeholder("Title, outlet or id")
-    box.fill(search)
-    box.press("Enter")
-    settle(page)
-    bounds = page.get_by_test_id("stDataFrame").bounding_box()
-    page.mouse.click(bounds["x"] + 17, bounds["y"] + 54)
-    settle(page)
-
-
-def xss_flags(page: Any) -> list[Any]:
-    """window.__xss in the page and in every frame (None when unset)."""
-    return [frame.evaluate("() => window.__xss ?? null") for frame in page.frames]
-
-
 @pytest.fixture(scope="module")
 def pixel_server() -> Iterator[tuple[str, list[str]]]:
     """A local HTTP server that records every request: proof that no remote image loads."""
@@ -142,6 +80,7 @@ def test_answer_highlight_article_and_follow_up(page: Any, served: Served, shots
     shoot(page, shots, "01-chat-empty")
     answer = ask(page, "What did Sattar demand?")
     assert "restored as the party chief" in answer.inner_text()
+    open_cards(answer)
     marks = marked_texts(answer)
     assert any("restored as the party chief" in m for m in marks), marks
     assert "The News" in answer.inner_text()
@@ -179,6 +118,7 @@ def test_upload_ask_then_remove(page: Any, served: Served, shots: Path) -> None:
     settle(page)
     answer = ask(page, "How much water will the desalination plant supply?")
     assert "Karachi opens a solar-powered desalination plant" in answer.inner_text()
+    open_cards(answer)
     assert any("250,000 gallons" in m for m in marked_texts(answer))
     shoot(page, shots, "06-answer-from-upload")
     sidebar = page.get_by_test_id("stSidebar")
@@ -218,6 +158,7 @@ def test_untrusted_markup_is_shown_not_run(
     settle(page)
     question = f'What did the notice read? <img src=x onerror="window.__xss=3"> ![a]({pixel})'
     answer = ask(page, question)
+    open_cards(answer)
     text = page.inner_text("body")
     assert "<script>window.__xss=1</script>" in text
     assert '<img src=x onerror="window.__xss=3">' in text, "the question is shown literally"
@@ -265,7 +206,7 @@ def test_sessions_ask_while_another_adds(chromium: Any, served: Served, shots: P
         for n in range(20)
     ]
     bulk = "\n".join(json.dumps(r) for r in records).encode("utf-8")
-    contexts = [chromium.new_context(viewport={"width": 1280, "height": 900}) for _ in range(3)]
+    contexts = [chromium.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(3)]
     try:
         adder, *askers = [c.new_page() for c in contexts]
         for tab in (adder, *askers):
@@ -284,6 +225,7 @@ def test_sessions_ask_while_another_adds(chromium: Any, served: Served, shots: P
         for n, tab in enumerate(askers):
             answer = tab.get_by_test_id("stChatMessage").nth(1)
             answer.get_by_role("button", name="Save as test question").wait_for()
+            open_cards(answer)
             assert any("restored as the party chief" in m for m in marked_texts(answer))
             shoot(tab, shots, f"13-concurrent-asker-{n + 1}")
         summary = adder.get_by_text("chunks embedded)")

@@ -1,0 +1,296 @@
+"""Chat conversations kept in the data dir: each with its title, settings and messages (questions,
+answers with their citations and short answer, errors, feedback), so a reload or a shared link
+brings one back.
+
+`Conversations` is the interface the app uses; `SQLiteConversations` keeps them in
+`<data dir>/conversations.db`. Answers are stored as JSON and read back into `Answer` objects;
+fields an older or newer version does not know are ignored, so stored answers stay readable.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from rag.errors import InputError, NotFoundError, StoreError
+
+if TYPE_CHECKING:
+    from rag.answer import Answer
+
+FILE_NAME = "conversations.db"
+TITLE_CHARS = 60
+MAX_TITLE_CHARS = 120
+RATINGS = frozenset({"up", "down"})
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS conversations (
+  id TEXT PRIMARY KEY, owner TEXT NOT NULL DEFAULT '', title TEXT NOT NULL,
+  settings TEXT NOT NULL DEFAULT '{}', created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS conversations_owner ON conversations(owner, updated_at);
+CREATE TABLE IF NOT EXISTS messages (
+  id TEXT PRIMARY KEY,
+  conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL, role TEXT NOT NULL, content TEXT NOT NULL, answer TEXT,
+  error TEXT, context TEXT NOT NULL DEFAULT '{}', rating TEXT, created_at TEXT NOT NULL,
+  UNIQUE (conversation_id, position));
+"""
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """One conversation's header; its messages are read with `Conversations.messages`."""
+
+    id: str
+    title: str
+    owner: str = ""
+    settings: dict[str, Any] = field(default_factory=dict)
+    created_at: str = ""
+    updated_at: str = ""
+
+
+@dataclass
+class Message:
+    """A question (role "user") or an answer (role "assistant"; `answer` or `error` is set).
+    `context` holds what the answer was asked with (backend, as_of, filters, k, history)."""
+
+    role: str
+    content: str
+    answer: Answer | None = None
+    error: str | None = None
+    context: dict[str, Any] = field(default_factory=dict)
+    rating: str | None = None
+    id: str = field(default_factory=lambda: new_id())
+    created_at: str = ""
+
+
+class Conversations(Protocol):
+    """Where conversations live (SQLite here; other databases implement the same methods)."""
+
+    def create(self, owner: str, title: str, settings: Mapping[str, Any]) -> Conversation: ...
+    def get(self, conversation_id: str) -> Conversation | None: ...
+    def list(self, owner: str, limit: int = 50) -> list[Conversation]: ...
+    def rename(self, conversation_id: str, title: str) -> None: ...
+    def delete(self, conversation_id: str) -> None: ...
+    def save_settings(self, conversation_id: str, settings: Mapping[str, Any]) -> None: ...
+    def append(self, conversation_id: str, message: Message) -> None: ...
+    def messages(self, conversation_id: str) -> list[Message]: ...
+    def rate(self, message_id: str, rating: str | None) -> None: ...
+
+
+def new_id() -> str:
+    """A random id of 16 hex digits: safe in a URL, a DOM id and a widget key."""
+    return uuid.uuid4().hex[:16]
+
+
+def title_of(question: str) -> str:
+    """A conversation's title from its first question: one line, at most TITLE_CHARS."""
+    text = " ".join(str(question).split())
+    return text if len(text) <= TITLE_CHARS else text[: TITLE_CHARS - 1].rstrip() + "…"
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+
+
+class SQLiteConversations:
+    """Conversations in one SQLite file; safe for several threads and processes at once."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._db() as db:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot open the conversations in {self.path}: {exc}") from None
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        """A short-lived connection in one transaction (cheap in SQLite, safe across threads)."""
+        try:
+            db = sqlite3.connect(self.path, timeout=10)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the conversations in {self.path}: {exc}") from None
+        db.row_factory = sqlite3.Row
+        try:
+            db.execute("PRAGMA foreign_keys=ON")
+            with db:
+                yield db
+        except sqlite3.Error as exc:  # locked for too long, disk full, read-only, ...
+            raise StoreError(f"the conversations in {self.path}: {exc}") from None
+        finally:
+            db.close()
+
+    def create(self, owner: str, title: str, settings: Mapping[str, Any]) -> Conversation:
+        now = _now()
+        made = Conversation(new_id(), _checked_title(title), owner, dict(settings), now, now)
+        with self._db() as db:
+            db.execute(
+                "INSERT INTO conversations VALUES (?, ?, ?, ?, ?, ?)",
+                (made.id, owner, made.title, json.dumps(made.settings), now, now),
+            )
+        return made
+
+    def get(self, conversation_id: str) -> Conversation | None:
+        with self._db() as db:
+            row = db.execute(
+                "SELECT * FROM conversations WHERE id = ?", (conversation_id,)
+            ).fetchone()
+        return _conversation(row) if row else None
+
+    def list(self, owner: str, limit: int = 50) -> list[Conversation]:
+        """The owner's conversations, the most recently used first."""
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT * FROM conversations WHERE owner = ? ORDER BY updated_at DESC LIMIT ?",
+                (owner, limit),
+            ).fetchall()
+        return [_conversation(r) for r in rows]
+
+    def rename(self, conversation_id: str, title: str) -> None:
+        """A new title; the conversation keeps its place in the list (renaming is not use)."""
+        self._update(conversation_id, "title = ?", _checked_title(title), touch=False)
+
+    def delete(self, conversation_id: str) -> None:
+        with self._db() as db:
+            db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+
+    def save_settings(self, conversation_id: str, settings: Mapping[str, Any]) -> None:
+        self._update(conversation_id, "settings = ?", json.dumps(dict(settings)))
+
+    def _update(
+        self, conversation_id: str, assignment: str, value: str, touch: bool = True
+    ) -> None:
+        stamp = ", updated_at = ?" if touch else ""
+        values = (value, _now(), conversation_id) if touch else (value, conversation_id)
+        with self._db() as db:
+            done = db.execute(f"UPDATE conversations SET {assignment}{stamp} WHERE id = ?", values)
+        if done.rowcount == 0:
+            raise NotFoundError(f"no conversation with id {conversation_id}")
+
+    def append(self, conversation_id: str, message: Message) -> None:
+        """Add a message at the end (positions never collide, even with two writers)."""
+        message.created_at = message.created_at or _now()
+        answer = json.dumps(message.answer.as_dict()) if message.answer is not None else None
+        with self._db() as db:
+            db.execute("BEGIN IMMEDIATE")
+            known = db.execute("SELECT 1 FROM conversations WHERE id = ?", (conversation_id,))
+            if known.fetchone() is None:
+                raise NotFoundError(f"no conversation with id {conversation_id}")
+            db.execute(
+                "INSERT INTO messages VALUES (?, ?, (SELECT coalesce(max(position), -1) + 1 "
+                "FROM messages WHERE conversation_id = ?), ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    message.id,
+                    conversation_id,
+                    conversation_id,
+                    message.role,
+                    message.content,
+                    answer,
+                    message.error,
+                    json.dumps(message.context),
+                    message.rating,
+                    message.created_at,
+                ),
+            )
+            db.execute(
+                "UPDATE conversations SET updated_at = ? WHERE id = ?", (_now(), conversation_id)
+            )
+
+    def messages(self, conversation_id: str) -> list[Message]:
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT * FROM messages WHERE conversation_id = ? ORDER BY position",
+                (conversation_id,),
+            ).fetchall()
+        return [_message(r) for r in rows]
+
+    def rate(self, message_id: str, rating: str | None) -> None:
+        if rating is not None and rating not in RATINGS:
+            raise InputError(f"a rating is up or down, not {rating!r}")
+        with self._db() as db:
+            db.execute("UPDATE messages SET rating = ? WHERE id = ?", (rating, message_id))
+
+
+def open_conversations(data_dir: Path) -> SQLiteConversations:
+    """The conversations kept in `data_dir`."""
+    return SQLiteConversations(Path(data_dir) / FILE_NAME)
+
+
+def _checked_title(title: str) -> str:
+    text = " ".join(str(title).split())
+    if not text:
+        raise InputError("a conversation needs a title")
+    return text[:MAX_TITLE_CHARS]
+
+
+def _conversation(row: sqlite3.Row) -> Conversation:
+    settings = _json(row["settings"])
+    return Conversation(
+        id=row["id"],
+        title=row["title"],
+        owner=row["owner"],
+        settings=settings if isinstance(settings, dict) else {},
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _message(row: sqlite3.Row) -> Message:
+    answer, error = None, row["error"]
+    if row["answer"]:
+        try:
+            answer = answer_from_dict(_json(row["answer"]))
+        except (TypeError, ValueError, KeyError):
+            error = error or "This answer was saved by another version and cannot be shown."
+    context = _json(row["context"])
+    return Message(
+        role=row["role"],
+        content=row["content"],
+        answer=answer,
+        error=error,
+        context=context if isinstance(context, dict) else {},
+        rating=row["rating"],
+        id=row["id"],
+        created_at=row["created_at"],
+    )
+
+
+def _json(text: str | None) -> Any:
+    try:
+        return json.loads(text or "null")
+    except ValueError:
+        return None
+
+
+def answer_from_dict(data: Any) -> Answer:
+    """An `Answer` from `Answer.as_dict()`; keys it does not have are ignored, so answers saved
+    before or after a field was added still load (`short_answer` may be absent or None)."""
+    from rag.answer import Answer, Citation, ShortAnswer
+    from rag.retrieve import Passage
+
+    if not isinstance(data, dict):
+        raise ValueError("not an answer")
+    values = _known(Answer, data)
+    values["citations"] = [Citation(**_known(Citation, c)) for c in data.get("citations") or []]
+    values["passages"] = [Passage(**_known(Passage, p)) for p in data.get("passages") or []]
+    short = data.get("short_answer")
+    if "short_answer" in values:
+        values["short_answer"] = ShortAnswer(**_known(ShortAnswer, short)) if short else None
+    return Answer(**values)
+
+
+def _known(cls: type, data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise ValueError(f"not a {cls.__name__}")
+    names = {f.name for f in dataclasses.fields(cls)}
+    return {k: v for k, v in data.items() if k in names}

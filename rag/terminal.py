@@ -1,0 +1,138 @@
+"""How the `rag` command shows things in a terminal: progress bars, the article table, stats
+in words and human units, and bylines that say when an outlet or date is unknown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+UNKNOWN_OUTLET = "unknown outlet"
+
+
+UNITS = {"reading": "items", "splitting": "characters", "embedding": "chunks", "waiting": "s"}
+
+
+@contextmanager
+def progress_bars(enabled: bool, unit: str = "chunks") -> Iterator[Callable[[str, int, int], None]]:
+    """A rich progress bar per phase (counts of `unit`, elapsed, ETA) on stderr, or nothing."""
+    if not enabled:
+        yield lambda *_: None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description:<10}"),
+        BarColumn(),
+        TextColumn("{task.fields[count]}"),
+        TextColumn("{task.fields[unit]}"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(phase: str, done: int, total: int) -> None:
+            count = f"{_compact(done)}/{_compact(total)}" if total else _compact(done)
+            if phase not in tasks:
+                unit_name = UNITS.get(phase, unit)
+                tasks[phase] = bar.add_task(phase, total=total or None, count="", unit=unit_name)
+            bar.update(tasks[phase], completed=done, total=total or None, count=count)
+
+        yield update
+
+
+def _compact(n: int) -> str:
+    """12,345 as 12.3k and 5,000,000 as 5.0M: long counts stay readable."""
+    if n >= 1_000_000:
+        return f"{n / 1e6:.1f}M"
+    return f"{n / 1e3:.1f}k" if n >= 10_000 else str(n)
+
+
+def one_per_article(passages: list[Any]) -> list[Any]:
+    """The best passage of each article, in rank order."""
+    seen: set[str] = set()
+    return [p for p in passages if not (p.article_id in seen or seen.add(p.article_id))]
+
+
+def console(stderr: bool = False) -> Any:
+    """A rich console as wide as the terminal (80 columns when not a terminal)."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def articles_table(rows: list[dict[str, Any]], width: int = 80) -> Any:
+    """Id, date, outlet, passages and title of each article, in columns that fit `width`;
+    long titles and outlets end in an ellipsis (rich would drop whole columns instead)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    outlets = [row["source"] or UNKNOWN_OUTLET for row in rows]
+    widths = {
+        "Id": max(2, *(len(row["id"]) for row in rows)),
+        "Published": 10,
+        "Outlet": min(20, max(6, *map(len, outlets))),
+        "Passages": 8,
+    }
+    title_width = max(12, width - sum(widths.values()) - 2 * len(widths))
+    table = Table(box=None, header_style="bold", pad_edge=False, padding=(0, 2, 0, 0))
+    for name, size in widths.items():
+        justify = "right" if name == "Passages" else "left"
+        table.add_column(name, width=size, no_wrap=True, overflow="ellipsis", justify=justify)
+    table.add_column("Title", width=title_width, no_wrap=True, overflow="ellipsis")
+    for row, outlet in zip(rows, outlets, strict=True):
+        date = (row["published_at"] or "")[:10]
+        table.add_row(
+            Text(row["id"]),
+            Text(date) if date else Text("undated", style="dim"),
+            Text(outlet, style="" if row["source"] else "dim"),
+            str(row["chunks"]),
+            Text(row["title"]),
+        )
+    return table
+
+
+def stats_lines(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """`rag stats` in words: outlets by name, unknown outlets counted apart, human sizes."""
+    outlets = ", ".join(f"{name} ({n})" for name, n in data["sources"].items()) or "none named"
+    if data.get("no_source"):
+        outlets += f"; {_plural(data['no_source'], 'article')} with an unknown outlet"
+    first, last = data["first_published"], data["last_published"]
+    dates = f"{first[:10]} to {last[:10]}" if first and last else "no dated articles"
+    return [
+        ("articles", str(data["articles"])),
+        ("chunks", str(data["chunks"])),
+        ("outlets", outlets),
+        ("published", dates),
+        ("embedding model", data["embed_model"] or "none yet (add articles first)"),
+        ("size on disk", human_bytes(data["bytes"])),
+    ]
+
+
+def human_bytes(size: float) -> str:
+    """91281230 -> '91.3 MB' (decimal units, like the download sizes people know)."""
+    for unit in ("bytes", "kB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{size:.1f} TB"  # pragma: no cover - the loop returns
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def byline(source: str | None, published_at: str | None) -> str:
+    """'The News, 2024-02-01'; a missing outlet or date is said in words."""
+    return f"{source or UNKNOWN_OUTLET}, {(published_at or '')[:10] or 'undated'}"
