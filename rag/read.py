@@ -52,8 +52,8 @@ LIKENESS_KEYS = 64  # candidates compared with the type phrase (best sentences f
 class Scoring:
     """How a candidate's features are weighed."""
 
-    evidence_floor: float = 0.15  # a sentence with less evidence names no answer ...
-    evidence_full: float = 0.45  # ... and one with this much counts in full
+    evidence_floor: float = 0.1  # a sentence with less evidence names no answer ...
+    evidence_full: float = 0.4  # ... and one with this much counts in full
     proximity_floor: float = 0.7  # a candidate far from every focus word keeps this share
     apposition: float = 1.5  # the sentence names it by the question's type noun
     described: float = 0.3  # it carries the question's own words as its title
