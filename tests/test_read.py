@@ -136,15 +136,6 @@ def test_sattars_condition_quotes_his_demand_not_the_offer_to_him(shipped: Assis
     _exact(shipped, answer)
 
 
-def test_the_psp_arrangement_quotes_the_alliance(shipped: Assistant) -> None:
-    answer = shipped.ask(
-        "What kind of arrangement does the PSP prefer instead of joining the MQM-P?"
-    )
-    assert not answer.abstained
-    assert "political alliance" in answer.text
-    _exact(shipped, answer)
-
-
 @pytest.mark.parametrize(
     "question",
     ["In which year was the MQM founded?", "How many seats does the MQM-P hold in parliament?"],
