@@ -518,7 +518,11 @@ def test_evaluate_page_runs_the_shipped_set_and_lists_the_report(
     assert [p.name for p in (tmp_path / "eval-reports").iterdir()]
     saved = [s.value for s in app.success if s.value.startswith("Report saved in")]
     assert saved and str(tmp_path / "eval-reports") in saved[0].replace("\\", "")
-    assert len(app.table) == 2, "run and saved report: tables that grow with their rows"
+    assert len(app.table) == 4, "metrics and answer types, for the run and the saved report"
+    kinds = app.table[1].value
+    assert {"person", "description"} <= set(kinds["answer type"])
+    metric_names = set(app.table[0].value["metric"])
+    assert {"short_exact", "short_f1", "yes_no_accuracy", "short_in_quote"} <= metric_names
     charts = [c.proto.spec for c in app.get("vega_lite_chart")]
     assert len(charts) == 4, "scores and rates apart, for the run and the saved report"
     assert all('"text"' in c for c in charts), "every bar is labelled with its value"

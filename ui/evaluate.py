@@ -106,7 +106,7 @@ def _run(settings: Settings, questions: list[Any], name: str, k: int) -> dict[st
 
 # -- reading a report ---------------------------------------------------------------------------
 def _render_report(report: Mapping[str, Any], key: str) -> None:
-    from rag.report import chart_groups, metrics_table
+    from rag.report import answer_type_rows, chart_groups, metrics_table
 
     st.subheader("Metrics")
     for name, rows in chart_groups(report).items():
@@ -116,6 +116,11 @@ def _render_report(report: Mapping[str, Any], key: str) -> None:
     rows = metrics_table(report)
     # st.table grows with its rows: every metric is readable without a scrollbar of its own
     st.table([dict(zip(rows[0], r, strict=True)) for r in rows[1:]])
+    kinds = answer_type_rows(report)
+    if len(kinds) > 1:
+        st.subheader("By answer type", anchor=False)
+        st.caption("What the reader took each question to ask for, and how it did.")
+        st.table([dict(zip(kinds[0], r, strict=True)) for r in kinds[1:]])
     _render_drill(report, key)
 
 
