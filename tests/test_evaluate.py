@@ -370,7 +370,8 @@ def test_same_settings_same_metrics_and_compare_flags_regression(shipped_run: di
     base = ["--articles", str(ROOT / "corpus"), "--compare", str(out)]
     stdout, stderr = _eval([str(SHIPPED), *base, "--json"], data_dir, **ALL_CHUNKS)
     summary = json.loads(stdout)
-    assert set(summary) == {"metrics", "by_type", "n"}
+    assert set(summary) == {"metrics", "by_type", "by_answer_type", "n"}
+    assert {"person", "description"} <= set(summary["by_answer_type"])
     assert list(summary["metrics"]) == list(METRIC_KEYS)
     old = json.loads((out / "report.json").read_text(encoding="utf-8"))["metrics"]
     for key in METRIC_KEYS:
