@@ -1,38 +1,26 @@
-"""The article database next to Chroma (SQLite): full texts, metadata, chunk offsets and a
-keyword index (FTS5, BM25) over the same chunks, all changed in one transaction."""
+"""The article catalog next to the vectors: full texts, metadata, chunk offsets, a keyword index
+over the same chunks and the journal of vector writes, all changed in one transaction.
+
+`Catalog` is the interface; `open_catalog` chooses the implementation, in one place: SQLite in
+the data dir (`rag.catalog_sqlite`, the default) or a shared PostgreSQL database with
+`RAG_DATABASE_URL` (`rag.catalog_pg`). Both rank keywords alike (BM25 over the same tokens), so
+an archive answers the same questions the same way on either.
+"""
 
 from __future__ import annotations
 
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from rag.article import Article
 from rag.chunk import Chunk
 from rag.clean import date_key
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS articles (
-  article_id TEXT PRIMARY KEY, title TEXT NOT NULL, source TEXT, source_key TEXT,
-  published_at TEXT, published_day INTEGER, url TEXT, author TEXT, origin TEXT,
-  text TEXT NOT NULL, text_hash TEXT NOT NULL, content_hash TEXT NOT NULL,
-  added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')));
-CREATE INDEX IF NOT EXISTS articles_text_hash ON articles(text_hash);
-CREATE TABLE IF NOT EXISTS chunks (
-  rowid INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, article_id TEXT NOT NULL,
-  position INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
-  title, body, tokenize='porter unicode61 remove_diacritics 2');
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row');
-CREATE TABLE IF NOT EXISTS pending (chunk_id TEXT PRIMARY KEY);
-"""
 
 STOPWORDS = frozenset(
     """
@@ -46,6 +34,9 @@ STOPWORDS = frozenset(
     week year news
     """.split()
 )
+TITLE_WEIGHT = 0.3  # a title word counts this much of a body word in keyword ranking (BM25)
+
+Waiting = Callable[[float, float], None]  # (seconds waited so far, seconds it may wait)
 
 
 @dataclass(frozen=True)
@@ -74,6 +65,74 @@ class ChunkRow:
     url: str | None
 
 
+@dataclass(frozen=True)
+class Totals:
+    """What the archive holds, in counts: the figures of `rag stats`."""
+
+    articles: int
+    chunks: int
+    sources: dict[str, int]  # outlet -> articles
+    no_source: int
+    first_published: str | None
+    last_published: str | None
+
+
+class Catalog(Protocol):
+    """Articles, chunks, the keyword index and the journal of vector writes.
+
+    Writes happen inside `transaction()`, whose handle goes to `put`, `delete`, `set_meta` and
+    `forget_journal`; each committed transaction moves `generation()` on, so a reader in
+    another process can tell that the archive changed.
+    """
+
+    where: str  # the catalog's place, for messages: a file, or a database URL without password
+    refresh_interval: float  # seconds a reader may trust what it read before asking again
+
+    # -- writing --------------------------------------------------------------------------
+    def transaction(self) -> AbstractContextManager[Any]: ...
+    def put(self, tx: Any, article: Article, chunks: Sequence[Chunk]) -> list[str]: ...
+    def delete(self, tx: Any, article_id: str) -> list[str]: ...
+    def set_meta(self, tx: Any, key: str, value: str) -> None: ...
+    def forget_journal(self, tx: Any) -> None: ...
+    def journal(self, chunk_ids: Iterable[str]) -> None: ...
+    def orphans(self) -> list[str]: ...
+    def clear_journal(self) -> None: ...
+    def writer_lock(self, wait: float, on_wait: Waiting) -> AbstractContextManager[None]: ...
+    def writer(self) -> str: ...
+
+    # -- reading --------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None: ...
+    def generation(self) -> int: ...
+    def articles(self) -> list[Article]: ...
+    def lookup(self, article_id: str) -> Mapping[str, Any] | None: ...
+    def by_text_hash(self, text_hash: str) -> str | None: ...
+    def count(self) -> int: ...
+    def totals(self) -> Totals: ...
+    def listing(self) -> list[dict[str, Any]]: ...
+    def sources(self) -> list[str]: ...
+    def chunk_ids(self) -> set[str]: ...
+    def chunk_spans(self, article_id: str) -> list[tuple[str, int, int, int]]: ...
+    def chunk_rows(self, chunk_ids: Sequence[str]) -> dict[str, ChunkRow]: ...
+    def document_frequencies(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]: ...
+    def keyword_search(
+        self, text: str, limit: int, filters: Filters
+    ) -> list[tuple[str, float]]: ...
+    def problems(self) -> list[str]: ...
+    def outside_bytes(self) -> int: ...
+    def close(self) -> None: ...
+
+
+def open_catalog(data_dir: Path, database_url: str = "") -> Catalog:
+    """The archive's catalog: PostgreSQL at `database_url`, else SQLite in `data_dir`."""
+    if database_url:
+        from rag.catalog_pg import PostgresCatalog
+
+        return PostgresCatalog(database_url)
+    from rag.catalog_sqlite import SQLiteCatalog
+
+    return SQLiteCatalog(Path(data_dir) / "articles.db", Path(data_dir))
+
+
 def keyword_terms(text: str) -> list[str]:
     """Content words of a query, lower-cased, stopwords removed, order kept, no repeats."""
     words = re.findall(r"[^\W_]+", text.lower())
@@ -84,201 +143,66 @@ def keyword_terms(text: str) -> list[str]:
     return list(seen)
 
 
-class Catalog:
-    """SQLite tables: articles, chunks, the FTS5 keyword index, and a journal of Chroma writes."""
-
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        self._lock = threading.RLock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA busy_timeout=10000")
-        self._db.executescript(_SCHEMA)
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One atomic write: everything inside commits together or not at all."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._db.execute(sql, params).fetchall()
-
-    def get_meta(self, key: str) -> str | None:
-        rows = self.query("SELECT value FROM meta WHERE key = ?", (key,))
-        return rows[0]["value"] if rows else None
-
-    def set_meta(self, db: sqlite3.Connection, key: str, value: str) -> None:
-        db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
-
-    def journal(self, chunk_ids: Iterable[str]) -> None:
-        """Record Chroma ids about to be written or deleted, so a crash can be repaired."""
-        with self.transaction() as db:
-            db.executemany("INSERT OR IGNORE INTO pending VALUES (?)", [(c,) for c in chunk_ids])
-
-    def orphans(self) -> list[str]:
-        """Journaled Chroma ids that no committed chunk owns."""
-        rows = self.query(
-            "SELECT p.chunk_id FROM pending p LEFT JOIN chunks c USING (chunk_id)"
-            " WHERE c.chunk_id IS NULL"
-        )
-        return [r["chunk_id"] for r in rows]
-
-    def clear_journal(self) -> None:
-        """Forget journaled ids once their vectors match the committed chunks."""
-        with self.transaction() as db:
-            db.execute("DELETE FROM pending")
-
-    def put(self, db: sqlite3.Connection, article: Article, chunks: Sequence[Chunk]) -> list[str]:
-        """Insert or replace an article with its chunks; returns the chunk ids it replaced."""
-        old = self.delete(db, article.article_id)
-        db.execute(
-            "INSERT INTO articles(article_id, title, source, source_key, published_at,"
-            " published_day, url, author, origin, text, text_hash, content_hash)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                article.article_id,
-                article.title,
-                article.source,
-                _key(article.source),
-                article.published_at,
-                date_key(article.published_at),
-                article.url,
-                article.author,
-                article.origin,
-                article.text,
-                article.text_hash,
-                article.content_hash,
-            ),
-        )
-        for chunk in chunks:
-            cur = db.execute(
-                "INSERT INTO chunks(chunk_id, article_id, position, start, end) VALUES (?,?,?,?,?)",
-                (chunk.chunk_id, chunk.article_id, chunk.position, chunk.start, chunk.end),
-            )
-            db.execute(
-                "INSERT INTO chunks_fts(rowid, title, body) VALUES (?,?,?)",
-                (cur.lastrowid, article.title, chunk.text),
-            )
-        db.executemany("DELETE FROM pending WHERE chunk_id = ?", [(c.chunk_id,) for c in chunks])
-        return old
-
-    def delete(self, db: sqlite3.Connection, article_id: str) -> list[str]:
-        """Delete an article and its chunks; their Chroma ids are journaled for removal."""
-        rows = db.execute(
-            "SELECT rowid, chunk_id FROM chunks WHERE article_id = ?", (article_id,)
-        ).fetchall()
-        db.executemany("DELETE FROM chunks_fts WHERE rowid = ?", [(r["rowid"],) for r in rows])
-        db.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
-        db.execute("DELETE FROM articles WHERE article_id = ?", (article_id,))
-        ids = [r["chunk_id"] for r in rows]
-        db.executemany("INSERT OR IGNORE INTO pending VALUES (?)", [(c,) for c in ids])
-        return ids
-
-    def articles(self) -> list[Article]:
-        """Every stored article."""
-        return [
-            Article(
-                article_id=r["article_id"],
-                title=r["title"],
-                text=r["text"],
-                source=r["source"],
-                published_at=r["published_at"],
-                url=r["url"],
-                author=r["author"],
-                origin=r["origin"] or "",
-            )
-            for r in self.query("SELECT * FROM articles")
-        ]
-
-    def lookup(self, article_id: str) -> sqlite3.Row | None:
-        rows = self.query("SELECT * FROM articles WHERE article_id = ?", (article_id,))
-        return rows[0] if rows else None
-
-    def by_text_hash(self, text_hash: str) -> str | None:
-        rows = self.query("SELECT article_id FROM articles WHERE text_hash = ?", (text_hash,))
-        return rows[0]["article_id"] if rows else None
-
-    def sources(self) -> list[str]:
-        """The outlets of the stored articles."""
-        rows = self.query("SELECT DISTINCT source FROM articles WHERE source IS NOT NULL")
-        return sorted(r["source"] for r in rows)
-
-    def chunk_rows(self, chunk_ids: Sequence[str]) -> dict[str, ChunkRow]:
-        """Chunks by id with their text sliced from the stored article."""
-        if not chunk_ids:
-            return {}
-        marks = ",".join("?" * len(chunk_ids))
-        rows = self.query(
-            "SELECT c.chunk_id, c.article_id, c.position, c.start, c.end, a.title, a.source,"
-            " a.published_at, a.url, substr(a.text, c.start + 1, c.end - c.start) AS text"
-            f" FROM chunks c JOIN articles a USING (article_id) WHERE c.chunk_id IN ({marks})",
-            list(chunk_ids),
-        )
-        return {r["chunk_id"]: ChunkRow(**dict(r)) for r in rows}
-
-    def document_frequencies(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
-        """Number of chunks, and in how many chunks each stemmed term occurs."""
-        total = int(self.query("SELECT count(*) AS n FROM chunks")[0]["n"])
-        if not terms:
-            return total, {}
-        marks = ",".join("?" * len(terms))
-        rows = self.query(f"SELECT term, doc FROM chunks_vocab WHERE term IN ({marks})", terms)
-        return total, {r["term"]: int(r["doc"]) for r in rows}
-
-    def keyword_search(self, text: str, limit: int, filters: Filters) -> list[tuple[str, float]]:
-        """BM25 over chunk bodies (and titles, weighted lower): (chunk_id, score), best first."""
-        terms = keyword_terms(text)
-        if not terms:
-            return []
-        match = " OR ".join(f'"{t}"' for t in terms)
-        where, params = filter_sql(filters)
-        rows = self.query(
-            "SELECT c.chunk_id, -bm25(chunks_fts, 0.3, 1.0) AS score FROM chunks_fts f"
-            " JOIN chunks c ON c.rowid = f.rowid JOIN articles a ON a.article_id = c.article_id"
-            f" WHERE chunks_fts MATCH ? {where} ORDER BY bm25(chunks_fts, 0.3, 1.0) LIMIT ?",
-            [match, *params, limit],
-        )
-        return [(r["chunk_id"], float(r["score"])) for r in rows]
-
-
-def _key(source: str | None) -> str | None:
+def source_key(source: str | None) -> str | None:
+    """An outlet's name as filters compare it."""
     return source.strip().lower() if source else None
 
 
-def filter_sql(filters: Filters) -> tuple[str, list[Any]]:
-    """SQL conditions on table alias `a` for the given filters."""
+def filter_sql(filters: Filters, mark: str = "?") -> tuple[str, list[Any]]:
+    """SQL conditions on table alias `a` for the given filters (`mark`: the driver's
+    placeholder)."""
     where = ""
     params: list[Any] = []
     if filters.source:
-        where += " AND a.source_key = ?"
-        params.append(_key(filters.source))
+        where += f" AND a.source_key = {mark}"
+        params.append(source_key(filters.source))
     for value, op in ((filters.since, ">="), (filters.until, "<=")):
         if value:
-            where += f" AND a.published_day {op} ?"
+            where += f" AND a.published_day {op} {mark}"
             params.append(date_key(value))
     if filters.as_of:
-        where += " AND (a.published_day IS NULL OR a.published_day <= ?)"
+        where += f" AND (a.published_day IS NULL OR a.published_day <= {mark})"
         params.append(date_key(filters.as_of))
     return where, params
 
 
+def article_values(article: Article) -> tuple[Any, ...]:
+    """An article's columns, in the order both catalogs store them."""
+    return (
+        article.article_id,
+        article.title,
+        article.source,
+        source_key(article.source),
+        article.published_at,
+        date_key(article.published_at),
+        article.url,
+        article.author,
+        article.origin,
+        article.text,
+        article.text_hash,
+        article.content_hash,
+    )
+
+
+def article_of(row: Mapping[str, Any]) -> Article:
+    """The `Article` a stored row holds."""
+    return Article(
+        article_id=row["article_id"],
+        title=row["title"],
+        text=row["text"],
+        source=row["source"],
+        published_at=row["published_at"],
+        url=row["url"],
+        author=row["author"],
+        origin=row["origin"] or "",
+    )
+
+
+# -- the keyword index's own tokens ------------------------------------------------------------
+_TOKENIZER = "porter unicode61 remove_diacritics 2"
 _STEMMER = sqlite3.connect(":memory:", check_same_thread=False)
 _STEMMER.executescript(
-    "CREATE VIRTUAL TABLE words USING fts5(w, tokenize='porter unicode61 remove_diacritics 2');"
+    f"CREATE VIRTUAL TABLE words USING fts5(title, body, tokenize='{_TOKENIZER}');"
     "CREATE VIRTUAL TABLE words_vocab USING fts5vocab(words, 'instance');"
 )
 _STEM_LOCK = threading.Lock()
@@ -292,7 +216,27 @@ def stems(words: Sequence[str]) -> list[str]:
     with _STEM_LOCK:
         _STEMMER.execute("DELETE FROM words")
         _STEMMER.executemany(
-            "INSERT INTO words(rowid, w) VALUES (?, ?)", list(enumerate(words, start=1))
+            "INSERT INTO words(rowid, body) VALUES (?, ?)", list(enumerate(words, start=1))
         )
         found = dict(_STEMMER.execute("SELECT doc, term FROM words_vocab WHERE offset = 0"))
     return [found.get(i, "") for i in range(1, len(words) + 1)]
+
+
+def tokens(pairs: Sequence[tuple[str, str]]) -> list[tuple[list[str], list[str]]]:
+    """The stemmed tokens, in order, of each (title, body): exactly what the SQLite keyword
+    index holds for them, so that a PostgreSQL catalog ranks the same words the same way."""
+    if not pairs:
+        return []
+    with _STEM_LOCK:
+        _STEMMER.execute("DELETE FROM words")
+        _STEMMER.executemany(
+            "INSERT INTO words(rowid, title, body) VALUES (?, ?, ?)",
+            [(i, title, body) for i, (title, body) in enumerate(pairs, start=1)],
+        )
+        rows = _STEMMER.execute(
+            "SELECT doc, col, offset, term FROM words_vocab ORDER BY doc, col, offset"
+        ).fetchall()
+    found: list[tuple[list[str], list[str]]] = [([], []) for _ in pairs]
+    for doc, col, _, term in rows:
+        found[doc - 1][0 if col == "title" else 1].append(term)
+    return found

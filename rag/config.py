@@ -56,6 +56,7 @@ class Settings:
     strict_citations: bool = False
     support_threshold: float = 0.45
     chroma_url: str = ""
+    database_url: str = ""  # postgresql://...: the catalog in a shared PostgreSQL database
     progress: bool = False  # progress bars even when stderr is not a terminal
     host: str = "127.0.0.1"
     port: int = 8501
@@ -152,6 +153,11 @@ def _check(name: str, value: Any) -> None:
         raise ConfigError(f"{var}={value!r}: choose {' or '.join(CHOICES[name])}")
     elif name in URLS and value and not _is_http_url(str(value)):
         raise ConfigError(f"{var}={value!r} is not an http(s) URL such as http://127.0.0.1:8000")
+    elif name == "database_url" and value and not _is_postgres_url(str(value)):
+        raise ConfigError(
+            f"{var}={redacted_url(str(value))!r} is not a PostgreSQL URL such as"
+            " postgresql://newsdesk@127.0.0.1:5432/newsdesk"
+        )
     elif name == "data_dir" and (blocker := _blocker(Path(value))):
         where = "" if blocker == Path(value) else f" ({blocker} is a file)"
         raise ConfigError(
@@ -192,6 +198,31 @@ def _is_http_url(value: str) -> bool:
     except ValueError:
         return False
     return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _is_postgres_url(value: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        return False
+    return parts.scheme in ("postgresql", "postgres") and bool(parts.hostname or parts.query)
+
+
+def redacted_url(url: str) -> str:
+    """A database URL fit for a message: its password replaced by ***."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+        return urlunsplit(parts._replace(netloc=netloc))
+    except ValueError:
+        return url
 
 
 def _check_answerer(name: str) -> None:

@@ -1,8 +1,8 @@
-"""Chroma vectors plus the SQLite catalog, kept consistent; idempotent add, replace and remove.
+"""Chroma vectors plus the catalog, kept consistent; idempotent add, replace and remove.
 
-Writes go to Chroma first (journaled), then commit in SQLite in one transaction; old vectors are
-deleted last. Readers trust only committed chunks, and `repair()` deletes journaled vectors no
-committed chunk owns, so an interrupted `rag add` leaves nothing half-done behind.
+Writes go to Chroma first (journaled), then commit in the catalog in one transaction; old
+vectors are deleted last. Readers trust only committed chunks, and `repair()` deletes journaled
+vectors no committed chunk owns, so an interrupted `rag add` leaves nothing half-done behind.
 
 The Chroma side lives in `rag.vectors`, the write pipeline (planning, grouping, embedding) in
 `rag.plan`; this module holds the consistency protocol and the reading API.
@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rag.article import Article, Failure, recleaned
-from rag.catalog import Catalog, ChunkRow, Filters
+from rag.catalog import ChunkRow, Filters, open_catalog
 from rag.chunk import Chunk
 from rag.errors import EmptyStoreError, ModelMismatchError, NotFoundError, StoreError
-from rag.lock import writer_lock
 from rag.plan import (
     BATCH,
     AddReport,
@@ -60,6 +59,7 @@ class Store:
         chroma_url: str = "",
         overlap_tokens: int = 48,
         batch_chunks: int = BATCH,
+        database_url: str = "",
     ) -> None:
         self.data_dir = Path(data_dir)
         self.overlap_tokens = overlap_tokens
@@ -69,7 +69,8 @@ class Store:
         else:  # and `rag list` never import the embedding stack
             self.__dict__["embedder"] = embedder
         self.chroma_url = chroma_url
-        self.catalog = Catalog(self.data_dir / "articles.db")
+        self.database_url = database_url
+        self.catalog = open_catalog(self.data_dir, database_url)
         self.chroma = Chroma(self.data_dir / "chroma", chroma_url)
 
     # -- Chroma ---------------------------------------------------------------------------
@@ -118,7 +119,7 @@ class Store:
         def waiting(waited: float, limit: float) -> None:
             progress("waiting", int(waited), int(limit))
 
-        with writer_lock(self.data_dir, self.lock_wait, waiting):
+        with self.catalog.writer_lock(self.lock_wait, waiting):
             self.repair()
             yield
 
@@ -218,7 +219,7 @@ class Store:
                 self.catalog.set_meta(db, "collection", target.name)
                 self.catalog.set_meta(db, "embed_model", self.embedder.name)
                 self.catalog.set_meta(db, "dimension", str(self.embedder.dimension))
-                db.execute("DELETE FROM pending")
+                self.catalog.forget_journal(db)
             self.__dict__["vectors"] = target
             write_point("reindex:committed")
             if current in self.chroma.names():
@@ -230,7 +231,7 @@ class Store:
 
     # -- reading --------------------------------------------------------------------------
     def count(self) -> int:
-        return int(self.catalog.query("SELECT count(*) AS n FROM articles")[0]["n"])
+        return self.catalog.count()
 
     def require_articles(self) -> None:
         if self.count() == 0:
@@ -249,48 +250,36 @@ class Store:
         row = self.catalog.lookup(article_id)
         if row is None:
             raise NotFoundError(f"no article with id {article_id} (see `rag list`)")
-        return {**_listing(row, self._chunk_counts().get(article_id, 0)), "text": row["text"]}
+        listed = {
+            "id": row["article_id"],
+            "title": row["title"],
+            "source": row["source"],
+            "published_at": row["published_at"],
+            "url": row["url"],
+            "chunks": len(self.catalog.chunk_spans(article_id)),
+        }
+        return {**listed, "text": row["text"]}
 
     def list_articles(self) -> list[dict[str, Any]]:
-        counts = self._chunk_counts()
-        rows = self.catalog.query("SELECT * FROM articles ORDER BY published_at DESC, title")
-        return [_listing(r, counts.get(r["article_id"], 0)) for r in rows]
-
-    def _chunk_counts(self) -> dict[str, int]:
-        rows = self.catalog.query(
-            "SELECT article_id, count(*) AS n FROM chunks GROUP BY article_id"
-        )
-        return {r["article_id"]: int(r["n"]) for r in rows}
+        """Every article (id, title, source, published_at, url, chunks), newest first."""
+        return self.catalog.listing()
 
     def stats(self) -> dict[str, Any]:
-        q = self.catalog.query
-        dates = q("SELECT min(published_at) AS lo, max(published_at) AS hi FROM articles")[0]
-        sources = q("SELECT coalesce(source, '') AS s, count(*) AS n FROM articles GROUP BY s")
+        totals = self.catalog.totals()
         size = sum(p.stat().st_size for p in self.data_dir.rglob("*") if p.is_file())
         return {
-            "articles": self.count(),
-            "chunks": int(q("SELECT count(*) AS n FROM chunks")[0]["n"]),
-            "sources": {r["s"]: int(r["n"]) for r in sources if r["s"]},
-            "no_source": sum(int(r["n"]) for r in sources if not r["s"]),
-            "first_published": dates["lo"],
-            "last_published": dates["hi"],
+            "articles": totals.articles,
+            "chunks": totals.chunks,
+            "sources": totals.sources,
+            "no_source": totals.no_source,
+            "first_published": totals.first_published,
+            "last_published": totals.last_published,
             "embed_model": self.embed_model,
-            "bytes": size,
+            "bytes": size + self.catalog.outside_bytes(),
         }
 
     def close(self) -> None:
         self.catalog.close()
-
-
-def _listing(row: Any, chunks: int) -> dict[str, Any]:
-    return {
-        "id": row["article_id"],
-        "title": row["title"],
-        "source": row["source"],
-        "published_at": row["published_at"],
-        "url": row["url"],
-        "chunks": chunks,
-    }
 
 
 def open_store(settings: Any) -> Store:
@@ -309,6 +298,7 @@ def open_store(settings: Any) -> Store:
         settings.chroma_url,
         settings.chunk_overlap_tokens,
         settings.add_batch_chunks,
+        settings.database_url,
     )
     store.lock_wait = settings.write_wait
     return store

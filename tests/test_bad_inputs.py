@@ -67,11 +67,15 @@ def _seeded(embedder: SentenceEmbedder, root: Path) -> tuple[Path, dict]:
 
 
 def _snapshot(store: Store) -> dict:
-    rows = store.catalog.query("SELECT article_id, content_hash, text FROM articles")
-    chunks = store.catalog.query("SELECT article_id, chunk_id, start, end FROM chunks")
+    articles = store.catalog.articles()
+    chunks = [
+        (a.article_id, chunk_id, start, end)
+        for a in articles
+        for chunk_id, _, start, end in store.catalog.chunk_spans(a.article_id)
+    ]
     return {
-        "articles": {r["article_id"]: (r["content_hash"], r["text"]) for r in rows},
-        "chunks": sorted(tuple(r) for r in chunks),
+        "articles": {a.article_id: (a.content_hash, a.text) for a in articles},
+        "chunks": sorted(chunks),
     }
 
 
@@ -97,7 +101,7 @@ def _inputs(root: Path, expected: dict[str, str | None]) -> list[str]:
 
 
 def _stored_origins(store: Store) -> set[str]:
-    return {r["origin"] for r in store.catalog.query("SELECT origin FROM articles")}
+    return {a.origin for a in store.catalog.articles()}
 
 
 @pytest.mark.slow

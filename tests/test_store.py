@@ -59,22 +59,14 @@ def _chroma_ids(store: Store) -> set[str]:
 
 
 def _sqlite_ids(store: Store) -> set[str]:
-    return {r["chunk_id"] for r in store.catalog.query("SELECT chunk_id FROM chunks")}
+    return store.catalog.chunk_ids()
 
 
 def assert_consistent(store: Store) -> None:
     """Chroma, the chunk table and the keyword index hold exactly the same chunks."""
     chroma, chunks = _chroma_ids(store), _sqlite_ids(store)
     assert chroma == chunks, (sorted(chroma - chunks), sorted(chunks - chroma))
-    q = store.catalog.query
-    chunk_rows = {r["rowid"] for r in q("SELECT rowid FROM chunks")}
-    assert {r["rowid"] for r in q("SELECT rowid FROM chunks_fts")} == chunk_rows
-    assert not q(
-        "SELECT chunk_id FROM chunks WHERE article_id NOT IN (SELECT article_id FROM articles)"
-    )
-    assert not q(
-        "SELECT article_id FROM articles WHERE article_id NOT IN (SELECT article_id FROM chunks)"
-    )
+    assert store.catalog.problems() == []
     assert not store.catalog.orphans()
 
 
@@ -198,11 +190,8 @@ def _rechunk(store: Store, embedder: SentenceEmbedder, article_id: str) -> list:
         embedder.max_tokens,
         store.overlap_tokens,
     )
-    stored = store.catalog.query(
-        "SELECT chunk_id, position, start, end FROM chunks WHERE article_id = ? ORDER BY position",
-        (article_id,),
-    )
-    assert [(c.chunk_id, c.position, c.start, c.end) for c in chunks] == [tuple(r) for r in stored]
+    stored = store.catalog.chunk_spans(article_id)
+    assert [(c.chunk_id, c.position, c.start, c.end) for c in chunks] == stored
     return chunks
 
 
@@ -360,10 +349,7 @@ def test_remove_touches_all_three(store: Store, tmp_path: Path) -> None:
     folder = _stories(tmp_path / "in")
     report = _add(store, folder)
     gone, *kept = sorted(report.added)
-    gone_ids = {
-        r["chunk_id"]
-        for r in store.catalog.query("SELECT chunk_id FROM chunks WHERE article_id = ?", (gone,))
-    }
+    gone_ids = {span[0] for span in store.catalog.chunk_spans(gone)}
     assert gone_ids
     assert store.remove([gone]).as_dict() == {"removed": [gone], "missing": []}
     assert store.catalog.lookup(gone) is None
