@@ -43,8 +43,10 @@ MIGRATIONS: list[list[str]] = [
         "CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row')",
         "CREATE TABLE IF NOT EXISTS pending (chunk_id TEXT PRIMARY KEY)",
     ],
-    [  # 2: a generation number for readers in other processes; listing by date
+    [  # 2: a generation number for readers in other processes, the archive's own id (its
+        # vectors' database on a shared Chroma server); listing by date
         "INSERT OR IGNORE INTO meta(key, value) VALUES ('generation', '0')",
+        "INSERT OR IGNORE INTO meta(key, value) VALUES ('archive', lower(hex(randomblob(8))))",
         "CREATE INDEX IF NOT EXISTS articles_published ON articles(published_at)",
     ],
 ]

@@ -48,18 +48,16 @@ def _prepare_query_model(embedder: Any, show: bool) -> None:
     click.echo("Query model ready.", err=True)
 
 
-def _queued(progress: Callable[[str, int, int], None], data_dir: Any) -> Callable[..., None]:
+def _queued(progress: Callable[[str, int, int], None], store: Any) -> Callable[..., None]:
     """The progress callback, plus one line on stderr when this writer has to queue (shown
     with or without progress bars, so that cron logs say why a job took long)."""
-    from rag.lock import holder
-
     said: list[bool] = []
 
     def update(phase: str, done: int, total: int) -> None:
         if phase == "waiting" and not said:
             said.append(True)
             click.echo(
-                f"waiting for another writer to finish: {holder(data_dir)}"
+                f"waiting for another writer to finish: {store.catalog.writer()}"
                 f" (up to {total} s; see --wait)",
                 err=True,
             )
@@ -101,7 +99,7 @@ def add(settings: Settings, sources: tuple[str, ...], as_json: bool, wait: float
     items = read_sources(sources, **_read_options(settings))
     show = not as_json and sys.stderr.isatty() or settings.progress
     with progress_bars(show) as p:
-        report = store.add(items, _queued(p, settings.data_dir))
+        report = store.add(items, _queued(p, store))
     if report.chunks and "model" in store.embedder.__dict__:  # loaded anyway: 2 s more now
         _prepare_query_model(store.embedder, show)  # saves 10 s on the first question
     if as_json:
@@ -250,7 +248,7 @@ def remove(
     from rag.store import open_store
 
     store = open_store(_waiting(settings, wait))
-    report = store.remove(list(article_ids), _queued(lambda *_: None, settings.data_dir))
+    report = store.remove(list(article_ids), _queued(lambda *_: None, store))
     if as_json:
         _emit(report.as_dict())
         return
@@ -290,7 +288,7 @@ def reindex(settings: Settings, as_json: bool, wait: float | None) -> None:
 
     store = open_store(_waiting(settings, wait))
     with progress_bars(not as_json and sys.stderr.isatty() or settings.progress) as p:
-        result = store.reindex(_queued(p, settings.data_dir))
+        result = store.reindex(_queued(p, store))
     if as_json:
         _emit(result)
     else:

@@ -3,8 +3,10 @@ answers with their citations and short answer, errors, feedback), so a reload or
 brings one back.
 
 `Conversations` is the interface the app uses; `SQLiteConversations` keeps them in
-`<data dir>/conversations.db`. Answers are stored as JSON and read back into `Answer` objects;
-fields an older or newer version does not know are ignored, so stored answers stay readable.
+`<data dir>/conversations.db` (and the feedback log in `<data dir>/feedback.jsonl`),
+`rag.conversations_pg.PostgresConversations` in the shared PostgreSQL database. Answers are
+stored as JSON and read back into `Answer` objects; fields an older or newer version does not
+know are ignored, so stored answers stay readable.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import dataclasses
 import datetime as dt
 import json
 import sqlite3
+import threading
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -26,6 +29,7 @@ if TYPE_CHECKING:
     from rag.answer import Answer
 
 FILE_NAME = "conversations.db"
+FEEDBACK_FILE = "feedback.jsonl"
 TITLE_CHARS = 60
 MAX_TITLE_CHARS = 120
 RATINGS = frozenset({"up", "down"})
@@ -83,6 +87,8 @@ class Conversations(Protocol):
     def append(self, conversation_id: str, message: Message) -> None: ...
     def messages(self, conversation_id: str) -> list[Message]: ...
     def rate(self, message_id: str, rating: str | None) -> None: ...
+    def record_feedback(self, entry: Mapping[str, Any]) -> str: ...
+    def feedback(self) -> list[dict[str, Any]]: ...
 
 
 def new_id() -> str:
@@ -96,7 +102,7 @@ def title_of(question: str) -> str:
     return text if len(text) <= TITLE_CHARS else text[: TITLE_CHARS - 1].rstrip() + "…"
 
 
-def _now() -> str:
+def timestamp() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
@@ -131,8 +137,8 @@ class SQLiteConversations:
             db.close()
 
     def create(self, owner: str, title: str, settings: Mapping[str, Any]) -> Conversation:
-        now = _now()
-        made = Conversation(new_id(), _checked_title(title), owner, dict(settings), now, now)
+        now = timestamp()
+        made = Conversation(new_id(), checked_title(title), owner, dict(settings), now, now)
         with self._db() as db:
             db.execute(
                 "INSERT INTO conversations VALUES (?, ?, ?, ?, ?, ?)",
@@ -145,7 +151,7 @@ class SQLiteConversations:
             row = db.execute(
                 "SELECT * FROM conversations WHERE id = ?", (conversation_id,)
             ).fetchone()
-        return _conversation(row) if row else None
+        return conversation_of(row) if row else None
 
     def list(self, owner: str, limit: int = 50) -> list[Conversation]:
         """The owner's conversations, the most recently used first."""
@@ -154,11 +160,11 @@ class SQLiteConversations:
                 "SELECT * FROM conversations WHERE owner = ? ORDER BY updated_at DESC LIMIT ?",
                 (owner, limit),
             ).fetchall()
-        return [_conversation(r) for r in rows]
+        return [conversation_of(r) for r in rows]
 
     def rename(self, conversation_id: str, title: str) -> None:
         """A new title; the conversation keeps its place in the list (renaming is not use)."""
-        self._update(conversation_id, "title = ?", _checked_title(title), touch=False)
+        self._update(conversation_id, "title = ?", checked_title(title), touch=False)
 
     def delete(self, conversation_id: str) -> None:
         with self._db() as db:
@@ -171,7 +177,7 @@ class SQLiteConversations:
         self, conversation_id: str, assignment: str, value: str, touch: bool = True
     ) -> None:
         stamp = ", updated_at = ?" if touch else ""
-        values = (value, _now(), conversation_id) if touch else (value, conversation_id)
+        values = (value, timestamp(), conversation_id) if touch else (value, conversation_id)
         with self._db() as db:
             done = db.execute(f"UPDATE conversations SET {assignment}{stamp} WHERE id = ?", values)
         if done.rowcount == 0:
@@ -179,7 +185,7 @@ class SQLiteConversations:
 
     def append(self, conversation_id: str, message: Message) -> None:
         """Add a message at the end (positions never collide, even with two writers)."""
-        message.created_at = message.created_at or _now()
+        message.created_at = message.created_at or timestamp()
         answer = json.dumps(message.answer.as_dict()) if message.answer is not None else None
         with self._db() as db:
             db.execute("BEGIN IMMEDIATE")
@@ -203,7 +209,8 @@ class SQLiteConversations:
                 ),
             )
             db.execute(
-                "UPDATE conversations SET updated_at = ? WHERE id = ?", (_now(), conversation_id)
+                "UPDATE conversations SET updated_at = ? WHERE id = ?",
+                (timestamp(), conversation_id),
             )
 
     def messages(self, conversation_id: str) -> list[Message]:
@@ -212,7 +219,7 @@ class SQLiteConversations:
                 "SELECT * FROM messages WHERE conversation_id = ? ORDER BY position",
                 (conversation_id,),
             ).fetchall()
-        return [_message(r) for r in rows]
+        return [message_of(r) for r in rows]
 
     def rate(self, message_id: str, rating: str | None) -> None:
         if rating is not None and rating not in RATINGS:
@@ -220,20 +227,44 @@ class SQLiteConversations:
         with self._db() as db:
             db.execute("UPDATE messages SET rating = ? WHERE id = ?", (rating, message_id))
 
+    def record_feedback(self, entry: Mapping[str, Any]) -> str:
+        """Append one rating of an answer to the feedback log; returns where it went."""
+        path = self.path.with_name(FEEDBACK_FILE)
+        line = json.dumps(dict(entry), ensure_ascii=False) + "\n"
+        with _FEEDBACK_LOCK, path.open("a", encoding="utf-8") as out:
+            out.write(line)
+        return str(path)
 
-def open_conversations(data_dir: Path) -> SQLiteConversations:
-    """The conversations kept in `data_dir`."""
+    def feedback(self) -> list[dict[str, Any]]:
+        """The feedback log, oldest first."""
+        path = self.path.with_name(FEEDBACK_FILE)
+        if not path.is_file():
+            return []
+        lines = path.read_text(encoding="utf-8").splitlines()
+        return [entry for entry in map(_json, lines) if isinstance(entry, dict)]
+
+
+_FEEDBACK_LOCK = threading.Lock()
+
+
+def open_conversations(data_dir: Path, database_url: str = "") -> Conversations:
+    """The conversations of the archive: in its PostgreSQL database when it has one, else in
+    `data_dir`."""
+    if database_url:
+        from rag.conversations_pg import PostgresConversations
+
+        return PostgresConversations(database_url)
     return SQLiteConversations(Path(data_dir) / FILE_NAME)
 
 
-def _checked_title(title: str) -> str:
+def checked_title(title: str) -> str:
     text = " ".join(str(title).split())
     if not text:
         raise InputError("a conversation needs a title")
     return text[:MAX_TITLE_CHARS]
 
 
-def _conversation(row: sqlite3.Row) -> Conversation:
+def conversation_of(row: Mapping[str, Any]) -> Conversation:
     settings = _json(row["settings"])
     return Conversation(
         id=row["id"],
@@ -245,7 +276,7 @@ def _conversation(row: sqlite3.Row) -> Conversation:
     )
 
 
-def _message(row: sqlite3.Row) -> Message:
+def message_of(row: Mapping[str, Any]) -> Message:
     answer, error = None, row["error"]
     if row["answer"]:
         try:

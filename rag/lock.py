@@ -1,6 +1,10 @@
-"""One writer at a time per data dir: a second writer's repair would delete the first one's
+"""One writer at a time per archive: a second writer's repair would delete the first one's
 journaled, not yet committed vectors. A writer that finds the archive busy queues: it waits
-(saying so) up to a limit, then fails with a message naming the writer ahead of it."""
+(saying so) up to a limit, then fails with a message naming the writer ahead of it.
+
+This is the embedded archive's lock, a file in the data dir; a PostgreSQL catalog takes an
+advisory lock in its database instead (`rag.catalog_pg`), with the same queueing.
+"""
 
 from __future__ import annotations
 
@@ -47,7 +51,7 @@ def writer_lock(data_dir: Path, wait: float, on_wait: Waiting = _no_notice) -> I
             except BlockingIOError:
                 waited = time.monotonic() - start
                 if waited >= wait:
-                    raise StoreError(_busy_message(data_dir, wait)) from None
+                    raise StoreError(busy_message(holder(data_dir), wait)) from None
                 if waited - noticed >= 1.0 or noticed < 0:
                     on_wait(waited, wait)
                     noticed = waited
@@ -61,14 +65,14 @@ def writer_lock(data_dir: Path, wait: float, on_wait: Waiting = _no_notice) -> I
 
 def _record_holder(handle: IO[str]) -> None:
     """Write who holds the lock into the lock file, for a waiting writer to show."""
-    holder = {"pid": os.getpid(), "command": _command(), "since": time.time()}
+    holder = {"pid": os.getpid(), "command": command(), "since": time.time()}
     handle.seek(0)
     handle.truncate()
     handle.write(json.dumps(holder))
     handle.flush()
 
 
-def _command() -> str:
+def command() -> str:
     """What this process is, e.g. 'rag add' or 'streamlit run' (no paths, no arguments)."""
     if not sys.argv or sys.argv[0] in ("", "-c", "-m"):
         return "python"
@@ -89,9 +93,10 @@ def holder(data_dir: Path) -> str:
     return f"{found.get('command') or 'a writer'} (pid {found['pid']}, since {since})"
 
 
-def _busy_message(data_dir: Path, wait: float) -> str:
+def busy_message(writer: str, wait: float) -> str:
+    """Why a writer gave up: who held the lock, and how to wait longer."""
     return (
-        f"another `rag add`, `remove` or `reindex` is writing to this archive: {holder(data_dir)}"
+        f"another `rag add`, `remove` or `reindex` is writing to this archive: {writer}"
         f" did not finish within {wait:g} s; try again later, or wait longer with --wait"
         " or RAG_WRITE_WAIT"
     )

@@ -112,7 +112,7 @@ class Reader:
         """Read the passages for `question`; `search(text, outlet)` retrieves more passages
         for one claim of a verdict question."""
         analysis = analyse(question)
-        outlets = self.store.catalog.sources()
+        outlets = self.store.sources()
         missing = unknown_outlets(question, outlets)
         if missing:
             return Reading(analysis, [], list(passages), missing_outlets=missing)

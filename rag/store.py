@@ -10,6 +10,7 @@ The Chroma side lives in `rag.vectors`, the write pipeline (planning, grouping, 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
@@ -36,7 +37,7 @@ from rag.plan import (
     quiet,
 )
 from rag.plan import chunker as make_chunker
-from rag.vectors import FIRST, Chroma, Vectors, next_name
+from rag.vectors import FIRST, Chroma, Vectors, is_missing, next_name
 
 if TYPE_CHECKING:
     from rag.embeddings import SentenceEmbedder
@@ -48,7 +49,8 @@ def write_point(name: str) -> None:
 
 
 class Store:
-    """The article archive in `data_dir`: `articles.db` (SQLite) and `chroma/` (vectors)."""
+    """The article archive: its catalog (`articles.db` in `data_dir`, or PostgreSQL at
+    `database_url`) and its vectors (`chroma/` in `data_dir`, or the server at `chroma_url`)."""
 
     lock_wait = 10.0  # seconds a writer waits for another one to finish (RAG_WRITE_WAIT)
 
@@ -71,7 +73,11 @@ class Store:
         self.chroma_url = chroma_url
         self.database_url = database_url
         self.catalog = open_catalog(self.data_dir, database_url)
-        self.chroma = Chroma(self.data_dir / "chroma", chroma_url)
+        archive = self.catalog.get_meta("archive") or ""
+        database = f"newsdesk_{archive}" if chroma_url and archive else ""
+        self.chroma = Chroma(self.data_dir / "chroma", chroma_url, database)
+        self._seen: tuple[float, int] = (time.monotonic(), self.catalog.generation())
+        self._cache: dict[str, Any] = {}
 
     # -- Chroma ---------------------------------------------------------------------------
     @property
@@ -82,6 +88,35 @@ class Store:
     def vectors(self) -> Vectors:
         """The current collection (the one the catalog's chunks point into)."""
         return self.chroma.open(self.catalog.get_meta("collection") or FIRST)
+
+    # -- other processes' writes ----------------------------------------------------------
+    def refresh(self, force: bool = False) -> bool:
+        """Notice writes by other processes (the catalog's generation moved on): forget what
+        was cached, and follow a reindex to its new collection. Asks the catalog at most once
+        per its `refresh_interval`; returns whether anything changed."""
+        checked, generation = self._seen
+        now = time.monotonic()
+        if not force and now - checked < self.catalog.refresh_interval:
+            return False
+        current = self.catalog.generation()
+        self._seen = (now, current)
+        if current == generation and not force:
+            return False
+        self._cache.clear()
+        held = self.__dict__.get("vectors")
+        if held is not None and held.name != (self.catalog.get_meta("collection") or FIRST):
+            del self.__dict__["vectors"]
+        return True
+
+    def _cached(self, key: str, read: Callable[[], Any]) -> Any:
+        self.refresh()
+        if key not in self._cache:
+            self._cache[key] = read()
+        return self._cache[key]
+
+    def _changed(self) -> None:
+        """This process wrote: what it cached is stale at once."""
+        self._cache.clear()
 
     @property
     def collection(self) -> Any:
@@ -171,6 +206,7 @@ class Store:
         with self.catalog.transaction() as db:
             self._record_model(db)
             replaced = [old for a, cs, _ in group for old in self.catalog.put(db, a, cs)]
+        self._changed()
         write_point("add:committed")
         stale = sorted(set(replaced) - set(ids))
         if stale:
@@ -189,6 +225,7 @@ class Store:
                     continue
                 with self.catalog.transaction() as db:
                     ids = self.catalog.delete(db, article_id)
+                self._changed()
                 write_point("remove:committed")
                 self.vectors.delete(ids)
                 write_point("remove:vectors-deleted")
@@ -221,6 +258,7 @@ class Store:
                 self.catalog.set_meta(db, "dimension", str(self.embedder.dimension))
                 self.catalog.forget_journal(db)
             self.__dict__["vectors"] = target
+            self._changed()
             write_point("reindex:committed")
             if current in self.chroma.names():
                 self.chroma.drop(current)
@@ -231,7 +269,11 @@ class Store:
 
     # -- reading --------------------------------------------------------------------------
     def count(self) -> int:
-        return self.catalog.count()
+        return int(self._cached("count", self.catalog.count))
+
+    def sources(self) -> list[str]:
+        """The outlets of the stored articles."""
+        return list(self._cached("sources", self.catalog.sources))
 
     def require_articles(self) -> None:
         if self.count() == 0:
@@ -240,7 +282,14 @@ class Store:
     def dense_search(
         self, vector: Sequence[float], limit: int, filters: Filters
     ) -> list[tuple[str, float]]:
-        """Nearest chunks by cosine similarity: (chunk_id, similarity), best first."""
+        """Nearest chunks by cosine similarity: (chunk_id, similarity), best first. A collection
+        dropped meanwhile (a `rag reindex` in another process) is followed to its successor."""
+        self.refresh()
+        try:
+            return self.vectors.search(vector, limit, filters)
+        except Exception as exc:
+            if not is_missing(exc) or not self.refresh(force=True):
+                raise
         return self.vectors.search(vector, limit, filters)
 
     def chunk_rows(self, chunk_ids: Sequence[str]) -> dict[str, ChunkRow]:
@@ -265,7 +314,7 @@ class Store:
         return self.catalog.listing()
 
     def stats(self) -> dict[str, Any]:
-        totals = self.catalog.totals()
+        totals = self._cached("totals", self.catalog.totals)
         size = sum(p.stat().st_size for p in self.data_dir.rglob("*") if p.is_file())
         return {
             "articles": totals.articles,

@@ -2,7 +2,9 @@
 filter metadata, and the dense search over them.
 
 `Chroma` is the client (on disk, or a shared server with `RAG_CHROMA_URL`) and names the
-collections; `Vectors` is one collection. The store decides which collection is current.
+collections; `Vectors` is one collection. The store decides which collection is current. On a
+server, each archive keeps its collections in a Chroma database of its own (named after the
+archive's id), so several archives can share one server without touching each other's vectors.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from rag.article import Article
 from rag.catalog import Filters
 from rag.chunk import Chunk
 from rag.clean import date_key
+from rag.errors import StoreError
 
 PREFIX = "newsdesk_chunks_"
 FIRST = f"{PREFIX}0"
@@ -81,11 +84,13 @@ class Vectors:
 
 
 class Chroma:
-    """The Chroma client holding the archive's collections: on disk at `path`, or a server."""
+    """The Chroma client holding the archive's collections: on disk at `path`, or a server
+    (in the Chroma database `database`, created when missing)."""
 
-    def __init__(self, path: Path, url: str = "") -> None:
+    def __init__(self, path: Path, url: str = "", database: str = "") -> None:
         self.path = Path(path)
         self.url = url
+        self.database = database
 
     @cached_property
     def client(self) -> Any:
@@ -94,17 +99,28 @@ class Chroma:
         from chromadb.config import Settings as ChromaSettings
 
         settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-        if self.url:
-            from urllib.parse import urlsplit
+        if not self.url:
+            return chromadb.PersistentClient(path=str(self.path), settings=settings)
+        from urllib.parse import urlsplit
 
-            url = urlsplit(self.url)
+        url = urlsplit(self.url)
+        where = {
+            "host": url.hostname or "127.0.0.1",
+            "port": url.port or 8000,
+            "ssl": url.scheme == "https",
+        }
+        try:
+            if self.database:
+                _ensure_database(self.database, **where)
             return chromadb.HttpClient(
-                host=url.hostname or "127.0.0.1",
-                port=url.port or 8000,
-                ssl=url.scheme == "https",
+                **where,
+                database=self.database or chromadb.DEFAULT_DATABASE,
                 settings=settings,
             )
-        return chromadb.PersistentClient(path=str(self.path), settings=settings)
+        except Exception as exc:  # noqa: BLE001 - any failure to reach it means the same
+            raise StoreError(
+                f"cannot use the Chroma server at {self.url}: {_reason(exc)}"
+            ) from None
 
     def open(self, name: str) -> Vectors:
         """The collection `name`, created empty when missing."""
@@ -121,6 +137,42 @@ class Chroma:
 
     def drop(self, name: str) -> None:
         self.client.delete_collection(name)
+
+
+def _ensure_database(name: str, host: str, port: int, ssl: bool) -> None:
+    """Create the Chroma database `name` on the server unless it exists (another process may
+    create it at the same moment: that is fine too)."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+    from chromadb.errors import NotFoundError as Missing
+
+    admin = chromadb.AdminClient(
+        ChromaSettings(
+            chroma_api_impl="chromadb.api.fastapi.FastAPI",
+            chroma_server_host=host,
+            chroma_server_http_port=port,
+            chroma_server_ssl_enabled=ssl,
+            anonymized_telemetry=False,
+        )
+    )
+    try:
+        admin.get_database(name)
+    except Missing:
+        try:
+            admin.create_database(name)
+        except Exception:  # noqa: BLE001 - created meanwhile by another process?
+            admin.get_database(name)
+
+
+def _reason(exc: Exception) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def is_missing(exc: Exception) -> bool:
+    """Whether a Chroma error says the collection is gone (dropped by another process)."""
+    from chromadb.errors import NotFoundError as Missing
+
+    return isinstance(exc, Missing) or "does not exist" in str(exc)
 
 
 def next_name(current: str) -> str:

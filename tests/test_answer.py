@@ -11,21 +11,19 @@ import pytest
 
 from rag.answer import ABSTAIN_TEXT, Answer, Assistant
 from rag.catalog import Filters
-from rag.config import Settings
 from rag.errors import EmptyStoreError, InputError
 from rag.followup import condense, needs_context
 from rag.ingest import read_sources
-from rag.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def assistant(embedder, tmp_path_factory) -> Assistant:
+def assistant(embedder, tmp_path_factory, backend) -> Assistant:
     data_dir = tmp_path_factory.mktemp("answer-store")
-    store = Store(data_dir, embedder)
+    store = backend.store(data_dir, embedder)
     store.add(read_sources([str(ROOT / "corpus")], 10**7))
-    return Assistant(store, Settings(data_dir=data_dir))
+    return Assistant(store, backend.settings(data_dir))
 
 
 def _quotes_are_exact(assistant: Assistant, answer: Answer) -> None:
@@ -142,8 +140,8 @@ def test_bad_input_is_refused(assistant: Assistant, question: str, as_of, error:
         assistant.ask(question, as_of=as_of)
 
 
-def test_empty_store_is_a_clear_error(embedder, tmp_path: Path) -> None:
-    assistant = Assistant(Store(tmp_path, embedder), Settings(data_dir=tmp_path))
+def test_empty_store_is_a_clear_error(embedder, tmp_path: Path, backend) -> None:
+    assistant = Assistant(backend.store(tmp_path, embedder), backend.settings(tmp_path))
     with pytest.raises(EmptyStoreError, match="rag add"):
         assistant.ask("What did Sattar demand?")
 
@@ -174,16 +172,16 @@ def test_condense_carries_the_previous_subject() -> None:
     assert condense("Did they accept it?", []) == "Did they accept it?"
 
 
-def _rag(args: list[str], data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {"RAG_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin"}
+def _rag(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    env = {**env, "HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin"}
     return subprocess.run(
         [sys.executable, "-m", "rag", *args], capture_output=True, text=True, env=env, timeout=300
     )
 
 
 @pytest.mark.slow
-def test_cli_ask_round_trip(assistant: Assistant) -> None:
-    data_dir = assistant.store.data_dir
+def test_cli_ask_round_trip(assistant: Assistant, backend) -> None:
+    data_dir = backend.env(assistant.store.data_dir)
     human = _rag(["ask", "What did Sattar demand?"], data_dir)
     assert human.returncode == 0, human.stderr
     assert "restored as the party chief" in human.stdout

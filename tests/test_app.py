@@ -17,11 +17,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from rag.answer import Assistant
-from rag.config import Settings
 from rag.conversations import Message, open_conversations
 from rag.evaluate import load_questions
 from rag.ingest import read_sources
-from rag.store import Store
 from ui.corpus import table_key
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,21 +50,23 @@ Traders expect dried apricot prices to rise in the autumn markets of Gilgit.
 
 
 @pytest.fixture(scope="module")
-def archive(embedder, tmp_path_factory) -> Path:
+def archive(embedder, tmp_path_factory, backend) -> Path:
     """The shipped corpus plus two dated articles from two outlets."""
     sources = tmp_path_factory.mktemp("app-sources")
     (sources / "harbour.md").write_text(HARBOUR, encoding="utf-8")
     (sources / "valley.md").write_text(VALLEY, encoding="utf-8")
     data_dir = tmp_path_factory.mktemp("app-archive")
-    store = Store(data_dir, embedder)
+    store = backend.store(data_dir, embedder)
     report = store.add(read_sources([str(ROOT / "corpus"), str(sources)], 10**7))
     store.close()
     assert len(report.added) == 3
     return data_dir
 
 
-def _start(monkeypatch: pytest.MonkeyPatch, data_dir: Path, **env: str) -> AppTest:
-    monkeypatch.setenv("RAG_DATA_DIR", str(data_dir))
+def _start(
+    monkeypatch: pytest.MonkeyPatch, data_dir: Path, backend: Any = None, **env: str
+) -> AppTest:
+    _point_at(monkeypatch, data_dir, backend)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     app = AppTest.from_file(APP, default_timeout=TIMEOUT)
@@ -75,17 +75,32 @@ def _start(monkeypatch: pytest.MonkeyPatch, data_dir: Path, **env: str) -> AppTe
     return app
 
 
+def _point_at(monkeypatch: pytest.MonkeyPatch, data_dir: Path, backend: Any) -> None:
+    """The app's environment for the archive in `data_dir` (on the backend, if given)."""
+    monkeypatch.delenv("RAG_DATABASE_URL", raising=False)
+    monkeypatch.delenv("RAG_CHROMA_URL", raising=False)
+    env = backend.env(data_dir) if backend is not None else {"RAG_DATA_DIR": str(data_dir)}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+
 @pytest.fixture
-def app(archive: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    return _start(monkeypatch, archive)
+def app(archive: Path, monkeypatch: pytest.MonkeyPatch, backend) -> AppTest:
+    return _start(monkeypatch, archive, backend)
+
+
+def _book() -> Any:
+    """The conversations of the archive the app runs on."""
+    data_dir = Path(os.environ["RAG_DATA_DIR"])
+    return open_conversations(data_dir, os.environ.get("RAG_DATABASE_URL", ""))
 
 
 def _messages(app: AppTest) -> list[Message]:
-    """The open conversation's messages, as kept in the data dir."""
+    """The open conversation's messages, as kept where the archive keeps them."""
     conversation = app.session_state["conversation"]
     if conversation is None:
         return []
-    return open_conversations(Path(os.environ["RAG_DATA_DIR"])).messages(conversation)
+    return _book().messages(conversation)
 
 
 def _ask(app: AppTest, question: str) -> Message:
@@ -178,10 +193,13 @@ def test_timings_and_new_chat(app: AppTest) -> None:
     assert len(app.chat_message) == 0
 
 
-def test_feedback_and_saving_a_test_question(app: AppTest, archive: Path) -> None:
+def test_feedback_and_saving_a_test_question(app: AppTest, archive: Path, backend) -> None:
     message = _ask(app, "Who is the convener of the MQM-P?")
     app.feedback(key=f"rate-{message.id}").set_value(1).run()
-    feedback = [json.loads(x) for x in (archive / "feedback.jsonl").read_text().splitlines()]
+    feedback = _book().feedback()
+    if not backend.shared:  # the embedded archive's feedback log is a file in the data dir
+        lines = (archive / "feedback.jsonl").read_text().splitlines()
+        assert [json.loads(x) for x in lines] == feedback
     assert feedback[-1]["rating"] == "up"
     assert feedback[-1]["question"] == "Who is the convener of the MQM-P?"
     assert feedback[-1]["citations"][0]["quote"] == message.answer.citations[0].quote
@@ -215,9 +233,9 @@ def test_unavailable_backend_falls_back_to_extractive(app: AppTest) -> None:
 
 
 def test_empty_corpus_explains_how_to_add_articles(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend
 ) -> None:
-    app = _start(monkeypatch, tmp_path / "empty")
+    app = _start(monkeypatch, tmp_path / "empty", backend)
     assert "rag add" in app.info[0].value and "Corpus" in app.info[0].value
     assert app.chat_input[0].disabled
     assert not app.error
@@ -266,8 +284,8 @@ def test_a_reload_brings_the_conversation_back(app: AppTest, archive: Path) -> N
     ]
 
 
-def test_sessions_keep_separate_conversations(archive: Path, monkeypatch) -> None:
-    one, two = _start(monkeypatch, archive), _start(monkeypatch, archive)
+def test_sessions_keep_separate_conversations(archive: Path, monkeypatch, backend) -> None:
+    one, two = _start(monkeypatch, archive, backend), _start(monkeypatch, archive, backend)
     _ask(one, "What did Sattar demand?")
     _ask(two, "Who is the convener of the MQM-P?")
     first, second = one.session_state["conversation"], two.session_state["conversation"]
@@ -303,13 +321,15 @@ def test_conversations_are_listed_newest_first_renamed_and_deleted(app: AppTest)
     assert any("cannot be undone" in w.value for w in app.sidebar.warning)
     app.button(key=f"confirm-delete-{first}").click().run()
     assert app.session_state["conversation"] is None and len(app.chat_message) == 0
-    book = open_conversations(Path(os.environ["RAG_DATA_DIR"]))
+    book = _book()
     assert book.get(first) is None and book.messages(first) == []
     assert book.get(second) is not None
 
 
-def test_an_unknown_conversation_link_starts_a_new_chat(archive: Path, monkeypatch) -> None:
-    monkeypatch.setenv("RAG_DATA_DIR", str(archive))
+def test_an_unknown_conversation_link_starts_a_new_chat(
+    archive: Path, monkeypatch, backend
+) -> None:
+    _point_at(monkeypatch, archive, backend)
     app = _reopen(archive, "0123456789abcdef")
     assert any("no longer exists" in i.value for i in app.info)
     assert len(app.chat_message) == 0 and "c" not in app.query_params
@@ -422,10 +442,10 @@ def news_site() -> Iterator[str]:
 
 
 def test_corpus_upload_browse_and_remove(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, news_site: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, news_site: str, backend
 ) -> None:
     data_dir = tmp_path / "data"
-    monkeypatch.setenv("RAG_DATA_DIR", str(data_dir))
+    _point_at(monkeypatch, data_dir, backend)
     monkeypatch.setenv("RAG_MAX_FILE_MB", "0.01")
     monkeypatch.setenv("RAG_ALLOW_PRIVATE_URLS", "1")  # the news site runs on 127.0.0.1
     page = AppTest.from_function(_corpus_page, default_timeout=TIMEOUT).run()
@@ -484,11 +504,11 @@ def test_corpus_upload_browse_and_remove(
 
 
 # -- shared objects under concurrent use ----------------------------------------------------------
-def test_sessions_ask_while_another_adds(embedder, tmp_path: Path) -> None:
+def test_sessions_ask_while_another_adds(embedder, tmp_path: Path, backend) -> None:
     """Several threads ask through one Store while another adds and removes articles."""
-    store = Store(tmp_path, embedder)
+    store = backend.store(tmp_path, embedder)
     store.add(read_sources([str(ROOT / "corpus")], 10**7))
-    assistant = Assistant(store, Settings(data_dir=tmp_path))
+    assistant = Assistant(store, backend.settings(tmp_path))
     sources = tmp_path.parent / f"{tmp_path.name}-sources"
     sources.mkdir()
     for n in range(6):

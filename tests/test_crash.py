@@ -27,7 +27,7 @@ OTHERS = {
 }
 
 
-def _archive(embedder: SentenceEmbedder, root: Path) -> tuple[Path, Path]:
+def _archive(embedder: SentenceEmbedder, root: Path, backend) -> tuple[Path, Path]:
     """An archive with a pier story and two others, and a folder with the pier story changed
     and a new tram story: adding it replaces vectors and adds new ones."""
     first, later = root / "first", root / "later"
@@ -37,14 +37,14 @@ def _archive(embedder: SentenceEmbedder, root: Path) -> tuple[Path, Path]:
     _md(later, "pier", "Pier", NEW, url="https://example.com/pier")
     _md(later, "tram", "Tram", TRAM)
     data = root / "data"
-    store = Store(data, embedder)
+    store = backend.store(data, embedder)
     store.add(read_sources([str(first)], 10**6))
     store.close()
     return data, later
 
 
-def _crash(data: Path, point: str, *args: str) -> None:
-    env = {**os.environ, "RAG_DATA_DIR": str(data), "HF_HUB_OFFLINE": "1"}
+def _crash(backend, data: Path, point: str, *args: str) -> None:
+    env = {**os.environ, **backend.env(data), "HF_HUB_OFFLINE": "1"}
     done = subprocess.run(
         [sys.executable, str(RUNNER), point, *args],
         env=env,
@@ -56,8 +56,11 @@ def _crash(data: Path, point: str, *args: str) -> None:
     assert done.returncode == -9, f"{point} was never reached: {done.stdout}{done.stderr}"
 
 
-def _reopen(data: Path, embedder: SentenceEmbedder) -> Store:
-    """The crashed archive, opened fresh (a copy: this process never opened that path)."""
+def _reopen(backend, data: Path, embedder: SentenceEmbedder) -> Store:
+    """The crashed archive, opened fresh (embedded: a copy, a path this process never opened;
+    shared: the same databases, as another machine would)."""
+    if backend.shared:
+        return backend.store(data, embedder)
     copy = data.with_name(data.name + "-after")
     shutil.copytree(data, copy)
     return Store(copy, embedder)
@@ -85,11 +88,11 @@ def _search_hits_are_committed(store: Store) -> None:
     ],
 )
 def test_kill_during_add(
-    embedder: SentenceEmbedder, tmp_path: Path, point: str, committed: bool
+    embedder: SentenceEmbedder, tmp_path: Path, point: str, committed: bool, backend
 ) -> None:
-    data, later = _archive(embedder, tmp_path)
-    _crash(data, point, "add", str(later))
-    store = _reopen(data, embedder)
+    data, later = _archive(embedder, tmp_path, backend)
+    _crash(backend, data, point, "add", str(later))
+    store = _reopen(backend, data, embedder)
     texts = _texts(store)
     assert texts["Pier"] == (NEW if committed else OLD), "one version, never a mix"
     assert ("Tram" in texts) is committed
@@ -105,14 +108,16 @@ def test_kill_during_add(
 
 @pytest.mark.slow
 @pytest.mark.parametrize("point", ["remove:committed", "remove:vectors-deleted"])
-def test_kill_during_remove(embedder: SentenceEmbedder, tmp_path: Path, point: str) -> None:
-    data, _ = _archive(embedder, tmp_path)
-    first = Store(data, embedder)
+def test_kill_during_remove(
+    embedder: SentenceEmbedder, tmp_path: Path, point: str, backend
+) -> None:
+    data, _ = _archive(embedder, tmp_path, backend)
+    first = backend.store(data, embedder)
     ids = {a["title"]: a["id"] for a in first.list_articles()}
     first.close()
     pier, school = ids["Pier"], ids["School"]
-    _crash(data, point, "remove", pier, school)
-    store = _reopen(data, embedder)
+    _crash(backend, data, point, "remove", pier, school)
+    store = _reopen(backend, data, embedder)
     assert set(_texts(store)) == {"School", "Market"}, "the first removal was committed alone"
     _search_hits_are_committed(store)
     store.repair()
@@ -128,11 +133,11 @@ def test_kill_during_remove(embedder: SentenceEmbedder, tmp_path: Path, point: s
     ("point", "switched"), [("reindex:vectors-written", False), ("reindex:committed", True)]
 )
 def test_kill_during_reindex(
-    embedder: SentenceEmbedder, tmp_path: Path, point: str, switched: bool
+    embedder: SentenceEmbedder, tmp_path: Path, point: str, switched: bool, backend
 ) -> None:
-    data, _ = _archive(embedder, tmp_path)
-    _crash(data, point, "reindex")
-    store = _reopen(data, embedder)
+    data, _ = _archive(embedder, tmp_path, backend)
+    _crash(backend, data, point, "reindex")
+    store = _reopen(backend, data, embedder)
     assert len(store.chroma.names()) == 2, "the crash left both collections"
     assert (store.vectors.name == "newsdesk_chunks_1") is switched
     assert_consistent(store)

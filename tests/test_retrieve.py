@@ -50,14 +50,14 @@ ARTICLES = {
 
 
 @pytest.fixture(scope="module")
-def store(embedder, tmp_path_factory) -> Store:
+def store(embedder, tmp_path_factory, backend) -> Store:
     folder = tmp_path_factory.mktemp("bridge-articles")
     for name, (date, source, title, body) in ARTICLES.items():
         front = f"---\ntitle: {title}\nsource: {source}\n" + (
             f"published_at: '{date}'\n" if date else ""
         )
         (folder / name).write_text(front + "---\n" + body + "\n", encoding="utf-8")
-    built = Store(tmp_path_factory.mktemp("bridge-store"), embedder)
+    built = backend.store(tmp_path_factory.mktemp("bridge-store"), embedder)
     built.add(read_sources([str(folder), str(ROOT / "corpus")], 10**7))
     return built
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from rag.answer import Answer, Citation
+from rag.conversations import open_conversations
 from rag.evaluate import parse_questions
 from rag.ingest import Article, Failure
 from ui.feedback import QUESTIONS_FILE, question_record, record_feedback, save_question
@@ -189,8 +190,9 @@ def _answer(abstained: bool = False) -> Answer:
 
 
 def test_feedback_is_appended_as_json_lines(tmp_path: Path) -> None:
-    record_feedback(tmp_path, _answer(), "up", {"backend": "extractive"})
-    record_feedback(tmp_path, _answer(), "down")
+    book = open_conversations(tmp_path)
+    record_feedback(book, _answer(), "up", {"backend": "extractive"})
+    record_feedback(book, _answer(), "down")
     lines = [json.loads(x) for x in (tmp_path / "feedback.jsonl").read_text().splitlines()]
     assert [x["rating"] for x in lines] == ["up", "down"]
     assert lines[0]["citations"][0]["quote"].startswith("Sattar wants")

@@ -206,7 +206,7 @@ def _rated(message: Message, data_dir: Path, key: str, book: Conversations) -> N
         book.rate(message.id, rating)
         if rating is not None:
             context = {"backend": message.context.get("backend")}
-            record_feedback(data_dir, message.answer, rating, context | _filters(message))  # type: ignore[arg-type]
+            record_feedback(book, message.answer, rating, context | _filters(message))  # type: ignore[arg-type]
     except (OSError, RagError) as exc:
         _notice(message, f"Could not save the feedback: {one_line(exc)}")
         return

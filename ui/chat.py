@@ -45,7 +45,7 @@ def render_chat_page() -> None:
 
 
 def _page(settings: Settings, store: Store, stats: dict[str, Any]) -> None:
-    book = conversation_store(settings.data_dir)
+    book = conversation_store(settings.data_dir, settings.database_url)
     browser_owner()
     st.html(STYLE)
     st.html(chat_script(), unsafe_allow_javascript=True)

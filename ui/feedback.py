@@ -1,4 +1,5 @@
-"""Feedback on answers and questions saved for evaluation, as JSON Lines in the data dir."""
+"""Feedback on answers (kept where the conversations are) and questions saved for evaluation
+(JSON Lines in the data dir)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rag.answer import Answer
+    from rag.conversations import Conversations
 
-FEEDBACK_FILE = "feedback.jsonl"
 QUESTIONS_FILE = "questions.jsonl"
 _LOCK = threading.Lock()
 
@@ -38,9 +39,10 @@ def _citations(answer: Answer) -> list[dict[str, Any]]:
 
 
 def record_feedback(
-    data_dir: Path, answer: Answer, rating: str, context: Mapping[str, Any] | None = None
-) -> Path:
-    """Append one rating ("up" or "down") of an answer; the latest line per answer wins."""
+    book: Conversations, answer: Answer, rating: str, context: Mapping[str, Any] | None = None
+) -> str:
+    """Keep one rating ("up" or "down") of an answer; the latest entry per answer wins.
+    Returns where it went."""
     entry = {
         "time": _now(),
         "rating": rating,
@@ -50,12 +52,7 @@ def record_feedback(
         "citations": _citations(answer),
         **dict(context or {}),
     }
-    path = Path(data_dir) / FEEDBACK_FILE
-    with _LOCK:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as out:
-            out.write(json.dumps(entry, ensure_ascii=False) + "\n")
-    return path
+    return book.record_feedback(entry)
 
 
 def question_record(

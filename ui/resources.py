@@ -1,5 +1,5 @@
 """Objects shared by every browser session of one server process: settings, the store (model,
-Chroma, SQLite) and one assistant per answerer backend, each built once."""
+vectors, catalog), the conversations and one assistant per answerer backend, each built once."""
 
 from __future__ import annotations
 
@@ -71,11 +71,12 @@ def _warm_up(store: Store, settings: Settings) -> None:
 
 
 @st.cache_resource(show_spinner=False)
-def conversation_store(data_dir: Path) -> Conversations:
-    """The conversations kept in the data dir (one per process)."""
+def conversation_store(data_dir: Path, database_url: str = "") -> Conversations:
+    """The archive's conversations (one per process): in its PostgreSQL database when it has
+    one, else in the data dir."""
     from rag.conversations import open_conversations
 
-    return open_conversations(data_dir)
+    return open_conversations(data_dir, database_url)
 
 
 def open_archive() -> tuple[Settings, Store, dict]:
