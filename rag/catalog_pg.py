@@ -195,6 +195,8 @@ class PostgresCatalog:
             kwargs={"autocommit": True, "row_factory": dict_row, **CONNECT},
             open=True,
             name="newsdesk-catalog",
+            num_workers=1,
+            max_idle=120,
         )
 
     def close(self) -> None:

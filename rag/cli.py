@@ -18,6 +18,7 @@ from rag.terminal import (
     articles_table,
     byline,
     console,
+    migrate_lines,
     one_per_article,
     progress_bars,
     stats_lines,
@@ -296,6 +297,47 @@ def reindex(settings: Settings, as_json: bool, wait: float | None) -> None:
             f"re-embedded {result['articles']} articles ({result['chunks']} chunks) "
             f"with {result['embed_model']}"
         )
+
+
+@cli.command()
+@click.option(
+    "--to",
+    "database_url",
+    required=True,
+    metavar="URL",
+    help="The PostgreSQL database to copy into (postgresql://user:password@host:port/name).",
+)
+@click.option(
+    "--chroma",
+    "chroma_url",
+    default="",
+    metavar="URL",
+    help="A Chroma server for the vectors (http://host:port); default: keep them here.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@click.option(
+    "--wait", type=click.FloatRange(0, 86_400), default=None, metavar="SECONDS", help=WAIT_HELP
+)
+@pass_settings
+def migrate(
+    settings: Settings, database_url: str, chroma_url: str, as_json: bool, wait: float | None
+) -> None:
+    """Copy this data dir's archive into PostgreSQL (and a Chroma server), vectors included."""
+    from rag.migrate import migrate as copy_archive
+    from rag.store import open_store
+
+    here = _waiting(settings, wait).replace(database_url="", chroma_url="")
+    source = open_store(here)
+    target = open_store(here.replace(database_url=database_url, chroma_url=chroma_url))
+    with progress_bars(not as_json and sys.stderr.isatty() or settings.progress) as p:
+        report = copy_archive(source, target, _queued(p, target))
+    if as_json:
+        _emit(report.as_dict())
+    else:
+        for line in migrate_lines(report):
+            click.echo(line)
+    if not report.matches:
+        sys.exit(1)
 
 
 @cli.command(name="eval")

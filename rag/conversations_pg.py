@@ -57,6 +57,8 @@ class PostgresConversations:
             kwargs={"autocommit": True, "row_factory": dict_row, **CONNECT},
             open=True,
             name="newsdesk-conversations",
+            num_workers=1,
+            max_idle=120,
         )
 
     def close(self) -> None:

@@ -136,3 +136,18 @@ def _plural(count: int, noun: str) -> str:
 def byline(source: str | None, published_at: str | None) -> str:
     """'The News, 2024-02-01'; a missing outlet or date is said in words."""
     return f"{source or UNKNOWN_OUTLET}, {(published_at or '')[:10] or 'undated'}"
+
+
+def migrate_lines(report: Any) -> list[str]:
+    """`rag migrate`'s summary: what was copied, both archives' counts, whether they match."""
+    lines = [
+        f"copied {len(report.copied)} articles ({report.chunks} chunks and their vectors),"
+        f" {len(report.unchanged)} already there"
+    ]
+    for name, counted in (("here", report.source), ("target", report.target)):
+        lines.append(
+            f"  {name:<7}{counted.articles} articles, {counted.chunks} chunks,"
+            f" {counted.vectors} vectors"
+        )
+    lines.append("counts match" if report.matches else "counts DIFFER: run it again")
+    return lines

@@ -55,6 +55,7 @@ class Backend:
         self.servers = servers
         self._databases: dict[Path, str] = {}
         self._numbers = itertools.count(1)
+        self._opened: list[Any] = []
 
     @property
     def shared(self) -> bool:
@@ -80,7 +81,15 @@ class Backend:
         from rag.store import Store
 
         database, chroma = self.urls(data_dir)
-        return Store(data_dir, embedder, chroma_url=chroma, database_url=database, **options)
+        made = Store(data_dir, embedder, chroma_url=chroma, database_url=database, **options)
+        self._opened.append(made)
+        return made
+
+    def close(self) -> None:
+        """Close every store it opened (their database connections)."""
+        for made in self._opened:
+            made.close()
+        self._opened.clear()
 
     def settings(self, data_dir: Path, **changes: Any) -> Any:
         from rag.config import Settings
@@ -108,11 +117,13 @@ def servers() -> Iterator[tuple[Any, Any]]:
 
 
 @pytest.fixture(scope="session", params=["embedded", "shared"])
-def backend(request: pytest.FixtureRequest) -> Backend:
+def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
     """Each test that takes it runs twice: on the embedded and on the shared backend."""
+    made = Backend(request.param)
     if request.param == "shared":
-        return Backend("shared", request.getfixturevalue("servers"))
-    return Backend("embedded")
+        made = Backend("shared", request.getfixturevalue("servers"))
+    yield made
+    made.close()
 
 
 @pytest.fixture

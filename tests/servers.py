@@ -102,7 +102,7 @@ def start_postgres(port: int | None = None) -> Postgres:
     subprocess.run(
         _as_server([
             str(PG_BIN / "pg_ctl"), "-D", str(root / "data"), "-l", str(root / "server.log"),
-            "-o", f"-h 127.0.0.1 -p {port} -k {root}", "-w", "start",
+            "-o", f"-h 127.0.0.1 -p {port} -k {root} -c max_connections=400", "-w", "start",
         ]),
         **run,
     )  # fmt: skip
