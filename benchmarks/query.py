@@ -3,8 +3,11 @@
 Prints retrieval p50/p95 (goal p95 <= 50 ms), full `ask` p50/p95 (goals 300 / 800 ms), the time
 of a cold `rag ask` in a new process (goal < 6 s) and peak memory; the baseline measured in the same
 run is a bare Chroma similarity search with the same query embedding, and the ratios are printed.
+Then the same warm figures on the shared backend (the same archive copied into a PostgreSQL
+cluster and a Chroma server on 127.0.0.1; goal: shared ask p95 <= 2x embedded), unless
+`--embedded-only`.
 
-    python benchmarks/query.py [--data ../shared/data] [--repeat 1]
+    python benchmarks/query.py [--data ../shared/data] [--repeat 1] [--embedded-only]
 """
 
 from __future__ import annotations
@@ -45,15 +48,9 @@ def bare_search(store, question: str) -> None:  # type: ignore[no-untyped-def]
     store.collection.query(query_embeddings=[vector], n_results=5)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
-    parser.add_argument("--repeat", type=int, default=1)
-    args = parser.parse_args()
-    assistant = assistant_for("realtimeqa", [args.data / "realtimeqa" / "articles_dev.jsonl"])
+def warm(assistant, questions: list[dict]) -> dict[str, list[float]]:  # type: ignore[no-untyped-def]
+    """Bare search, retrieval and ask latencies (ms) of each question, in a warm process."""
     store = assistant.store
-    questions = load(args.data / "realtimeqa" / "questions_dev.jsonl") * args.repeat
-    print(f"archive: {store.stats()['chunks']} chunks, {store.count()} articles")
     assistant.ask(questions[0]["question"])  # warm the model and the indexes
     bare, retrieval, ask = [], [], []
     for q in questions:
@@ -63,13 +60,33 @@ def main() -> None:
             timed(lambda q=q, f=filters: search(store, q["question"], 5, f, assistant.weights))
         )
         ask.append(timed(lambda q=q: assistant.ask(q["question"], as_of=q["question_date"])))
-    rows = {"bare chroma (embed + query)": bare, "retrieval": retrieval, "ask": ask}
+    return {"bare chroma (embed + query)": bare, "retrieval": retrieval, "ask": ask}
+
+
+def report(title: str, rows: dict[str, list[float]]) -> None:
+    print(title)
     for name, values in rows.items():
         p50, p95 = percentiles(values)
-        print(f"{name:<28} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
-    base50 = percentiles(bare)[0]
-    print(f"ratio retrieval/bare p50: {percentiles(retrieval)[0] / base50:.2f}")
-    print(f"ratio ask/bare p50:       {percentiles(ask)[0] / base50:.2f}")
+        print(f"  {name:<28} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
+    base50 = percentiles(rows["bare chroma (embed + query)"])[0]
+    print(f"  ratio retrieval/bare p50: {percentiles(rows['retrieval'])[0] / base50:.2f}")
+    print(f"  ratio ask/bare p50:       {percentiles(rows['ask'])[0] / base50:.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--embedded-only", action="store_true", help="skip the shared backend")
+    args = parser.parse_args()
+    assistant = assistant_for("realtimeqa", [args.data / "realtimeqa" / "articles_dev.jsonl"])
+    store = assistant.store
+    questions = load(args.data / "realtimeqa" / "questions_dev.jsonl") * args.repeat
+    print(f"archive: {store.stats()['chunks']} chunks, {store.count()} articles")
+    embedded = warm(assistant, questions)
+    report("embedded (SQLite + Chroma on disk)", embedded)
+    if not args.embedded_only:
+        compare_shared(assistant, questions, embedded)
     env = {**os.environ, "RAG_DATA_DIR": str(store.data_dir)}
     started = time.perf_counter()
     done = subprocess.run(
@@ -86,6 +103,21 @@ def main() -> None:
     )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (this process): {peak:.0f} MiB")
+
+
+def compare_shared(assistant, questions: list[dict], embedded: dict) -> None:  # type: ignore[no-untyped-def]
+    """The same warm figures with the catalog in PostgreSQL and the vectors on a Chroma server,
+    and shared/embedded ratios (goal: ask p95 <= 2x)."""
+    from benchmarks.shared_copy import shared_copy
+    from rag.answer import Assistant
+
+    with shared_copy(assistant.store) as store:
+        remote = Assistant(store, assistant.settings.replace(data_dir=store.data_dir))
+        shared = warm(remote, questions)
+    report("shared (PostgreSQL + Chroma server on 127.0.0.1)", shared)
+    for name in ("retrieval", "ask"):
+        (e50, e95), (s50, s95) = percentiles(embedded[name]), percentiles(shared[name])
+        print(f"shared/embedded {name}: p50 {s50 / e50:.2f}x, p95 {s95 / e95:.2f}x")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import pwd
 import secrets
+import shlex
 import shutil
 import socket
 import subprocess
@@ -23,6 +24,19 @@ from pathlib import Path
 PG_BIN = Path(os.environ.get("RAG_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
 PG_USER = "newsdesk"
 SERVER_ACCOUNT = "postgres"  # PostgreSQL refuses to run as root: the cluster runs as this user
+
+# The commands, exactly as the README's "Running for a newsroom" shows them (test_readme checks)
+INITDB = (
+    "{pg}/initdb -D {root}/data -U newsdesk --pwfile={root}/password"
+    " --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8"
+)
+PG_START = (
+    '{pg}/pg_ctl -D {root}/data -l {root}/server.log -o "-h {host} -p {port} -k {root}'
+    ' -c max_connections=400" -w start'
+)
+PG_STOP = "{pg}/pg_ctl -D {root}/data -m fast -w stop"
+CREATEDB = "{pg}/createdb -h {host} -p {port} -U newsdesk {name}"
+CHROMA_RUN = "chroma run --path {path} --host {host} --port {port}"
 
 
 def free_port() -> int:
@@ -61,22 +75,19 @@ class Postgres:
 
     def create_database(self, name: str) -> str:
         """A new, empty database; returns its URL."""
-        import psycopg
-
-        with psycopg.connect(self.url(), autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+        command = _command(CREATEDB, host="127.0.0.1", port=self.port, name=name)
+        env = {**os.environ, "PGPASSWORD": self.password}
+        subprocess.run(command, check=True, capture_output=True, timeout=60, env=env)
         return self.url(name)
 
     def stop(self) -> None:
-        subprocess.run(
-            _as_server(
-                [str(PG_BIN / "pg_ctl"), "-D", str(self.root / "data"), "-m", "fast", "-w", "stop"]
-            ),
-            check=False,
-            capture_output=True,
-            timeout=60,
-        )
+        command = _as_server(_command(PG_STOP, root=self.root))
+        subprocess.run(command, check=False, capture_output=True, timeout=60)
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _command(template: str, **values: object) -> list[str]:
+    return shlex.split(template.format(pg=PG_BIN, **values))
 
 
 def start_postgres(port: int | None = None) -> Postgres:
@@ -90,22 +101,9 @@ def start_postgres(port: int | None = None) -> Postgres:
     if os.geteuid() == 0:
         shutil.chown(secret, SERVER_ACCOUNT)
     port = port or free_port()
-    run = {"check": True, "capture_output": True, "timeout": 180}
-    subprocess.run(
-        _as_server([
-            str(PG_BIN / "initdb"), "-D", str(root / "data"), "-U", PG_USER,
-            f"--pwfile={secret}", "--auth-local=trust", "--auth-host=scram-sha-256",
-            "-E", "UTF8", "--locale=C.UTF-8",
-        ]),
-        **run,
-    )  # fmt: skip
-    subprocess.run(
-        _as_server([
-            str(PG_BIN / "pg_ctl"), "-D", str(root / "data"), "-l", str(root / "server.log"),
-            "-o", f"-h 127.0.0.1 -p {port} -k {root} -c max_connections=400", "-w", "start",
-        ]),
-        **run,
-    )  # fmt: skip
+    for template in (INITDB, PG_START):
+        command = _as_server(_command(template, root=root, host="127.0.0.1", port=port))
+        subprocess.run(command, check=True, capture_output=True, timeout=180)
     return Postgres(root, port, password)
 
 
@@ -142,13 +140,13 @@ def start_chroma(port: int | None = None, timeout: float = 90.0) -> ChromaServer
     path = Path(tempfile.mkdtemp(prefix="newsdesk-chroma-"))
     port = port or free_port()
     log = (path.parent / f"{path.name}.log").open("wb")
+    command = _command(CHROMA_RUN, path=path, host="127.0.0.1", port=port)
     process = subprocess.Popen(
-        [str(chroma_command()), "run", "--path", str(path), "--host", "127.0.0.1",
-         "--port", str(port)],
+        [str(chroma_command()), *command[1:]],
         stdout=log,
         stderr=subprocess.STDOUT,
         env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-    )  # fmt: skip
+    )
     server = ChromaServer(path, port, process)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
