@@ -86,15 +86,14 @@ def environment(data_dir: Path, database_url: str, chroma_url: str) -> dict[str,
 
 
 def start_app(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
-    """`streamlit run app.py` on 127.0.0.1:`port` (the README's flags)."""
+    """`streamlit run app.py` on 127.0.0.1:`port`, as the README starts it."""
+    from servers import STREAMLIT_RUN, command_of
+
+    command = command_of(STREAMLIT_RUN, host="127.0.0.1", port=port)
+    program = str(Path(sys.executable).with_name("streamlit"))
     return subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("streamlit")), "run", str(ROOT / "app.py"),
-            "--server.headless=true", "--server.address=127.0.0.1", f"--server.port={port}",
-            "--browser.gatherUsageStats=false", "--server.fileWatcherType=none",
-        ],
-        env=env, cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        [program, *command[1:]], env=env, cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT
+    )
 
 
 def wait_healthy(port: int, timeout: float = 120.0) -> None:

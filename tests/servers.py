@@ -37,6 +37,10 @@ PG_START = (
 PG_STOP = "{pg}/pg_ctl -D {root}/data -m fast -w stop"
 CREATEDB = "{pg}/createdb -h {host} -p {port} -U newsdesk {name}"
 CHROMA_RUN = "chroma run --path {path} --host {host} --port {port}"
+STREAMLIT_RUN = (
+    "streamlit run app.py --server.headless=true --server.address={host} --server.port={port}"
+    " --browser.gatherUsageStats=false --server.fileWatcherType=none"
+)
 
 
 def free_port() -> int:
@@ -75,18 +79,18 @@ class Postgres:
 
     def create_database(self, name: str) -> str:
         """A new, empty database; returns its URL."""
-        command = _command(CREATEDB, host="127.0.0.1", port=self.port, name=name)
+        command = command_of(CREATEDB, host="127.0.0.1", port=self.port, name=name)
         env = {**os.environ, "PGPASSWORD": self.password}
         subprocess.run(command, check=True, capture_output=True, timeout=60, env=env)
         return self.url(name)
 
     def stop(self) -> None:
-        command = _as_server(_command(PG_STOP, root=self.root))
+        command = _as_server(command_of(PG_STOP, root=self.root))
         subprocess.run(command, check=False, capture_output=True, timeout=60)
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def _command(template: str, **values: object) -> list[str]:
+def command_of(template: str, **values: object) -> list[str]:
     return shlex.split(template.format(pg=PG_BIN, **values))
 
 
@@ -102,7 +106,7 @@ def start_postgres(port: int | None = None) -> Postgres:
         shutil.chown(secret, SERVER_ACCOUNT)
     port = port or free_port()
     for template in (INITDB, PG_START):
-        command = _as_server(_command(template, root=root, host="127.0.0.1", port=port))
+        command = _as_server(command_of(template, root=root, host="127.0.0.1", port=port))
         subprocess.run(command, check=True, capture_output=True, timeout=180)
     return Postgres(root, port, password)
 
@@ -140,7 +144,7 @@ def start_chroma(port: int | None = None, timeout: float = 90.0) -> ChromaServer
     path = Path(tempfile.mkdtemp(prefix="newsdesk-chroma-"))
     port = port or free_port()
     log = (path.parent / f"{path.name}.log").open("wb")
-    command = _command(CHROMA_RUN, path=path, host="127.0.0.1", port=port)
+    command = command_of(CHROMA_RUN, path=path, host="127.0.0.1", port=port)
     process = subprocess.Popen(
         [str(chroma_command()), *command[1:]],
         stdout=log,

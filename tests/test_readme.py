@@ -108,3 +108,23 @@ def test_every_listed_rag_command_exists(name: str) -> None:
 def test_every_named_make_target_is_defined(target: str) -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert re.search(rf"^{target}:", makefile, re.M), target
+
+
+def test_the_newsroom_commands_are_the_ones_the_tests_run() -> None:
+    import servers
+
+    section = README[README.index("## Running for a newsroom") : README.index("## Bad input")]
+    pg = {"pg": "$PG", "root": "/srv/newsdesk/pg", "host": "127.0.0.1", "port": "5433"}
+    expected = [
+        "runuser -u postgres -- " + servers.INITDB.format(**pg),
+        "runuser -u postgres -- " + servers.PG_START.format(**pg),
+        "runuser -u postgres -- " + servers.PG_STOP.format(**pg),
+        servers.CREATEDB.format(**pg, name="newsdesk"),
+        ".venv/bin/"
+        + servers.CHROMA_RUN.format(path="/srv/newsdesk/chroma", host="127.0.0.1", port=8000),
+        servers.STREAMLIT_RUN.format(host="127.0.0.1", port="$port"),
+    ]
+    flat = " ".join(section.split())
+    for command in expected:
+        assert " ".join(command.split()) in flat, command
+    assert f"PG={servers.PG_BIN}" in section
