@@ -34,7 +34,7 @@ CACHE = ROOT / "benchmarks" / "out" / "stores"
 
 def assistant_for(name: str, sources: Iterable[Path]) -> Assistant:
     """An assistant over a cached store built from `sources` (re-used when present)."""
-    settings = Settings.from_env().replace(data_dir=CACHE / name)
+    settings = Settings.from_env().replace(data_dir=CACHE / name, chroma_url="", database_url="")
     store = open_store(settings)
     store.add(read_sources([str(s) for s in sources], 10**9))
     return Assistant(store, settings)

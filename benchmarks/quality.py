@@ -95,7 +95,9 @@ def newsdesk_store(dataset: Dataset, settings: Settings) -> Any:
     from rag.ingest import read_sources
     from rag.store import open_store
 
-    store = open_store(settings.replace(data_dir=CACHE / dataset.name, chroma_url=""))
+    store = open_store(
+        settings.replace(data_dir=CACHE / dataset.name, chroma_url="", database_url="")
+    )
     started = time.perf_counter()
     report = store.add(read_sources([str(dataset.articles)], 10**9), _progress("newsdesk"))
     log(

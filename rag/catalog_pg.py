@@ -1,52 +1,22 @@
 """The shared catalog: a PostgreSQL database (`RAG_DATABASE_URL`) that app processes and writers
-on several machines use at once. Driver: psycopg 3, with a small connection pool per process.
+on several machines use at once (driver: psycopg 3, a small connection pool per process).
 
-- Keyword index: each chunk's words as a `tsvector` (PostgreSQL full-text search, GIN index),
-  holding exactly the tokens SQLite's FTS5 index would (`rag.catalog.tokens`), title words
-  weighted B and body words D. Matches are ranked by BM25 computed in SQL from those weights, a
-  per-term document count and the archive's totals, the same formula as FTS5's `bm25()`, so
-  both catalogs rank alike. `ts_rank` (PostgreSQL's own ranking) is there for comparison.
-- Writers: a session-level advisory lock; the server drops it when a writer dies.
-- Schema: migrations, applied once under a transaction-level advisory lock, so several
-  processes starting together upgrade the database once.
+Its keyword index is `rag.pg_keywords` (full-text search ranked like FTS5); writers hold an
+advisory lock the server drops when a writer dies; the schema is a list of migrations
+(`rag.pg`), applied once however many processes start together.
 """
 
 from __future__ import annotations
 
-import time
-from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
+from rag import pg
 from rag.article import Article
-from rag.catalog import (
-    TITLE_WEIGHT,
-    ChunkRow,
-    Filters,
-    Totals,
-    Waiting,
-    article_of,
-    article_values,
-    filter_sql,
-    keyword_terms,
-    stems,
-    tokens,
-)
+from rag.catalog import ChunkRow, Filters, Totals, Waiting, article_of, article_values
 from rag.chunk import Chunk
-from rag.errors import StoreError
-
-WRITER_KEY = 0x4E5753  # the advisory lock of writers ("NWS"); one archive per database
-MIGRATION_KEY = 0x4E574D  # taken while the schema is upgraded
-POLL = 0.2  # seconds between two tries for the writer lock
-RANKINGS = ("bm25", "ts_rank")
-CONNECT = {
-    "connect_timeout": 10,
-    "keepalives": 1,
-    "keepalives_idle": 10,  # a writer on a dead machine loses its lock within about 25 s
-    "keepalives_interval": 5,
-    "keepalives_count": 3,
-}
+from rag.pg_keywords import RANKINGS, index_rows, ranked
 
 MIGRATIONS: list[list[str]] = [
     [
@@ -75,103 +45,6 @@ MIGRATIONS: list[list[str]] = [
 ]
 
 
-def connect(url: str, application_name: str = "newsdesk", autocommit: bool = True) -> Any:
-    """A connection to the database at `url`; a database that cannot be reached is a
-    StoreError naming it (without its password)."""
-    import psycopg
-    from psycopg.rows import dict_row
-
-    try:
-        return psycopg.connect(
-            url,
-            autocommit=autocommit,
-            row_factory=dict_row,
-            application_name=application_name[:63],
-            **CONNECT,
-        )
-    except psycopg.Error as exc:
-        raise StoreError(f"cannot reach the database {redacted(url)}: {_reason(exc)}") from None
-
-
-def _reason(exc: Exception) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
-
-
-def redacted(url: str) -> str:
-    from rag.config import redacted_url
-
-    return redacted_url(url)
-
-
-def migrate(conn: Any, component: str, steps: Sequence[Sequence[str]]) -> int:
-    """Apply the migrations of `component` the database has not had yet; returns its version."""
-    with conn.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_KEY,))
-        conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (component TEXT NOT NULL,"
-            " version INTEGER NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now(),"
-            " PRIMARY KEY (component, version))"
-        )
-        row = conn.execute(
-            "SELECT coalesce(max(version), 0) AS v FROM schema_migrations WHERE component = %s",
-            (component,),
-        ).fetchone()
-        done = int(row["v"])
-        for version, statements in enumerate(steps, start=1):
-            if version > done:
-                for statement in statements:
-                    conn.execute(statement)
-                conn.execute(
-                    "INSERT INTO schema_migrations(component, version) VALUES (%s, %s)",
-                    (component, version),
-                )
-    return max(done, len(steps))
-
-
-def tsvector(title_tokens: Sequence[str], body_tokens: Sequence[str]) -> str:
-    """A `tsvector` literal: title tokens at positions 1.. weighted B, body tokens after them."""
-    where: dict[str, list[str]] = {}
-    for n, term in enumerate(title_tokens, start=1):
-        where.setdefault(term, []).append(f"{n}B")
-    for n, term in enumerate(body_tokens, start=len(title_tokens) + 1):
-        where.setdefault(term, []).append(str(min(n, 16383)))
-    return " ".join(f"{_quoted(t)}:{','.join(p[:256])}" for t, p in where.items())
-
-
-def tsquery(terms: Iterable[str]) -> str:
-    """A `tsquery` literal matching any of the terms."""
-    return " | ".join(_quoted(t) for t in terms)
-
-
-def _quoted(term: str) -> str:
-    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
-
-
-_BM25 = f"""
-WITH q AS (SELECT term FROM unnest(%s::text[]) AS term),
-tot AS (SELECT chunks::float8 AS n, CASE WHEN chunks > 0 THEN tokens::float8 / chunks
-        ELSE 1 END AS avgdl FROM totals),
-idf AS (SELECT q.term, greatest(ln((tot.n - coalesce(t.docs, 0) + 0.5)
-        / (coalesce(t.docs, 0) + 0.5)), 1e-6) AS idf
-        FROM q CROSS JOIN tot LEFT JOIN terms t USING (term)),
-hits AS (SELECT c.chunk_id, c.tokens, u.lexeme,
-         {TITLE_WEIGHT} * cardinality(array_positions(u.weights, 'B'))
-         + cardinality(array_positions(u.weights, 'D')) AS f
-         FROM chunks c JOIN articles a USING (article_id) CROSS JOIN LATERAL unnest(c.keywords) u
-         WHERE c.keywords @@ %s::tsquery AND u.lexeme = ANY(%s::text[]) {{where}})
-SELECT h.chunk_id, sum(i.idf * h.f * 2.2 / (h.f + 1.2 * (0.25 + 0.75 * h.tokens / tot.avgdl)))
-       AS score
-FROM hits h JOIN idf i ON i.term = h.lexeme CROSS JOIN tot
-GROUP BY h.chunk_id ORDER BY score DESC, h.chunk_id LIMIT %s
-"""
-
-_TS_RANK = f"""
-SELECT c.chunk_id, ts_rank('{{1.0, 0, {TITLE_WEIGHT}, 0}}', c.keywords, %s::tsquery, 1) AS score
-FROM chunks c JOIN articles a USING (article_id)
-WHERE c.keywords @@ %s::tsquery {{where}} ORDER BY score DESC, c.chunk_id LIMIT %s
-"""
-
-
 class PostgresCatalog:
     """The catalog in a PostgreSQL database, shared by every process pointed at it."""
 
@@ -181,23 +54,11 @@ class PostgresCatalog:
         if ranking not in RANKINGS:
             raise ValueError(f"ranking is one of {RANKINGS}, not {ranking!r}")
         self.url = url
-        self.where = redacted(url)
+        self.where = pg.redacted(url)
         self.ranking = ranking
-        with connect(url) as conn:
-            migrate(conn, "catalog", MIGRATIONS)
-        from psycopg.rows import dict_row
-        from psycopg_pool import ConnectionPool
-
-        self._pool = ConnectionPool(
-            url,
-            min_size=1,
-            max_size=pool_size,
-            kwargs={"autocommit": True, "row_factory": dict_row, **CONNECT},
-            open=True,
-            name="newsdesk-catalog",
-            num_workers=1,
-            max_idle=120,
-        )
+        with pg.connect(url) as conn:
+            pg.migrate(conn, "catalog", MIGRATIONS)
+        self._pool = pg.pool(url, pool_size, "newsdesk-catalog")
 
     def close(self) -> None:
         self._pool.close()
@@ -255,45 +116,12 @@ class PostgresCatalog:
     def forget_journal(self, tx: Any) -> None:
         tx.execute("DELETE FROM pending")
 
-    @contextmanager
-    def writer_lock(self, wait: float, on_wait: Waiting) -> Iterator[None]:
-        """Hold the archive's writer lock (an advisory lock on a connection of its own, so the
-        server releases it if this process dies), waiting up to `wait` seconds."""
-        import socket
-
-        from rag.lock import busy_message, command
-
-        who = f"{command()} (pid {__import__('os').getpid()} on {socket.gethostname()})"
-        conn = connect(self.url, who)
-        try:
-            start, noticed = time.monotonic(), -1.0
-            while not conn.execute(
-                "SELECT pg_try_advisory_lock(%s) AS got", (WRITER_KEY,)
-            ).fetchone()["got"]:
-                waited = time.monotonic() - start
-                if waited >= wait:
-                    raise StoreError(busy_message(self.writer(), wait))
-                if waited - noticed >= 1.0 or noticed < 0:
-                    on_wait(waited, wait)
-                    noticed = waited
-                time.sleep(min(POLL, max(0.0, wait - waited)))
-            yield
-        finally:
-            conn.close()  # ends the session, and with it the lock
+    def writer_lock(self, wait: float, on_wait: Waiting) -> AbstractContextManager[None]:
+        return pg.writer_lock(self.url, wait, on_wait)
 
     def writer(self) -> str:
-        """Who holds the writer lock, e.g. 'rag add (pid 12 on desk-3), since 10:04:05'."""
-        rows = self._query(
-            "SELECT a.application_name AS name, a.backend_start AS since FROM pg_locks l"
-            " JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory'"
-            " AND l.granted AND l.classid = 0 AND l.objid = %s"
-            " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-            (WRITER_KEY,),
-        )
-        if not rows:
-            return "another writer"
-        since = rows[0]["since"].astimezone().strftime("%H:%M:%S")
-        return f"{rows[0]['name'] or 'a writer'}, since {since}"
+        with self._pool.connection() as conn:
+            return pg.writer(conn)
 
     # -- articles and chunks --------------------------------------------------------------
     def put(self, tx: Any, article: Article, chunks: Sequence[Chunk]) -> list[str]:
@@ -305,18 +133,13 @@ class PostgresCatalog:
             " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
             article_values(article),
         )
-        found = tokens([(article.title, chunk.text) for chunk in chunks])
-        rows = [
-            (c.chunk_id, c.article_id, c.position, c.start, c.end, tsvector(t, b), len(t) + len(b))
-            for c, (t, b) in zip(chunks, found, strict=True)
-        ]
+        rows, docs = index_rows(article.title, chunks)
         cursor = tx.cursor()
         cursor.executemany(
             'INSERT INTO chunks(chunk_id, article_id, position, start, "end", keywords, tokens)'
             " VALUES (%s, %s, %s, %s, %s, %s::tsvector, %s)",
             rows,
         )
-        docs = Counter(term for t, b in found for term in set(t) | set(b))
         cursor.executemany(
             "INSERT INTO terms(term, docs) VALUES (%s, %s)"
             " ON CONFLICT (term) DO UPDATE SET docs = terms.docs + EXCLUDED.docs",
@@ -434,16 +257,10 @@ class PostgresCatalog:
     def keyword_search(self, text: str, limit: int, filters: Filters) -> list[tuple[str, float]]:
         """Chunks matching any content word of `text`, ranked (BM25 by default): (chunk_id,
         score), best first."""
-        terms = [t for t in stems(keyword_terms(text)) if t]
-        if not terms:
+        found = ranked(text, limit, filters, self.ranking)
+        if found is None:
             return []
-        where, params = filter_sql(filters, "%s")
-        query = tsquery(terms)
-        if self.ranking == "ts_rank":
-            sql, args = _TS_RANK.format(where=where), [query, query, *params, limit]
-        else:
-            sql, args = _BM25.format(where=where), [terms, query, terms, *params, limit]
-        return [(r["chunk_id"], float(r["score"])) for r in self._query(sql, args)]
+        return [(r["chunk_id"], float(r["score"])) for r in self._query(*found)]
 
     def problems(self) -> list[str]:
         """What disagrees inside the catalog (nothing, unless it was damaged)."""

@@ -8,7 +8,6 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from rag.catalog_pg import CONNECT, migrate, redacted
 from rag.conversations import (
     RATINGS,
     Conversation,
@@ -20,6 +19,7 @@ from rag.conversations import (
     timestamp,
 )
 from rag.errors import InputError, NotFoundError, StoreError
+from rag.pg import connect, migrate, pool, redacted
 
 MIGRATIONS: list[list[str]] = [
     [
@@ -42,24 +42,11 @@ class PostgresConversations:
     """Conversations in PostgreSQL; safe for many threads, processes and machines at once."""
 
     def __init__(self, url: str, pool_size: int = 2) -> None:
-        from psycopg.rows import dict_row
-        from psycopg_pool import ConnectionPool
-
-        from rag.catalog_pg import connect
 
         self.where = redacted(url)
         with connect(url) as conn:
             migrate(conn, "conversations", MIGRATIONS)
-        self._pool = ConnectionPool(
-            url,
-            min_size=1,
-            max_size=pool_size,
-            kwargs={"autocommit": True, "row_factory": dict_row, **CONNECT},
-            open=True,
-            name="newsdesk-conversations",
-            num_workers=1,
-            max_idle=120,
-        )
+        self._pool = pool(url, pool_size, "newsdesk-conversations")
 
     def close(self) -> None:
         self._pool.close()

@@ -320,7 +320,7 @@ def open_eval_store(
     if not articles.exists():
         raise InputError(f"no such articles file or folder: {articles}")
     directory = settings.data_dir / "eval" / fingerprint(articles, settings)
-    eval_settings = settings.replace(data_dir=directory, chroma_url="")
+    eval_settings = settings.replace(data_dir=directory, chroma_url="", database_url="")
     store = open_store(eval_settings)
     marker = directory / "ready.json"
     if marker.exists():

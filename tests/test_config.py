@@ -31,6 +31,11 @@ from rag.errors import ConfigError
         ({"RAG_ANSWERER": "gpt"}, "RAG_ANSWERER='gpt': choose one of extractive, llamacpp"),
         ({"RAG_CHROMA_URL": "localhost:8000"}, "RAG_CHROMA_URL='localhost:8000' is not an http"),
         ({"RAG_LLM_BASE_URL": "ftp://x"}, "RAG_LLM_BASE_URL='ftp://x' is not an http(s) URL"),
+        ({"RAG_DATABASE_URL": "sqlite:///x.db"}, "RAG_DATABASE_URL='sqlite:///x.db' is not a Post"),
+        (
+            {"RAG_DATABASE_URL": "mysql://newsdesk:s3cret@db:3306/n"},
+            "RAG_DATABASE_URL='mysql://newsdesk:***@db:3306/n' is not a PostgreSQL URL",
+        ),
         ({"RAG_DATA_DIR": "/etc/hostname"}, "RAG_DATA_DIR='/etc/hostname' is not a directory"),
         ({"RAG_DATA_DIR": "/etc/hostname/sub"}, "(/etc/hostname is a file)"),
     ],

@@ -246,3 +246,19 @@ def test_migrate_keeps_local_vectors_without_a_chroma_server(
     assert target.chroma.names() == ["newsdesk_chunks_1"], "the source's vectors are kept"
     assert_consistent(target)
     assert_consistent(embedded)
+
+
+def test_both_postgresql_rankings_rank_the_matching_chunks(store: Store, tmp_path: Path, backend):
+    if not backend.shared:
+        pytest.skip("PostgreSQL's rankings")
+    _add(store, _stories(tmp_path / "in"))
+    question = "When did the island ferry resume sailing after the storms?"
+    bm25 = store.catalog.keyword_search(question, 10, Filters(as_of="2030-01-01"))
+    store.catalog.ranking = "ts_rank"
+    ts_rank = store.catalog.keyword_search(question, 10, Filters(as_of="2030-01-01"))
+    assert bm25 and {c for c, _ in ts_rank} == {c for c, _ in bm25}
+    assert ts_rank[0][0] == bm25[0][0] == store.catalog.chunk_spans(_ferry(store))[0][0]
+
+
+def _ferry(store: Store) -> str:
+    return next(a["id"] for a in store.list_articles() if a["title"] == "Ferry news")
