@@ -46,8 +46,27 @@ def _answer(short: bool = True) -> Answer:
     )
 
 
-def test_an_answer_comes_back_equal_with_its_citations_and_short_answer(tmp_path: Path) -> None:
-    book = open_conversations(tmp_path)
+@pytest.fixture
+def book(tmp_path: Path, backend):
+    """The conversations of an archive in tmp_path, on each backend."""
+    made = open_conversations(tmp_path, backend.urls(tmp_path)[0])
+    yield made
+    getattr(made, "close", lambda: None)()
+
+
+def _execute(book, tmp_path: Path, sql: str) -> None:  # type: ignore[no-untyped-def]
+    """Change the stored rows behind the book's back (as a damaged file or row would)."""
+    if hasattr(book, "_pool"):
+        with book._pool.connection() as db:
+            db.execute(sql)
+        return
+    with sqlite3.connect(tmp_path / "conversations.db") as db:
+        db.execute(sql)
+
+
+def test_an_answer_comes_back_equal_with_its_citations_and_short_answer(
+    book, tmp_path: Path
+) -> None:
     made = book.create("me", title_of("What did Sattar want?"), {"k": 3})
     book.append(made.id, Message(role="user", content="What did Sattar want?"))
     book.append(made.id, Message(role="assistant", content="x", answer=_answer(), context={"k": 3}))
@@ -73,18 +92,15 @@ def test_answers_saved_without_or_with_unknown_fields_still_load() -> None:
     assert loaded.short_answer is None and loaded.citations == _answer().citations
 
 
-def test_a_broken_stored_answer_is_an_error_message_not_a_crash(tmp_path: Path) -> None:
-    book = open_conversations(tmp_path)
+def test_a_broken_stored_answer_is_an_error_message_not_a_crash(book, tmp_path: Path) -> None:
     made = book.create("me", "t", {})
     book.append(made.id, Message(role="assistant", content="x", answer=_answer()))
-    with sqlite3.connect(tmp_path / "conversations.db") as db:
-        db.execute("UPDATE messages SET answer = '{\"citations\": 5}'")
+    _execute(book, tmp_path, "UPDATE messages SET answer = '{\"citations\": 5}'")
     (message,) = book.messages(made.id)
     assert message.answer is None and "cannot be shown" in message.error
 
 
-def test_listing_is_per_owner_newest_first_and_rename_delete_work(tmp_path: Path) -> None:
-    book = open_conversations(tmp_path)
+def test_listing_is_per_owner_newest_first_and_rename_delete_work(book, tmp_path: Path) -> None:
     older = book.create("me", "older", {})
     newer = book.create("me", "newer", {})
     book.create("someone else", "theirs", {})
@@ -102,8 +118,7 @@ def test_listing_is_per_owner_newest_first_and_rename_delete_work(tmp_path: Path
         book.append(older.id, Message(role="user", content="gone"))
 
 
-def test_ratings_are_kept_and_checked(tmp_path: Path) -> None:
-    book = open_conversations(tmp_path)
+def test_ratings_are_kept_and_checked(book, tmp_path: Path) -> None:
     made = book.create("me", "t", {})
     reply = Message(role="assistant", content="x", answer=_answer())
     book.append(made.id, reply)
@@ -115,8 +130,7 @@ def test_ratings_are_kept_and_checked(tmp_path: Path) -> None:
         book.rate(reply.id, "sideways")
 
 
-def test_two_writers_never_mix_or_collide(tmp_path: Path) -> None:
-    book = open_conversations(tmp_path)
+def test_two_writers_never_mix_or_collide(book, tmp_path: Path) -> None:
     first, second = book.create("a", "one", {}), book.create("b", "two", {})
     errors: list[BaseException] = []
 
