@@ -4,7 +4,8 @@ speaking Streamlit's websocket protocol (`benchmarks/chat_client.py`) for a fixe
 
 Checks, at the end: no errors, every citation's quote exact at its offsets in the stored
 article, catalog and vector counts consistent, and every app showing the new articles. Prints
-requests served, p50/p95 latency and errors.
+requests served, p50/p95 latency and errors. Halfway through, another process runs `rag reindex`
+(the apps must follow it to the new vectors without an error).
 
     python benchmarks/load.py [--apps 3] [--writers 2] [--askers 30] [--seconds 60]
 
@@ -54,13 +55,15 @@ class LoadResult:
     counts: dict[str, int] = field(default_factory=dict)
     quotes_checked: int = 0
     answers: int = 0  # answers that stated something (abstentions quote nothing)
+    reindexed: int = 0  # chunks a `rag reindex` in the middle of the run re-embedded
 
     def summary(self) -> str:
         p50, p95 = percentiles(self.latencies)
         return (
             f"requests served {len(self.latencies)}, latency p50 {p50 * 1000:.0f} ms,"
             f" p95 {p95 * 1000:.0f} ms, errors {len(self.errors)}; {len(self.added)} articles"
-            f" added by the writers meanwhile, {self.quotes_checked} quotes checked exact,"
+            f" added by the writers meanwhile, a reindex of {self.reindexed} chunks,"
+            f" {self.quotes_checked} quotes checked exact,"
             f" counts {self.counts}, articles shown by each app {sorted(self.shown.values())}"
         )
 
@@ -153,6 +156,7 @@ def run(
     batches: int = 2,
     per_batch: int = 4,
     work: Path | None = None,
+    reindex: bool = True,
 ) -> LoadResult:
     """The whole load run; returns what it measured (raises only when it cannot run)."""
     from servers import free_port
@@ -175,6 +179,8 @@ def run(
             for n in range(askers)
         ]
         threads += [threading.Thread(target=_write, args=(env, files, result)) for files in plans]
+        if reindex:  # halfway through, another process re-embeds the whole archive
+            threads.append(threading.Thread(target=_reindex, args=(env, seconds / 2, result)))
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -234,6 +240,14 @@ def _write(env: dict[str, str], files: list[Path], result: LoadResult) -> None:
             result.added += report["added"]
     except Exception as exc:  # noqa: BLE001
         result.errors.append(f"writer: {exc}")
+
+
+def _reindex(env: dict[str, str], after: float, result: LoadResult) -> None:
+    time.sleep(after)
+    try:
+        result.reindexed = rag(env, "reindex")["chunks"]
+    except Exception as exc:  # noqa: BLE001
+        result.errors.append(f"reindex: {exc}")
 
 
 def _check(

@@ -31,6 +31,7 @@ def test_three_apps_and_two_writers_share_one_archive(servers, tmp_path: Path) -
     assert len(result.latencies) >= 6, "every asker was served"
     assert result.answers > 0 and result.quotes_checked >= result.answers, "answers cite quotes"
     assert len(result.added) == 2 * 2 * 3, "both writers added all their articles"
+    assert result.reindexed > 0, "a reindex ran in the middle, and no app failed"
     counts = result.counts
     assert counts["articles"] == 1 + len(result.added)
     assert counts["chunks"] == counts["vectors"] > counts["articles"]
