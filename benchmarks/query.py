@@ -25,9 +25,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.calibrate_abstain import assistant_for, load  # noqa: E402
+from benchmarks.calibrate_abstain import assistant_for  # noqa: E402
 from rag.catalog import Filters  # noqa: E402
 from rag.retrieve import search  # noqa: E402
+
+
+def load(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
 def percentiles(values: list[float]) -> tuple[float, float]:
