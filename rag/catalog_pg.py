@@ -14,7 +14,15 @@ from typing import Any
 
 from rag import pg
 from rag.article import Article
-from rag.catalog import ChunkRow, Filters, Totals, Waiting, article_of, article_values
+from rag.catalog import (
+    TITLE_WEIGHT,
+    ChunkRow,
+    Filters,
+    Totals,
+    Waiting,
+    article_of,
+    article_values,
+)
 from rag.chunk import Chunk
 from rag.pg_keywords import RANKINGS, index_rows, ranked
 
@@ -41,6 +49,17 @@ MIGRATIONS: list[list[str]] = [
         " chunks BIGINT NOT NULL, tokens BIGINT NOT NULL)",
         "INSERT INTO totals(chunks, tokens) VALUES (0, 0)",
         "CREATE TABLE pending (chunk_id TEXT PRIMARY KEY)",
+    ],
+    [  # 2: postings for BM25 (rag.pg_keywords), filled from the chunks' tsvectors
+        "CREATE TABLE postings (term TEXT NOT NULL, chunk_id TEXT NOT NULL,"
+        " article_id TEXT NOT NULL, f DOUBLE PRECISION NOT NULL, tokens INTEGER NOT NULL,"
+        " PRIMARY KEY (term, chunk_id))",
+        "CREATE INDEX postings_article ON postings(article_id)",
+        "INSERT INTO postings(term, chunk_id, article_id, f, tokens)"
+        f" SELECT u.lexeme, c.chunk_id, c.article_id, {TITLE_WEIGHT}::float8"
+        " * cardinality(array_positions(u.weights, 'B'))"
+        " + cardinality(array_positions(u.weights, 'D')), c.tokens"
+        " FROM chunks c CROSS JOIN LATERAL unnest(c.keywords) u",
     ],
 ]
 
@@ -133,21 +152,24 @@ class PostgresCatalog:
             " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
             article_values(article),
         )
-        rows, docs = index_rows(article.title, chunks)
+        rows = index_rows(article.title, chunks)
         cursor = tx.cursor()
         cursor.executemany(
             'INSERT INTO chunks(chunk_id, article_id, position, start, "end", keywords, tokens)'
             " VALUES (%s, %s, %s, %s, %s, %s::tsvector, %s)",
-            rows,
+            rows.chunks,
         )
+        with cursor.copy("COPY postings(term, chunk_id, article_id, f, tokens) FROM STDIN") as copy:
+            for posting in rows.postings:
+                copy.write_row(posting)
         cursor.executemany(
             "INSERT INTO terms(term, docs) VALUES (%s, %s)"
             " ON CONFLICT (term) DO UPDATE SET docs = terms.docs + EXCLUDED.docs",
-            sorted(docs.items()),
+            sorted(rows.docs.items()),
         )
         tx.execute(
             "UPDATE totals SET chunks = chunks + %s, tokens = tokens + %s",
-            (len(rows), sum(r[-1] for r in rows)),
+            (len(rows.chunks), sum(r[-1] for r in rows.chunks)),
         )
         cursor.executemany(
             "DELETE FROM pending WHERE chunk_id = %s", [(c.chunk_id,) for c in chunks]
@@ -161,12 +183,12 @@ class PostgresCatalog:
         ).fetchall()
         if rows:
             tx.execute(
-                "UPDATE terms t SET docs = t.docs - g.n FROM (SELECT u.lexeme, count(*) AS n"
-                " FROM chunks c CROSS JOIN LATERAL unnest(c.keywords) u WHERE c.article_id = %s"
-                " GROUP BY u.lexeme) g WHERE t.term = g.lexeme",
+                "UPDATE terms t SET docs = t.docs - g.n FROM (SELECT term, count(*) AS n"
+                " FROM postings WHERE article_id = %s GROUP BY term) g WHERE t.term = g.term",
                 (article_id,),
             )
             tx.execute("DELETE FROM terms WHERE docs <= 0")
+            tx.execute("DELETE FROM postings WHERE article_id = %s", (article_id,))
             tx.execute(
                 "UPDATE totals SET chunks = chunks - %s, tokens = tokens - %s",
                 (len(rows), sum(int(r["tokens"]) for r in rows)),
@@ -284,6 +306,14 @@ class PostgresCatalog:
             " UNION ALL (SELECT * FROM kept EXCEPT SELECT * FROM idx) LIMIT 1"
         ):
             found.append("the term counts disagree with the keyword index")
+        if self._query(
+            "WITH idx AS (SELECT u.lexeme AS term, c.chunk_id FROM chunks c"
+            " CROSS JOIN LATERAL unnest(c.keywords) u),"
+            " kept AS (SELECT term, chunk_id FROM postings)"
+            " (SELECT * FROM idx EXCEPT SELECT * FROM kept)"
+            " UNION ALL (SELECT * FROM kept EXCEPT SELECT * FROM idx) LIMIT 1"
+        ):
+            found.append("the postings disagree with the keyword index")
         return found
 
     def outside_bytes(self) -> int:

@@ -18,6 +18,7 @@ import pytest
 from test_store import STORIES, _md, _stories, assert_consistent
 
 from rag.catalog import Filters
+from rag.catalog_pg import MIGRATIONS as PG_STEPS
 from rag.catalog_sqlite import MIGRATIONS, SQLiteCatalog
 from rag.ingest import read_sources
 from rag.store import Store
@@ -47,7 +48,7 @@ def test_an_archive_of_the_first_schema_is_upgraded_in_place(embedder, tmp_path:
     again = Store(tmp_path / "data", embedder)
     assert again.article(kept)["text"] == STORIES["ferry"]
     assert again.catalog.generation() == 0
-    _add(again, _md(tmp_path / "more", "tram", "Tram", STORIES["tram"]))
+    _add(again, _md(tmp_path / "more", "zep", "Airship", "A zeppelin landed in the harbour."))
     assert again.catalog.generation() == 1, "a committed write moves the generation on"
     assert_consistent(again)
 
@@ -72,10 +73,35 @@ def test_processes_opening_a_new_database_together_migrate_it_once(servers) -> N
         thread.join(60)
     assert not errors and len(opened) == 4
     versions = opened[0]._query("SELECT component, version FROM schema_migrations")
-    assert versions == [{"component": "catalog", "version": 1}]
+    assert versions == [{"component": "catalog", "version": n + 1} for n in range(len(PG_STEPS))]
     assert len({c.get_meta("archive") for c in opened}) == 1
     for catalog in opened:
         catalog.close()
+
+
+def test_a_postgresql_archive_of_the_first_schema_is_upgraded_in_place(
+    embedder, tmp_path: Path, servers
+) -> None:
+    """Version 1 had no postings: the upgrade fills them from the chunks' tsvectors, and BM25
+    ranks exactly as it did from the postings written by `put`."""
+    url = servers[0].create_database("upgraded")
+    store = Store(tmp_path, embedder, database_url=url)
+    _add(store, _stories(tmp_path / "in"))
+    question = "When did the island ferry resume sailing after the storms?"
+    before = store.catalog.keyword_search(question, 10, Filters())
+    with store.catalog._tx() as tx:  # back to version 1
+        tx.execute("DROP TABLE postings")
+        tx.execute("DELETE FROM schema_migrations WHERE version > 1")
+    store.close()
+    again = Store(tmp_path, embedder, database_url=url)
+    assert again.catalog._query("SELECT max(version) AS v FROM schema_migrations")[0]["v"] == 2
+    after = again.catalog.keyword_search(question, 10, Filters())
+    assert before and [c for c, _ in after] == [c for c, _ in before]
+    assert [s for _, s in after] == pytest.approx([s for _, s in before], rel=1e-9)
+    assert again.catalog.problems() == []
+    _add(again, _md(tmp_path / "more", "zep", "Airship", "A zeppelin landed in the harbour."))
+    assert_consistent(again)
+    again.close()
 
 
 def test_an_unreachable_database_is_a_one_line_error(tmp_path: Path) -> None:
