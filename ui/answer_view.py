@@ -108,7 +108,7 @@ def _render_sources(message_id: str, answer: Answer, store: Store) -> None:
             st.html("".join(quotes))
             if not all(c.supported for c in citations):
                 st.caption("A quote marked here only weakly supports the sentence citing it.")
-            _card_buttons(message_id, first.n, store, first.article_id, first.url, citations)
+            _card_buttons(message_id, first.n, store, first.article_id, first.url, citations, short)
 
 
 def _render_leads(message_id: str, passages: Sequence[Passage], store: Store) -> None:
@@ -131,29 +131,37 @@ def _card_buttons(
     article_id: str,
     url: str | None,
     cited: Sequence[Citation],
+    short: Any | None = None,
 ) -> None:
     row = st.container(horizontal=True)
     if row.button("Open article", key=f"open-{message_id}-{n}", icon=":material/article:"):
         spans = [Highlight(c.start, c.end, c.n) for c in cited]
-        show_article(store, article_id, spans)
+        mine = short if short is not None and short.article_id == article_id else None
+        show_article(store, article_id, spans, mine)
     link = safe_url(url)
     if link:
         row.link_button("Original", link, icon=":material/open_in_new:", type="tertiary")
 
 
 @st.dialog("Article", width="large")
-def show_article(store: Store, article_id: str, spans: Sequence[Highlight]) -> None:
-    """The whole stored article, every cited span highlighted and the first scrolled into view."""
+def show_article(
+    store: Store, article_id: str, spans: Sequence[Highlight], short: Any | None = None
+) -> None:
+    """The whole stored article, every cited span highlighted and the first scrolled into view;
+    the short answer, when it lies in this article, in bold inside its quote."""
     try:
         article = store.article(article_id)
     except RagError as exc:
         st.error(one_line(exc))
         return
-    render_article(article, spans)
+    render_article(article, spans, short)
 
 
-def render_article(article: dict[str, Any], spans: Sequence[Highlight] = ()) -> None:
-    """Title, outlet, date, link and the article's text in a scrollable box."""
+def render_article(
+    article: dict[str, Any], spans: Sequence[Highlight] = (), short: Any | None = None
+) -> None:
+    """Title, outlet, date, link and the article's text in a scrollable box; the short answer
+    (article offsets) set in bold where its text is found at them."""
     st.subheader(escape_markdown(article["title"]), anchor=False)
     line = meta_line(article.get("source"), article.get("published_at"))
     link = safe_url(article.get("url"))
@@ -165,8 +173,13 @@ def render_article(article: dict[str, Any], spans: Sequence[Highlight] = ()) -> 
         st.caption(escape_markdown(line))
     if spans:
         st.caption(f"{plural(len(spans), 'cited passage')} highlighted.")
+    text = article["text"]
+    inner = []
+    if short is not None and text[short.start : short.end] == short.text:
+        inner = [(short.start, short.end)]
+        st.html(short_answer_html(short.text))
     element_id = box_id(article["id"], *(f"{s.start}-{s.end}" for s in spans))
-    st.html(article_html(article["text"], spans, element_id))
+    st.html(article_html(text, spans, element_id, inner))
     if spans:
         st.html(scroll_script(element_id), unsafe_allow_javascript=True)
 

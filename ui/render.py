@@ -161,10 +161,12 @@ def box_id(*parts: str) -> str:
     return "nd-article-" + hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:12]
 
 
-def article_html(text: str, spans: Iterable[Highlight], element_id: str) -> str:
-    """A whole article in a scrollable box, cited spans marked."""
+def article_html(
+    text: str, spans: Iterable[Highlight], element_id: str, inner: Sequence[tuple[int, int]] = ()
+) -> str:
+    """A whole article in a scrollable box, cited spans marked, `inner` spans in bold."""
     safe_id = re.sub(r"[^a-z0-9-]", "", element_id)
-    body = highlight_html(text, spans)
+    body = highlight_html(text, spans, inner)
     return f'<div id="{safe_id}" class="nd-article" style="{_ARTICLE_STYLE}">{body}</div>'
 
 
