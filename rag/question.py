@@ -48,7 +48,7 @@ _LEXICON = {
     "organizer regulator watchdog channel magazine website app",
     PLACE: "country nation state city town region province county island continent area place "
     "location capital village territory site landmark destination port airport neighbourhood "
-    "neighborhood district border river lake mountain sea ocean coast park venue stadium "
+    "neighborhood district border river lake mountain sea ocean coast park venue stadium section "
     "building hospital prison jail",
     NATIONALITY: "nationality demonym",
     DATE: "year month day date time decade century season weekday",
@@ -271,6 +271,8 @@ def _typed_noun(text: str) -> _Typed | None:
         return _Typed(DESCRIPTION, noun, _phrase(run))
     compound = " ".join(t.lower_ for t in run[-2:])
     kind = _COMPOUNDS.get(compound) or _TYPE_NOUNS.get(noun, THING)
+    if kind_of:  # "which type of business": a kind ("hotels"), not a named instance
+        kind = THING
     return _Typed(kind, noun, _phrase(run), head.tag_ in ("NNS", "NNPS"))
 
 
@@ -280,6 +282,9 @@ def _noun_run(doc: Any, i: int) -> list[Any]:
     run = []
     for token in doc[i:]:
         modifier = token.dep_ in ("amod", "compound", "nmod") or token.tag_ == "HYPH"
+        following = doc[token.i + 1] if token.i + 1 < len(doc) else None
+        participle = token.tag_ in ("VBN", "VBD", "VBG") and token.i == i  # "which beloved brand"
+        modifier = modifier or (participle and following is not None and following.pos_ == "NOUN")
         if token.tag_ == "POS" or not (token.pos_ in ("ADJ", "NOUN", "PROPN") or modifier):
             break
         run.append(token)
