@@ -12,6 +12,12 @@ from typing import Any
 from rag.errors import ConfigError
 
 PACKAGED_MODEL = "all-MiniLM-L6-v2"
+CHOICES = {
+    "fusion": ("rrf", "score"),
+    "verify": ("rules", "llm"),
+    "unsupported_answers": ("abstain", "show"),
+    "prompt_context": ("chunks", "sentences"),
+}
 
 
 @dataclass(frozen=True)
@@ -50,14 +56,22 @@ class Settings:
     llm_context: int = 4096
     strict_citations: bool = False
     support_threshold: float = 0.45
+    verify: str = "rules"  # "llm": the configured model also judges every claim the rules pass
+    judge_margin: float = 0.0  # Yes minus No log-probability a judged claim needs
+    unsupported_answers: str = "abstain"  # "show": keep an answer no passage backs, labelled
+    prompt_context: str = "chunks"  # "sentences": the best sentences instead of whole passages
+    prompt_sentences: int = 6
     chroma_url: str = ""
     progress: bool = False  # progress bars even when stderr is not a terminal
     host: str = "127.0.0.1"
     port: int = 8501
 
     def __post_init__(self) -> None:
-        if self.fusion not in ("rrf", "score"):
-            raise ConfigError(f"RAG_FUSION={self.fusion!r}: choose rrf or score")
+        for name, allowed in CHOICES.items():
+            if getattr(self, name) not in allowed:
+                raise ConfigError(
+                    f"RAG_{name.upper()}={getattr(self, name)!r}: choose {' or '.join(allowed)}"
+                )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -14,6 +14,7 @@ import numpy as np
 from rag.answer import ABSTAIN_TEXT, Citation, Draft, Turn
 from rag.catalog import keyword_terms, stems
 from rag.cite import Span, jaccard, passage_sentences, stands_alone, with_marker
+from rag.injection import quotable
 from rag.retrieve import Passage
 from rag.store import Store
 
@@ -180,7 +181,7 @@ def _previous_start(c: Candidate, text: str) -> int:
     """Start of the sentence before `c` in the same paragraph of `text` (or `c`'s own start)."""
     para_start = text.rfind("\n", 0, c.span.start) + 1
     before = passage_sentences(text[para_start : c.span.start], para_start)
-    return before[-1].start if before else c.span.start
+    return before[-1].start if before and quotable(before[-1:]) else c.span.start
 
 
 def _candidates(passages: Sequence[Passage]) -> list[Candidate]:
@@ -188,7 +189,7 @@ def _candidates(passages: Sequence[Passage]) -> list[Candidate]:
     spans = [
         (rank, p, s)
         for rank, p in enumerate(passages, 1)
-        for s in passage_sentences(p.text, p.start)
+        for s in quotable(passage_sentences(p.text, p.start))
     ]
     words = [keyword_terms(s.text) for _, _, s in spans]
     vocab = sorted({w for ws in words for w in ws})

@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from rag.catalog import Catalog, ChunkRow, Filters
+from rag.catalog import Catalog, ChunkRow, Filters, flagged_spans
 from rag.chunk import Chunk, chunk_article
 from rag.clean import date_key
 from rag.embeddings import SentenceEmbedder
@@ -327,7 +327,9 @@ class Store:
         row = self.catalog.lookup(article_id)
         if row is None:
             raise NotFoundError(f"no article with id {article_id} (see `rag list`)")
-        return {**_listing(row, self._chunk_counts().get(article_id, 0)), "text": row["text"]}
+        listing = _listing(row, self._chunk_counts().get(article_id, 0))
+        flagged = [row["text"][s:e] for s, e in flagged_spans(row)]
+        return {**listing, "text": row["text"], "flagged_sentences": flagged}
 
     def list_articles(self) -> list[dict[str, Any]]:
         counts = self._chunk_counts()
@@ -420,6 +422,7 @@ def _listing(row: Any, chunks: int) -> dict[str, Any]:
         "published_at": row["published_at"],
         "url": row["url"],
         "chunks": chunks,
+        "flagged": bool(flagged_spans(row)),
     }
 
 
