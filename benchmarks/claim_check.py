@@ -42,12 +42,12 @@ from benchmarks.claimset import (  # noqa: E402
     read_jsonl,
     sentences,
 )
-from rag.agree import disagreement  # noqa: E402
+from rag.agree import contradicts, disagreement  # noqa: E402
 from rag.cite import PAIR_COST, SupportChecker  # noqa: E402
 from rag.claims import analyse  # noqa: E402
 from rag.config import Settings  # noqa: E402
 from rag.nlp import parse  # noqa: E402
-from rag.verify import AGREEMENT_CANDIDATES, ClaimChecker  # noqa: E402
+from rag.verify import AGREEMENT_CANDIDATES, CONTRADICTION_MARGIN, ClaimChecker  # noqa: E402
 
 CACHE = ROOT / "benchmarks" / "out" / "stores" / "claimset"
 PLANTED = HAND_FALSE[:4]  # the planted kinds: negated, polarity, conditions, weekday
@@ -63,14 +63,21 @@ class Scored:
     spans: list[tuple[float, float, bool, str | None]]
 
     def supported(self, weight: float, threshold: float) -> bool:
-        scored = [(weight * sem + (1 - weight) * ov, alone, why) for sem, ov, alone, why in self.spans]
+        scored = [
+            (weight * sem + (1 - weight) * ov, alone, why) for sem, ov, alone, why in self.spans
+        ]
         ranked = sorted(scored, key=lambda s: -(s[0] - (0 if s[1] else PAIR_COST)))
+        agreeing, strongest = [], None
         for score, _, why in ranked[:AGREEMENT_CANDIDATES]:
             if score < threshold:
-                return False
+                break
             if why is None:
-                return True
-        return False
+                agreeing.append(score)
+            elif contradicts(why) and strongest is None:
+                strongest = score
+        if strongest is not None:
+            agreeing = [s for s in agreeing if s >= strongest - CONTRADICTION_MARGIN]
+        return bool(agreeing)
 
 
 def log(message: str) -> None:
@@ -143,6 +150,7 @@ def score_cases(
 ) -> list[Scored]:
     import re
 
+    similar = ClaimChecker(scorer).similar
     scored = []
     started = time.perf_counter()
     for n, case in enumerate(cases, start=1):
@@ -154,7 +162,7 @@ def score_cases(
         facts = analyse(case.text)
         spans = []
         for s in scorer.rank(case.text, passages):
-            why = disagreement(facts, analyse(s.span.text), words[s.passage - 1])
+            why = disagreement(facts, analyse(s.span.text), words[s.passage - 1], similar)
             spans.append((s.semantic, s.overlap, s.single, why))
         scored.append(Scored(case, spans))
         if n % 200 == 0:

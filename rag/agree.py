@@ -5,24 +5,35 @@ disagreement found is returned as a short reason for the user ("passage says Mon
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from rag.claims import LIGHT, SYMMETRIC, Event, Facts, relation
 
+Similar = Callable[[str, Sequence[str]], bool]  # a word and candidates: is one a synonym?
 Check = Callable[[Facts, Facts, frozenset[str]], str | None]
+ABSENT = ("passage does not", "passage gives no")  # reasons that say what is missing
 
 
 def disagreement(
-    claim: Facts, span: Facts, passage_words: frozenset[str] = frozenset()
+    claim: Facts,
+    span: Facts,
+    passage_words: frozenset[str] = frozenset(),
+    similar: Similar | None = None,
 ) -> str | None:
     """Why `span` does not back `claim` (None when it agrees). `passage_words` are the words
-    of the whole passage, where a name the span only refers to ("he") may be found."""
+    of the whole passage, where a name the span only refers to ("he") may be found; `similar`
+    accepts a synonym for a predicate the span words differently ("arrive" for "come")."""
     for check in CHECKS:
         reason = check(claim, span, passage_words)
         if reason:
             return reason
-    return None
+    return _required(claim, span, similar)
+
+
+def contradicts(reason: str | None) -> bool:
+    """A reason that the span says otherwise, not merely that it lacks something."""
+    return bool(reason) and not str(reason).startswith(ABSENT)
 
 
 def _numbers(claim: Facts, span: Facts, _: frozenset[str]) -> str | None:
@@ -73,11 +84,14 @@ def _names(claim: Facts, span: Facts, passage_words: frozenset[str]) -> str | No
     return None
 
 
-def _required(claim: Facts, span: Facts, _: frozenset[str]) -> str | None:
-    """The span must hold what the claim is about: its main predicate (or an opposite, which
-    `_events` reports) and the nouns that predicate takes."""
-    for word, shown in claim.required:
-        if word in span.words or any(relation(word, e.word) for e in span.events):
+def _required(claim: Facts, span: Facts, similar: Similar | None) -> str | None:
+    """The span must hold what the claim is about: its main predicate (an opposite is
+    reported by `_events`; a synonym may do) and the nouns that predicate takes."""
+    predicates = [e.word for e in span.events if e.word not in LIGHT]
+    for word, shown, is_predicate in claim.required:
+        if word in span.words or any(relation(word, other) for other in predicates):
+            continue
+        if is_predicate and similar is not None and similar(word, predicates):
             continue
         return f"passage does not say “{shown}”"
     return None
@@ -151,4 +165,4 @@ def _nouns(claim: Facts, span: Facts, _: frozenset[str]) -> str | None:
     return None
 
 
-CHECKS: tuple[Check, ...] = (_numbers, _times, _names, _events, _nouns, _required)
+CHECKS: tuple[Check, ...] = (_numbers, _times, _names, _events, _nouns)

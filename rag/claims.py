@@ -112,7 +112,7 @@ class Facts:
     times: dict[str, str]  # "weekday:monday", "month:march", "year:2022" -> as written
     names: tuple[tuple[frozenset[str], str], ...]  # distinctive words, as written
     events: tuple[Event, ...]
-    required: tuple[tuple[str, str], ...]  # (lemma, as written): what a span must say
+    required: tuple[tuple[str, str, bool], ...]  # (lemma, as written, is a predicate)
     negated_nouns: dict[str, frozenset[str]]  # noun -> its negators ("without", "no"; "" none)
     words: frozenset[str]  # every lower-case word and lemma
     anaphora: bool  # refers to someone without naming them ("he", "her")
@@ -221,7 +221,7 @@ def _negated_nouns(doc: Any) -> dict[str, frozenset[str]]:
 
 
 def _excludes(token: Any) -> bool:
-    """"without", or the "of" of "instead of"."""
+    """ "without", or the "of" of "instead of"."""
     if token.lower_ == "without":
         return True
     return token.lower_ == "of" and any(c.lower_ == "instead" for c in token.children)
@@ -345,8 +345,8 @@ def main_chain(doc: Any) -> list[Any]:
     return chain
 
 
-def required(doc: Any) -> tuple[tuple[str, str], ...]:
-    """(lemma, as written) of the words a span must hold to state the same thing: the main
+def required(doc: Any) -> tuple[tuple[str, str, bool], ...]:
+    """(lemma, as written, predicate?) of the words a span must hold to say the same: the main
     predicates (verbs like "want" or "try" that only lead to another one aside) and the nouns
     they take ("had a close call": "call")."""
     words: list[Any] = []
@@ -360,7 +360,9 @@ def required(doc: Any) -> tuple[tuple[str, str], ...]:
                     target = next((g for g in child.children if g.dep_ == "pobj"), None)
                 if target is not None and target.pos_ in ("NOUN", "PROPN"):
                     words.append(target)
-    seen = dict.fromkeys(_word_of(t) for t in words if t.lower_ not in _PRONOUNS)
+    seen = dict.fromkeys(
+        (*_word_of(t), _is_predicate(t)) for t in words if t.lower_ not in _PRONOUNS
+    )
     return tuple(seen)
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
-from rag.agree import disagreement
+from rag.agree import contradicts, disagreement
 from rag.cite import (
     Located,
     Support,
@@ -24,6 +25,8 @@ from rag.claims import analyse
 
 AGREEMENT_CANDIDATES = 6  # best-scoring spans compared with a claim, in order
 CITED_MARGIN = 0.1  # a cited passage's span wins when it scores this close to the best
+CONTRADICTION_MARGIN = 0.15  # a span that disagrees outweighs agreeing ones scoring this much less
+SYNONYM = 0.45  # word-embedding similarity at which a passage's verb stands for the claim's
 Judge = Callable[[str, str], tuple[bool, float]]  # (claim, span) -> (entailed, margin)
 _WORD = re.compile(r"[^\W_]+(?:[-’'][^\W_]+)*")
 
@@ -69,6 +72,15 @@ class ClaimChecker:
     def __init__(self, scorer: SupportChecker, judge: Judge | None = None) -> None:
         self.scorer = scorer
         self.judge = judge
+        self._vectors: dict[str, Any] = {}
+
+    def similar(self, word: str, candidates: Sequence[str]) -> bool:
+        """Whether one of `candidates` means about the same as `word` (embedding similarity)."""
+        words = [w for w in dict.fromkeys([word, *candidates]) if w not in self._vectors]
+        if words:
+            self._vectors.update(zip(words, self.scorer.encode(words), strict=True))
+        own = self._vectors[word]
+        return any(float(self._vectors[c] @ own) >= SYNONYM for c in candidates if c != word)
 
     def check(
         self, claim: str, passages: Sequence[Located], cited: Sequence[int] = ()
@@ -81,14 +93,21 @@ class ClaimChecker:
         words = [frozenset(w.lower() for w in _WORD.findall(p.text)) for p in passages]
         agreeing: list[Support] = []
         refused: Support | None = None
+        strongest: float | None = None  # score of the best span that says otherwise
         for support in ranked[:AGREEMENT_CANDIDATES]:
             if support.score < self.scorer.threshold:
                 break
-            reason = disagreement(facts, analyse(support.span.text), words[support.passage - 1])
+            span = analyse(support.span.text)
+            reason = disagreement(facts, span, words[support.passage - 1], self.similar)
             if reason is None:
                 agreeing.append(support)
-            elif refused is None:
+                continue
+            if refused is None:
                 refused = replace(support, reason=_numbered_reason(reason, support.passage))
+            if contradicts(reason) and strongest is None:
+                strongest = support.score
+        if strongest is not None:
+            agreeing = [s for s in agreeing if s.score >= strongest - CONTRADICTION_MARGIN]
         if agreeing:
             return self._judged(claim, _prefer_cited(agreeing, cited))
         if refused is not None:

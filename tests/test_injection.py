@@ -139,9 +139,10 @@ def test_an_older_archive_is_flagged_in_place(tmp_path: Path) -> None:
     db.commit()
     db.close()
     catalog = Catalog(path)
-    flagged = {r["article_id"]: json.loads(r["flagged_spans"]) for r in catalog.query(
-        "SELECT article_id, flagged_spans FROM articles"
-    )}
+    flagged = {
+        r["article_id"]: json.loads(r["flagged_spans"])
+        for r in catalog.query("SELECT article_id, flagged_spans FROM articles")
+    }
     catalog.close()
     assert flagged == {"old": [[14, 14 + len(ORDER)]], "fine": []}
     assert Catalog(path).get_meta("injection_rules") is not None
