@@ -37,7 +37,8 @@ _RULES = [
     r"\bpretend (?:to be|that you are|you are)\b",
     r"\b(?:answer|respond to|reply to) (?:every|all|any|each) (?:other )?"
     r"(?:questions?|quer(?:y|ies)|prompts?|messages?|users?),? (?:with|by saying|saying)\b",
-    r"^\W*(?:say|reply|respond|answer|output|print|write)\s+(?:that|only|exactly|the following)\b",
+    r"^\W*(?:say|reply|respond|answer|output|print|write)\s+(?:with\s+)?"
+    r"(?:that|only|exactly|the following)\b",
     r"\b(?:answer|respond|reply|say)(?: only)? with (?:the (?:words?|sentence|text) )?[\"“‘']",
     r"\b(?:do not|don't|never) (?:tell|inform|mention (?:this )?to|reveal (?:this )?to) the user\b",
     r"\b(?:dear|attention|note to|hey) " + _ASSISTANT + r"s?\b",

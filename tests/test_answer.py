@@ -109,8 +109,8 @@ def test_stream_yields_text_then_the_answer(assistant: Assistant) -> None:
 def test_answer_json_has_exactly_the_documented_fields(assistant: Assistant) -> None:
     data = json.loads(json.dumps(assistant.ask("What did Sattar demand?").as_dict()))
     documented = {"question", "text", "abstained", "citations", "passages", "timings_ms"}
-    verified = {"unsupported", "notes"}  # sentences the citation check could not back
-    assert set(data) == documented | verified
+    verified = {"unsupported", "notes", "claims"}  # the claim checker's verdicts
+    assert set(data) == documented | verified | {"short_answer"}
     assert data["unsupported"] == []
     citation_fields = {
         "n",
@@ -126,6 +126,7 @@ def test_answer_json_has_exactly_the_documented_fields(assistant: Assistant) -> 
         "end",
         "supported",
         "support_score",
+        "flagged",
     }
     assert set(data["citations"][0]) == citation_fields
     assert data["citations"][0]["source"] == "The News"

@@ -16,6 +16,7 @@ from ui.render import (
     answer_html,
     article_html,
     box_id,
+    claims_html,
     escape_markdown,
     meta_line,
     one_line,
@@ -34,17 +35,30 @@ Message = MutableMapping[str, Any]
 LEADS = 3
 
 
+FLAGGED = (
+    "This article holds text addressed to AI assistants: it is never quoted or used as support."
+)
+
+
 def render_answer(message: Message, store: Store, data_dir: Path) -> None:
     """The answer text, then its sources (or leads), then feedback controls."""
     answer: Answer = message["answer"]
-    st.html(answer_html(answer.text))
+    st.html(answer_body_html(answer))
     render_details(message, store, data_dir)
+
+
+def answer_body_html(answer: Answer) -> str:
+    """The checked answer: claim by claim (unsupported ones marked) when it has claims."""
+    if answer.claims and not answer.abstained:
+        return claims_html(answer.claims)
+    return answer_html(answer.text)
 
 
 def render_details(message: Message, store: Store, data_dir: Path) -> None:
     """Everything under an answer's text."""
     answer: Answer = message["answer"]
     if answer.abstained:
+        _render_rejected(answer)
         _render_leads(message["id"], answer.passages, store)
     else:
         _render_warnings(answer)
@@ -53,12 +67,32 @@ def render_details(message: Message, store: Store, data_dir: Path) -> None:
 
 
 def _render_warnings(answer: Answer) -> None:
-    unsupported = list(getattr(answer, "unsupported", []) or [])
-    if unsupported:
-        lines = "\n".join(f"- {escape_markdown(' '.join(s.split()))}" for s in unsupported)
-        st.warning(f"Not supported by the cited passages:\n{lines}", icon=":material/warning:")
+    rejected = [c for c in getattr(answer, "claims", []) or [] if not c.supported]
+    if answer.unsupported_only:
+        st.error("No passage backs this answer: it is shown unchecked.", icon=":material/error:")
+    if rejected:
+        lines = "\n".join(
+            f"- {escape_markdown(' '.join(c.text.split()))} — *{escape_markdown(c.reason)}*"
+            for c in rejected
+        )
+        st.warning(f"Not supported by the passages:\n{lines}", icon=":material/warning:")
+    elif answer.unsupported:
+        lines = "\n".join(f"- {escape_markdown(' '.join(s.split()))}" for s in answer.unsupported)
+        st.warning(f"Not supported by the passages:\n{lines}", icon=":material/warning:")
     for note in getattr(answer, "notes", []) or []:
         st.caption(escape_markdown(note))
+
+
+def _render_rejected(answer: Answer) -> None:
+    """An abstention that replaced a model's answer: what it said, and why none of it held."""
+    rejected = [c for c in getattr(answer, "claims", []) or [] if not c.supported]
+    if rejected:
+        with st.expander("The model's answer, not backed by the passages", icon=":material/block:"):
+            for claim in rejected:
+                st.markdown(
+                    f"- {escape_markdown(' '.join(claim.text.split()))} — "
+                    f"*{escape_markdown(claim.reason)}*"
+                )
 
 
 def _passage_start(passages: Sequence[Passage], chunk_id: str) -> int | None:
@@ -82,6 +116,8 @@ def _render_sources(message_id: str, answer: Answer, store: Store) -> None:
             st.html(passage_html(citation.passage, spans))
             if not citation.supported:
                 st.caption("This quote only weakly supports the sentence citing it.")
+            if getattr(citation, "flagged", False):
+                st.warning(FLAGGED, icon=":material/gpp_maybe:")
             cited = [c for c in answer.citations if c.article_id == citation.article_id]
             _open_button(message_id, citation.n, store, citation.article_id, cited)
 
@@ -98,6 +134,8 @@ def _render_leads(message_id: str, passages: Sequence[Passage], store: Store) ->
     for i, passage in enumerate(passages[:LEADS], start=1):
         with st.expander(escape_markdown(f"Lead {i}: {passage.title}"), icon=":material/search:"):
             _source_header(passage.source, passage.published_at, passage.url)
+            if passage.flagged:
+                st.warning(FLAGGED, icon=":material/gpp_maybe:")
             st.html(passage_html(passage.text))
             _open_button(message_id, -i, store, passage.article_id, [])
 
@@ -135,6 +173,10 @@ def render_article(article: dict[str, Any], spans: Sequence[Highlight] = ()) -> 
     """Title, outlet, date, link and the article's text in a scrollable box."""
     st.subheader(escape_markdown(article["title"]), anchor=False)
     _source_header(article.get("source"), article.get("published_at"), article.get("url"))
+    flagged = article.get("flagged_sentences") or []
+    if flagged:
+        quoted = "\n".join(f"- {escape_markdown(' '.join(s.split()))}" for s in flagged)
+        st.warning(f"{FLAGGED}\n{quoted}", icon=":material/gpp_maybe:")
     if spans:
         st.caption(f"{len(spans)} cited passage(s) highlighted.")
     element_id = box_id(article["id"], *(f"{s.start}-{s.end}" for s in spans))

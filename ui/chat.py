@@ -13,8 +13,8 @@ import streamlit as st
 
 from rag.catalog import Filters
 from rag.errors import RagError
-from ui.answer_view import Message, render_answer, render_details
-from ui.render import answer_html, escape_markdown, one_line, plural, text_html
+from ui.answer_view import Message, answer_body_html, render_answer, render_details
+from ui.render import escape_markdown, one_line, plural, text_html
 from ui.resources import assistant_for, open_archive
 
 if TYPE_CHECKING:
@@ -209,17 +209,26 @@ def _turn(
         else:
             message["answer"] = final[-1]
             message["content"] = final[-1].text
-            slot.html(answer_html(final[-1].text))
+            slot.html(answer_body_html(final[-1]))  # the checked answer replaces the draft
             render_details(message, assistant.store, settings.data_dir)
     messages.append(message)
 
 
+DRAFT_LABELS = {
+    "drafting": ":gray[*Draft, not checked yet:*] ",
+    "checking": "\n\n:gray[*Checking each claim against the passages…*]",
+}
+
+
 def _escaped(pieces: Iterator[Any], final: list[Answer]) -> Iterator[str]:
-    """Text pieces escaped for markdown; the final Answer is kept aside."""
-    from rag.answer import Answer
+    """Text pieces escaped for markdown, an LLM's draft labelled as such; the final Answer is
+    kept aside."""
+    from rag.answer import Answer, Progress
 
     for piece in pieces:
         if isinstance(piece, Answer):
             final.append(piece)
+        elif isinstance(piece, Progress):
+            yield DRAFT_LABELS.get(piece.step, "")
         else:
             yield escape_markdown(piece)
