@@ -208,7 +208,8 @@ def report(cases: Sequence[Case], verdicts: dict[Case, tuple[bool, str]], title:
         for (lab, kind), got in sorted(by_kind.items()):
             if lab == label:
                 print(
-                    f"  {('true: ' if label else 'false: ') + kind:<28}{len(got):>6}{sum(got) / len(got):>11.1%}"
+                    f"  {('true: ' if label else 'false: ') + kind:<28}{len(got):>6}"
+                    f"{sum(got) / len(got):>11.1%}"
                 )
     true = [verdicts[c][0] for c in cases if c.label]
     false = [verdicts[c][0] for c in cases if not c.label]
@@ -216,7 +217,8 @@ def report(cases: Sequence[Case], verdicts: dict[Case, tuple[bool, str]], title:
         f"  {'TRUE claims supported':<28}{len(true):>6}{sum(true) / len(true):>11.1%}   goal >= 90%"
     )
     print(
-        f"  {'FALSE claims supported':<28}{len(false):>6}{sum(false) / len(false):>11.1%}   goal <= 5%"
+        f"  {'FALSE claims supported':<28}{len(false):>6}"
+        f"{sum(false) / len(false):>11.1%}   goal <= 5%"
     )
 
 
@@ -246,7 +248,8 @@ def main() -> None:
     )
     print(
         f"tune half, defaults (weight {scorer.weight}, threshold {settings.support_threshold}): "
-        f"true supported {default['true_supported']:.1%}, false supported {default['false_supported']:.1%}"
+        f"true supported {default['true_supported']:.1%}, "
+        f"false supported {default['false_supported']:.1%}"
     )
     print(
         f"tune half, tuned: weight {weight}, threshold {threshold}: true supported "
@@ -265,7 +268,8 @@ def main() -> None:
     report(
         halves["report"],
         verdicts,
-        f"REPORT half, real checker (weight {weight}, threshold {threshold}); {seconds * 1000:.0f} ms per claim",
+        f"REPORT half, real checker (weight {weight}, threshold {threshold}); "
+        f"{seconds * 1000:.0f} ms per claim",
     )
     print("\nhand-written false claims (the issue's planted kinds first), report half marked *:")
     for text in HAND_FALSE:

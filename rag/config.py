@@ -60,7 +60,7 @@ class Settings:
     judge_margin: float = 0.0  # Yes minus No log-probability a judged claim needs
     unsupported_answers: str = "abstain"  # "show": keep an answer no passage backs, labelled
     prompt_context: str = "chunks"  # "sentences": the best sentences instead of whole passages
-    prompt_sentences: int = 6
+    prompt_sentences: int = 4
     chroma_url: str = ""
     progress: bool = False  # progress bars even when stderr is not a terminal
     host: str = "127.0.0.1"
