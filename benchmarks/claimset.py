@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from rag.catalog import Filters
-from rag.claims import SYMMETRIC
 from rag.ingest import parse_records, read_sources
+from rag.lexicon import SYMMETRIC
 from rag.nlp import parse
 from rag.retrieve import Passage, Weights, search
 

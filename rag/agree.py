@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from rag.claims import LIGHT, SYMMETRIC, Event, Facts, relation
+from rag.claims import Event, Facts
+from rag.lexicon import LIGHT, SYMMETRIC, relation
 
 Similar = Callable[[str, Sequence[str]], bool]  # a word and candidates: is one a synonym?
 Check = Callable[[Facts, Facts, frozenset[str]], str | None]

@@ -11,78 +11,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from rag.lexicon import CONTROL, HONORIFICS, LIGHT, NEGATIVE_CONTROL, NEGATORS
 from rag.nlp import parse
+from rag.quantities import MONTHS, WEEKDAYS, numbers, times
 
-HONORIFICS = frozenset("dr mr mrs ms miss prof sir dame rev gen col capt sgt lt the".split())
-NEGATORS = frozenset("not n't never no none neither nor without".split())
-NEGATIVE_CONTROL = frozenset("fail refuse decline stop cease avoid neglect".split())
-CONTROL = NEGATIVE_CONTROL | frozenset(
-    "want try seek plan hope decide agree attempt aim expect intend need like love begin start "
-    "continue choose promise threaten vow pledge manage wish prepare".split()
-)
-LIGHT = frozenset("be have do say tell report add state claim note accord make get".split())
-SYMMETRIC = frozenset(
-    "meet marry talk speak negotiate clash fight play face agree ally partner merge tie draw "
-    "battle compete confer debate discuss date divorce".split()
-)
-_ANTONYMS = {
-    "accept": "reject refuse decline",
-    "approve": "reject veto",
-    "agree": "disagree refuse",
-    "allow": "ban forbid prohibit bar block",
-    "win": "lose",
-    "gain": "lose",
-    "rise": "fall drop decline",
-    "increase": "decrease cut reduce lower",
-    "support": "oppose",
-    "confirm": "deny",
-    "admit": "deny",
-    "include": "exclude",
-    "open": "close shut",
-    "join": "leave quit",
-    "succeed": "fail",
-    "pass": "fail",
-    "buy": "sell",
-    "hire": "fire",
-    "convict": "acquit",
-    "guilty": "innocent",
-    "alive": "dead",
-    "start": "end stop",
-    "begin": "end",
-    "expand": "shrink",
-    "strengthen": "weaken",
-    "remember": "forget",
-    "arrive": "depart",
-    "present": "absent",
-    "true": "false",
-    "possible": "impossible",
-    "legal": "illegal",
-}
-OPPOSITE = {word: base for base, words in _ANTONYMS.items() for word in words.split()}
-NEGATIVE_PREFIXES = ("un", "in", "im", "il", "ir", "dis", "non")
-_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
-_MONTHS = (
-    "january february march april may june july august september october november december"
-).split()
-_WEEKDAY = re.compile(r"\b(" + "|".join(_WEEKDAYS) + r")\b", re.IGNORECASE)
-_MONTH = re.compile(r"\b(" + "|".join(m.title() for m in _MONTHS) + r")\b")
-_YEAR = re.compile(r"(?<![\w.,$])((?:1[89]|20)\d\d)(?![\w%]|[.,]\d)")
-_NUMBER = re.compile(
-    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:st|nd|rd|th)?\s*"
-    r"(%|percent\b|per cent\b|trillion\b|billion\b|million\b|thousand\b|bn\b|m\b|k\b)?",
-    re.IGNORECASE,
-)
-_WORD_NUMBERS = {
-    w: n
-    for n, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-        "fifteen sixteen seventeen eighteen nineteen twenty".split()
-    )
-    if n >= 2
-} | {"thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "dozen": 12}
-_NUMBER_WORD = re.compile(r"\b(" + "|".join(_WORD_NUMBERS) + r")\b", re.IGNORECASE)
-_SCALE = {"trillion": 1e12, "billion": 1e9, "bn": 1e9, "million": 1e6, "m": 1e6}
-_SCALE |= {"thousand": 1e3, "k": 1e3}
 _WORD = re.compile(r"[^\W_]+(?:[-’'][^\W_]+)*")
 _PRONOUNS = frozenset("i he she it they we you who whom which that this these those one".split())
 
@@ -140,38 +72,10 @@ def _refers(token: Any) -> bool:
     return token.pos_ == "PRON" and token.lower_ in ("he", "she", "his", "her", "him")
 
 
-def numbers(text: str) -> dict[str, str]:
-    """Amounts, counts and percentages by value ("40 million" -> "40000000"); years are dates."""
-    found: dict[str, str] = {}
-    without_years = _YEAR.sub(" ", text)
-    for match in _NUMBER.finditer(without_years):
-        digits, fraction, unit = match.group(1), match.group(2) or "", (match.group(3) or "")
-        value = float(digits.replace(",", "") + fraction)
-        unit = unit.lower()
-        if unit in ("%", "percent", "per cent"):
-            found[f"{_plain(value)}%"] = match.group().strip()
-        value *= _SCALE.get(unit, 1.0)
-        found[_plain(value)] = match.group().strip()
-    for match in _NUMBER_WORD.finditer(text):
-        found.setdefault(str(_WORD_NUMBERS[match.group(1).lower()]), match.group(1))
-    return found
-
-
-def _plain(value: float) -> str:
-    return str(int(value)) if value == int(value) else f"{value:g}"
-
-
-def times(text: str) -> dict[str, str]:
-    found = {f"weekday:{m.group(1).lower()}": m.group(1) for m in _WEEKDAY.finditer(text)}
-    found |= {f"month:{m.group(1).lower()}": m.group(1) for m in _MONTH.finditer(text)}
-    found |= {f"year:{m.group(1)}": m.group(1) for m in _YEAR.finditer(text)}
-    return found
-
-
 def _is_name(token: Any) -> bool:
     if not token.text[:1].isupper() or token.pos_ in ("PRON", "DET", "AUX", "ADP", "CCONJ"):
         return False
-    if token.lower_ in _WEEKDAYS or token.lower_ in _MONTHS or token.text == "I":
+    if token.lower_ in WEEKDAYS or token.lower_ in MONTHS or token.text == "I":
         return False
     first = token.i == token.sent.start or token.nbor(-1).text in "\"“‘'("
     return token.pos_ == "PROPN" or bool(token.ent_type_) or (not first and token.is_alpha)
@@ -229,20 +133,6 @@ def _excludes(token: Any) -> bool:
 
 def _lemma(token: Any) -> str:
     return (token.lemma_ or token.text).lower()
-
-
-def relation(first: str, second: str) -> str | None:
-    """ "same" for one word, "opposite" for antonyms ("accept", "reject"; "willing",
-    "unwilling"), None for unrelated words."""
-    if first == second:
-        return "same"
-    a, b = OPPOSITE.get(first, first), OPPOSITE.get(second, second)
-    if a == b:
-        return "same" if (first in OPPOSITE) == (second in OPPOSITE) else "opposite"
-    for shorter, longer in ((first, second), (second, first)):
-        if len(shorter) > 3 and any(longer == p + shorter for p in NEGATIVE_PREFIXES):
-            return "opposite"
-    return None
 
 
 def _own_negation(token: Any) -> bool:
