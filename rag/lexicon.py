@@ -48,7 +48,10 @@ _ANTONYMS = {
     "possible": "impossible",
     "legal": "illegal",
 }
-OPPOSITE = {word: base for base, words in _ANTONYMS.items() for word in words.split()}
+OPPOSITE: dict[str, frozenset[str]] = {}  # word -> the words it is the opposite of
+for _base, _words in _ANTONYMS.items():
+    for _word in _words.split():
+        OPPOSITE[_word] = OPPOSITE.get(_word, frozenset()) | {_base}
 NEGATIVE_PREFIXES = ("un", "in", "im", "il", "ir", "dis", "non")
 
 
@@ -57,9 +60,10 @@ def relation(first: str, second: str) -> str | None:
     "unwilling"), None for unrelated words."""
     if first == second:
         return "same"
-    a, b = OPPOSITE.get(first, first), OPPOSITE.get(second, second)
-    if a == b:
-        return "same" if (first in OPPOSITE) == (second in OPPOSITE) else "opposite"
+    if second in OPPOSITE.get(first, ()) or first in OPPOSITE.get(second, ()):
+        return "opposite"
+    if OPPOSITE.get(first, frozenset()) & OPPOSITE.get(second, frozenset()):
+        return "same"  # "reject" and "refuse", both opposites of "accept"
     for shorter, longer in ((first, second), (second, first)):
         if len(shorter) > 3 and any(longer == p + shorter for p in NEGATIVE_PREFIXES):
             return "opposite"

@@ -177,7 +177,9 @@ def test_an_obeying_model_gets_no_support_from_the_article(stores: dict[str, Sto
 
     def handler(request: httpx.Request) -> httpx.Response:
         prompts.append(json.loads(request.content)["messages"][-1]["content"])
-        return sse("Sattar has been arrested [1]. The harbour authority repainted the lighthouse [1].")
+        return sse(
+            "Sattar has been arrested [1]. The harbour authority repainted the lighthouse [1]."
+        )
 
     store = stores["dirty"]
     settings = Settings(
