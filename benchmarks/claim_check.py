@@ -8,7 +8,6 @@ the semantic weight are tuned on the `tune` half (the most true claims supported
 checker. Goals: false claims supported <= 5%, true claims supported >= 90%.
 
     python benchmarks/claim_check.py [--data ../shared/data] [--k 5] [--budget 0.05]
-        [--judge GGUF --judge-limit 120]   # also the model judge (RAG_VERIFY=llm), 2 threads
 """
 
 from __future__ import annotations

@@ -104,15 +104,32 @@ def prompt_tokens(assistant: Assistant, q: Question, answer: Answer, url: str) -
 
 
 def run(assistant: Assistant, questions: list[Question], k: int, url: str = "") -> dict[str, Any]:
-    rows, answers, tokens = [], [], []
+    return run_many({"": assistant}, questions, k, url)[""]
+
+
+def run_many(
+    assistants: dict[str, Assistant], questions: list[Question], k: int, url: str = ""
+) -> dict[str, dict[str, Any]]:
+    """Every question asked of each assistant in turn, so that a slower or busier stretch of
+    the run falls on all of them alike."""
+    asked: dict[str, list[tuple[Answer, Any, int | None]]] = {name: [] for name in assistants}
     for n, q in enumerate(questions, start=1):
-        answer = assistant.ask(q.question, q.history, q.as_of, k=k)
-        answers.append(answer)
-        rows.append(score(q, answer, answer.passages))
-        if url:
-            tokens.append(prompt_tokens(assistant, q, answer, url))
-        seconds = answer.timings_ms.get("total", 0) / 1000
-        print(f"  {n}/{len(questions)} {seconds:.1f} s {answer.text[:80]!r}", file=sys.stderr)
+        for name, assistant in assistants.items():
+            answer = assistant.ask(q.question, q.history, q.as_of, k=k)
+            tokens = prompt_tokens(assistant, q, answer, url) if url else None
+            asked[name].append((answer, score(q, answer, answer.passages), tokens))
+            seconds = answer.timings_ms.get("total", 0) / 1000
+            print(
+                f"  {name} {n}/{len(questions)} {seconds:.1f} s {answer.text[:70]!r}",
+                file=sys.stderr,
+            )
+    return {name: _figures(assistants[name], rows) for name, rows in asked.items()}
+
+
+def _figures(assistant: Assistant, asked: list[tuple[Answer, Any, int | None]]) -> dict[str, Any]:
+    answers = [a for a, _, _ in asked]
+    rows = [r for _, r, _ in asked]
+    tokens = [t for _, _, t in asked]
     figures: dict[str, Any] = dict(aggregate(rows))
     elsewhere = [backed_elsewhere(assistant, a) for a in answers]
     figures["citations"] = sum(len(a.citations) for a in answers)
@@ -188,11 +205,13 @@ def main() -> None:
                 stores["+injected "].add(read_sources(sources, 10**8))
             for prefix, store in stores.items():
                 results[f"{prefix}extractive"] = run(Assistant(store, base), questions, args.k)
+                pair = {}
                 for context in ("chunks", "sentences"):
                     settings = llm.replace(prompt_context=context)
-                    assistant = Assistant(store, settings, make_answerer("openai", settings, store))
-                    log_run(f"{prefix}llm {context}")
-                    results[f"{prefix}llm {context}"] = run(assistant, questions, args.k, url)
+                    answerer = make_answerer("openai", settings, store)
+                    pair[f"{prefix}llm {context}"] = Assistant(store, settings, answerer)
+                log_run(f"{prefix}llm, chunks and sentences in turn")
+                results.update(run_many(pair, questions, args.k, url))
             for store in stores.values():
                 store.close()
     finally:
