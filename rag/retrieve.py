@@ -35,6 +35,7 @@ class Passage:
     keyword_score: float | None = None
     dense_rank: int | None = None
     keyword_rank: int | None = None
+    flagged: bool = False  # its article holds text addressed to AI assistants (rag.injection)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -145,6 +146,7 @@ def search(
                 keyword_score=k_score,
                 dense_rank=d_rank,
                 keyword_rank=k_rank,
+                flagged=row.flagged,
             )
         )
     passages.sort(key=lambda p: (-p.score, p.chunk_id))

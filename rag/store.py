@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rag.article import Article, Failure, recleaned
-from rag.catalog import Catalog, ChunkRow, Filters
+from rag.catalog import Catalog, ChunkRow, Filters, flagged_spans
 from rag.chunk import Chunk
 from rag.errors import EmptyStoreError, ModelMismatchError, NotFoundError, StoreError
 from rag.lock import writer_lock
@@ -249,7 +249,9 @@ class Store:
         row = self.catalog.lookup(article_id)
         if row is None:
             raise NotFoundError(f"no article with id {article_id} (see `rag list`)")
-        return {**_listing(row, self._chunk_counts().get(article_id, 0)), "text": row["text"]}
+        listing = _listing(row, self._chunk_counts().get(article_id, 0))
+        flagged = [row["text"][s:e] for s, e in flagged_spans(row)]
+        return {**listing, "text": row["text"], "flagged_sentences": flagged}
 
     def list_articles(self) -> list[dict[str, Any]]:
         counts = self._chunk_counts()
@@ -290,6 +292,7 @@ def _listing(row: Any, chunks: int) -> dict[str, Any]:
         "published_at": row["published_at"],
         "url": row["url"],
         "chunks": chunks,
+        "flagged": bool(flagged_spans(row)),
     }
 
 
