@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rag.catalog import STOPWORDS
@@ -263,3 +263,22 @@ def stated(mention: Mention, analysis: Analysis) -> str:
     if mention.label == "NORP" and analysis.answer_type == PLACE:
         return country_of(text) or text
     return text
+
+
+def untitled(mention: Mention, analysis: Analysis) -> Mention:
+    """A person named with the question's own words in front is stated without them
+    ("Sindh Governor Kamran Tessori" for "Who is the governor of Sindh?" -> "Kamran Tessori")."""
+    if mention.label != "PERSON" and not (
+        mention.label == NOUN_PHRASE and analysis.answer_type == PERSON
+    ):
+        return mention
+    asked = question_words(analysis)
+    words = list(re.finditer(r"\S+", mention.text))
+    cut = 0
+    while cut < len(words) - 1 and normalise_key(words[cut].group()) in asked:
+        cut += 1
+    if cut == 0:
+        return mention
+    at = words[cut].start()
+    text = mention.text[at:]
+    return replace(mention, text=text, start=mention.start + at, key=normalise_key(text))

@@ -34,6 +34,7 @@ from rag.candidates import (
     question_words,
     stated,
     type_fit,
+    untitled,
 )
 from rag.catalog import stems
 from rag.outlets import named_outlets, unknown_outlets
@@ -272,6 +273,7 @@ def _gather(scored: list[tuple[float, Mention, Sentence]], analysis: Analysis) -
         best = max(i[0] for i in items)  # said in its fullest form among its strong mentions
         strong = [i for i in items if i[0] >= FULL_FORM * best]
         local, mention, sentence = max(strong, key=lambda i: (len(i[1].key), i[0]))
+        mention = untitled(mention, analysis)
         articles = len({a for a, _ in per_sentence})
         text = stated(mention, analysis)
         found.append(Found(text, mention, sentence, confidence, len(per_sentence), articles))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from rag.answer import Answer, Assistant
-from rag.candidates import mentions, normalise_key, stated
+from rag.candidates import mentions, normalise_key, stated, untitled
 from rag.catalog import Filters
 from rag.config import Settings
 from rag.ingest import read_sources
@@ -101,6 +101,14 @@ def test_a_nationality_is_stated_as_its_country_when_a_place_is_asked() -> None:
     )
     assert stated(mention, analyse("Rebels from which country took the city?")) == "Syria"
     assert stated(mention, analyse("Who took the city?")) == "Syrian"
+
+
+def test_a_person_is_stated_without_the_questions_own_title_words() -> None:
+    sentence = "Sindh Governor Kamran Tessori met the press."
+    person = next(m for m in mentions(parse(sentence), 10) if m.label == "PERSON")
+    bare = untitled(person, analyse("Who is the governor of Sindh?"))
+    assert bare.text == "Kamran Tessori" and bare.start == 10 + sentence.index("Kamran")
+    assert untitled(person, analyse("Who met the press?")).text == person.text
 
 
 # -- the shipped article ------------------------------------------------------------------------
