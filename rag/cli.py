@@ -166,6 +166,8 @@ def ask(
         return
     _print_answer(final, shown)
     _print_sources(final)
+    for note in final.notes:  # why it abstained, or what the checker noticed
+        click.echo(f"  note: {note}")
 
 
 def _consume(pieces: Iterator[Any], show: bool) -> tuple[Any, str]:
@@ -244,7 +246,7 @@ def _print_answer(answer: Any, shown: str = "") -> None:
         click.echo(" ".join(parts))
     elif shown.strip() != answer.text.strip():
         click.echo(answer.text)
-    for line in describe_claims(rejected, answer.notes):
+    for line in describe_claims(rejected):
         click.echo(line)
 
 
