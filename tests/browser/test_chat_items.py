@@ -182,7 +182,7 @@ def test_item04_copy_button_and_thinking_state(page: Any, served: Served, shots:
     page.wait_for_function("() => document.querySelector('button.nd-copy[data-copied]')")
     copied = page.evaluate("() => navigator.clipboard.readText()")
     lines = copied.splitlines()
-    assert lines[0].startswith("Meanwhile, Sattar is reportedly") and "[1]" in lines[0]
+    assert lines[0].startswith("According to sources, the PSP wants") and "[2]" in lines[0]
     assert "Sources:" in lines and any(line.startswith("[2] Tessori") for line in lines)
     assert "<" not in copied
     shoot(page, shots, "item-04-copied")
