@@ -42,7 +42,9 @@ class AddReport:
     unchanged: list[str] = field(default_factory=list)
     duplicate: list[str] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
-    chunks: int = 0
+    chunks: int = 0  # chunks written (embedded, or with a reused vector)
+    reused: int = 0  # chunks whose vector another copy of their story already had
+    near_duplicate: list[dict[str, Any]] = field(default_factory=list)  # id, copy_of, ...
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -51,6 +53,7 @@ class AddReport:
             "unchanged": self.unchanged,
             "duplicate": self.duplicate,
             "failed": [{"path": f.origin, "reason": f.reason} for f in self.failed],
+            "near_duplicate": self.near_duplicate,
         }
 
 

@@ -20,6 +20,7 @@ from rag.article import Article, Failure, recleaned
 from rag.catalog import Catalog, ChunkRow, Filters
 from rag.chunk import Chunk
 from rag.errors import EmptyStoreError, ModelMismatchError, NotFoundError, StoreError
+from rag.grouping import align_copies, backfill, detect, record, refresh, story_index
 from rag.lock import writer_lock
 from rag.plan import (
     BATCH,
@@ -37,6 +38,9 @@ from rag.plan import (
     quiet,
 )
 from rag.plan import chunker as make_chunker
+from rag.reuse import Key, keys_of, vectors_for
+from rag.stories import Match, near_copies
+from rag.story_tables import StoryTables
 from rag.vectors import FIRST, Chroma, Vectors, next_name
 
 if TYPE_CHECKING:
@@ -52,6 +56,7 @@ class Store:
     """The article archive in `data_dir`: `articles.db` (SQLite) and `chroma/` (vectors)."""
 
     lock_wait = 10.0  # seconds a writer waits for another one to finish (RAG_WRITE_WAIT)
+    near_duplicate_threshold = 0.5  # RAG_NEAR_DUPLICATE_THRESHOLD
 
     def __init__(
         self,
@@ -70,6 +75,7 @@ class Store:
             self.__dict__["embedder"] = embedder
         self.chroma_url = chroma_url
         self.catalog = Catalog(self.data_dir / "articles.db")
+        self.stories = StoryTables(self.catalog)
         self.chroma = Chroma(self.data_dir / "chroma", chroma_url)
 
     # -- Chroma ---------------------------------------------------------------------------
@@ -120,6 +126,7 @@ class Store:
 
         with writer_lock(self.data_dir, self.lock_wait, waiting):
             self.repair()
+            backfill(self.catalog, self.stories, self.near_duplicate_threshold)
             yield
 
     def repair(self) -> int:
@@ -146,21 +153,46 @@ class Store:
         with self._writing(progress):
             self.check_model()
             planned = plan(articles, self.catalog, chunks_of, report)
+            index = story_index(self.catalog, self.stories, self.near_duplicate_threshold)
+            matches = detect(planned, index)
+            planned = align_copies(
+                planned, matches, self.stories.chunk_texts_of, self.embedder, self.overlap_tokens
+            )
+            report.near_duplicate = near_copies(list(matches.values()))
             total = sum(len(p.chunks) for p in planned)
             progress("embedding", 0, total)
             done = 0
             for group in groups(planned, self.batch_chunks):
                 chunks = [c for p in group for c in p.chunks]
-                vectors = embed(self.embedder, chunks, advance(progress, done, total))
-                self._write(group, vectors)
+                story_of = {a: m.story_id for a, m in matches.items()}
+                vectors, reused = vectors_for(
+                    chunks,
+                    keys_of(chunks, story_of),
+                    self._stored_keys,
+                    self.vectors.get,
+                    lambda fresh, at=done: embed(self.embedder, fresh, advance(progress, at, total)),
+                )
+                self._write(group, vectors, matches)
                 for article, cs, status in group:
                     getattr(report, status).append(article.article_id)
                     done += len(cs)
+                report.reused += reused
                 progress("embedding", done, total)
             report.chunks = total
             return report
 
-    def _write(self, group: Sequence[Planned], vectors: Any) -> None:
+    def _stored_keys(self, keys: Sequence[Key]) -> dict[Key, str]:
+        """Committed chunks holding each (story, text) key."""
+        found: dict[Key, str] = {}
+        by_story: dict[str, list[str]] = {}
+        for story_id, text_hash in keys:
+            by_story.setdefault(story_id, []).append(text_hash)
+        for story_id, hashes in by_story.items():
+            for text_hash, chunk_id in self.stories.reusable(story_id, hashes).items():
+                found[story_id, text_hash] = chunk_id
+        return found
+
+    def _write(self, group: Sequence[Planned], vectors: Any, matches: dict[str, Match]) -> None:
         """Journal, write vectors, commit the catalog, then delete the replaced vectors."""
         ids = [c.chunk_id for p in group for c in p.chunks]
         self.catalog.journal(ids)
@@ -170,6 +202,7 @@ class Store:
         with self.catalog.transaction() as db:
             self._record_model(db)
             replaced = [old for a, cs, _ in group for old in self.catalog.put(db, a, cs)]
+            record(db, self.stories, group, matches, replaced)
         write_point("add:committed")
         stale = sorted(set(replaced) - set(ids))
         if stale:
@@ -188,6 +221,8 @@ class Store:
                     continue
                 with self.catalog.transaction() as db:
                     ids = self.catalog.delete(db, article_id)
+                    self.stories.forget_chunks(db, ids)
+                    self.stories.forget_article(db, article_id)
                 write_point("remove:committed")
                 self.vectors.delete(ids)
                 write_point("remove:vectors-deleted")
@@ -202,19 +237,29 @@ class Store:
             target = self.chroma.open(next_name(current))
             articles = [recleaned(a) for a in self.catalog.articles()]
             planned = [Planned(a, self._chunks(a), "updated") for a in articles]
+            story_of = self.stories.stories_of([a.article_id for a in articles])
+            written: dict[Key, str] = {}
             total, done = sum(len(p.chunks) for p in planned), 0
             progress("embedding", 0, total)
             for group in groups(planned, self.batch_chunks):
                 chunks = [c for p in group for c in p.chunks]
-                target.upsert(
-                    pairs(group), embed(self.embedder, chunks, advance(progress, done, total))
+                keys = keys_of(chunks, story_of)
+                vectors, _ = vectors_for(
+                    chunks,
+                    keys,
+                    lambda wanted: {k: written[k] for k in wanted if k in written},
+                    target.get,
+                    lambda fresh, at=done: embed(self.embedder, fresh, advance(progress, at, total)),
                 )
+                target.upsert(pairs(group), vectors)
+                for key, chunk in zip(keys, chunks, strict=True):
+                    written.setdefault(key, chunk.chunk_id)
                 done += len(chunks)
                 progress("embedding", done, total)
             write_point("reindex:vectors-written")
             with self.catalog.transaction() as db:
-                for article, chunks, _ in planned:
-                    self.catalog.put(db, article, chunks)
+                replaced = [old for a, cs, _ in planned for old in self.catalog.put(db, a, cs)]
+                refresh(db, self.stories, planned, replaced)
                 self.catalog.set_meta(db, "collection", target.name)
                 self.catalog.set_meta(db, "embed_model", self.embedder.name)
                 self.catalog.set_meta(db, "dimension", str(self.embedder.dimension))
@@ -311,6 +356,7 @@ def open_store(settings: Any) -> Store:
         settings.add_batch_chunks,
     )
     store.lock_wait = settings.write_wait
+    store.near_duplicate_threshold = settings.near_duplicate_threshold
     return store
 
 
