@@ -20,6 +20,7 @@ from rag.errors import InputError
 from rag.followup import condense
 from rag.retrieve import Passage, Weights, search
 from rag.store import Store
+from rag.stories import Copy, copies_of
 
 ABSTAIN_TEXT = "I could not find this in the articles."
 CLAIM_PASSAGES = 3  # passages retrieved for each claim of a verdict question
@@ -44,6 +45,12 @@ class Citation:
     end: int
     supported: bool = True
     support_score: float = 1.0
+    story_id: str | None = None  # the story of the cited article
+    also_in: tuple[Copy, ...] = ()  # the story's other copies: outlet, title, date, url
+
+    def __post_init__(self) -> None:
+        if any(not isinstance(c, Copy) for c in self.also_in):  # read back from JSON
+            object.__setattr__(self, "also_in", copies_of(self.also_in))
 
     @classmethod
     def of(
@@ -62,6 +69,8 @@ class Citation:
             quote=quote,
             start=start,
             end=end,
+            story_id=passage.story_id,
+            also_in=passage.also_in,
             **check,
         )
 
@@ -162,6 +171,7 @@ class Assistant:
             settings.rrf_k,
             settings.fusion,
             settings.max_per_article,
+            settings.group_stories,
         )
 
     @classmethod

@@ -96,7 +96,11 @@ def record(
     for article, chunks, _ in group:
         match = matches[article.article_id]
         tables.put_membership(
-            db, article.article_id, match.story_id, match.copy_of, match.similarity,
+            db,
+            article.article_id,
+            match.story_id,
+            match.copy_of,
+            match.similarity,
             match.signature,
         )
         tables.put_chunk_hashes(db, [(c.chunk_id, chunk_text_hash(c.text)) for c in chunks])
@@ -131,7 +135,5 @@ def backfill(catalog: Catalog, tables: StoryTables, threshold: float) -> int:
             tables.put_membership(
                 db, m.article_id, m.story_id, m.copy_of, m.similarity, m.signature
             )
-        tables.put_chunk_hashes(
-            db, [(r["chunk_id"], chunk_text_hash(r["text"])) for r in unhashed]
-        )
+        tables.put_chunk_hashes(db, [(r["chunk_id"], chunk_text_hash(r["text"])) for r in unhashed])
     return len(matches)

@@ -39,8 +39,8 @@ from rag.plan import (
 )
 from rag.plan import chunker as make_chunker
 from rag.reuse import Key, keys_of, vectors_for
-from rag.stories import Match, near_copies
-from rag.story_tables import StoryTables
+from rag.stories import Match, Story, near_copies, stories_from_rows
+from rag.story_tables import StoryTables, member
 from rag.vectors import FIRST, Chroma, Vectors, next_name
 
 if TYPE_CHECKING:
@@ -168,9 +168,9 @@ class Store:
                 vectors, reused = vectors_for(
                     chunks,
                     keys_of(chunks, story_of),
-                    self._stored_keys,
+                    self.stories.stored_keys,
                     self.vectors.get,
-                    lambda fresh, at=done: embed(self.embedder, fresh, advance(progress, at, total)),
+                    self._encoder(progress, done, total),
                 )
                 self._write(group, vectors, matches)
                 for article, cs, status in group:
@@ -181,16 +181,9 @@ class Store:
             report.chunks = total
             return report
 
-    def _stored_keys(self, keys: Sequence[Key]) -> dict[Key, str]:
-        """Committed chunks holding each (story, text) key."""
-        found: dict[Key, str] = {}
-        by_story: dict[str, list[str]] = {}
-        for story_id, text_hash in keys:
-            by_story.setdefault(story_id, []).append(text_hash)
-        for story_id, hashes in by_story.items():
-            for text_hash, chunk_id in self.stories.reusable(story_id, hashes).items():
-                found[story_id, text_hash] = chunk_id
-        return found
+    def _encoder(self, progress: Progress, done: int, total: int) -> Callable[[Any], Any]:
+        """Embeds chunks, progress counting on from `done`."""
+        return lambda chunks: embed(self.embedder, chunks, advance(progress, done, total))
 
     def _write(self, group: Sequence[Planned], vectors: Any, matches: dict[str, Match]) -> None:
         """Journal, write vectors, commit the catalog, then delete the replaced vectors."""
@@ -249,7 +242,7 @@ class Store:
                     keys,
                     lambda wanted: {k: written[k] for k in wanted if k in written},
                     target.get,
-                    lambda fresh, at=done: embed(self.embedder, fresh, advance(progress, at, total)),
+                    self._encoder(progress, done, total),
                 )
                 target.upsert(pairs(group), vectors)
                 for key, chunk in zip(keys, chunks, strict=True):
@@ -290,16 +283,34 @@ class Store:
     def chunk_rows(self, chunk_ids: Sequence[str]) -> dict[str, ChunkRow]:
         return self.catalog.chunk_rows(chunk_ids)
 
+    def stories_of(self, article_ids: Sequence[str]) -> dict[str, Story]:
+        """The story of each of these articles (those that have one), by article id."""
+        story_of = self.stories.stories_of(sorted(set(article_ids)))
+        found = stories_from_rows(self.stories.members(sorted(set(story_of.values()))))
+        return {a: found[s] for a, s in story_of.items() if s in found}
+
     def article(self, article_id: str) -> dict[str, Any]:
         row = self.catalog.lookup(article_id)
         if row is None:
             raise NotFoundError(f"no article with id {article_id} (see `rag list`)")
-        return {**_listing(row, self._chunk_counts().get(article_id, 0)), "text": row["text"]}
+        listing = _listing(row, self._chunk_counts().get(article_id, 0))
+        story_id = self.stories.stories_of([article_id]).get(article_id)
+        members = [member(r) for r in self.stories.members([story_id] if story_id else [])]
+        return {**listing, "story_id": story_id, "story": members, "text": row["text"]}
 
     def list_articles(self) -> list[dict[str, Any]]:
         counts = self._chunk_counts()
         rows = self.catalog.query("SELECT * FROM articles ORDER BY published_at DESC, title")
-        return [_listing(r, counts.get(r["article_id"], 0)) for r in rows]
+        story_of = self.stories.stories_of([r["article_id"] for r in rows])
+        return [
+            _listing(r, counts.get(r["article_id"], 0))
+            | {"story_id": story_of.get(r["article_id"])}
+            for r in rows
+        ]
+
+    def list_stories(self) -> list[dict[str, Any]]:
+        """Every story with its members in publication order, newest first."""
+        return self.stories.listing()
 
     def _chunk_counts(self) -> dict[str, int]:
         rows = self.catalog.query(

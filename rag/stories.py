@@ -43,6 +43,30 @@ def copies_of(values: Iterable[Copy | dict[str, Any]]) -> tuple[Copy, ...]:
 
 
 @dataclass(frozen=True)
+class Story:
+    """A story as retrieval sees it: its members in publication order (the first is its first
+    publication: the earliest dated one, else the first added)."""
+
+    story_id: str
+    members: tuple[Copy, ...]
+
+    def rank(self, article_id: str) -> int:
+        """How early the article was published within the story (0 = first)."""
+        ids = [m.article_id for m in self.members]
+        return ids.index(article_id) if article_id in ids else len(ids)
+
+
+def stories_from_rows(rows: Iterable[Any]) -> dict[str, Story]:
+    """Stories by id from `StoryTables.members` rows (already in publication order)."""
+    members: dict[str, list[Copy]] = {}
+    for row in rows:
+        members.setdefault(row["story_id"], []).append(
+            Copy(row["article_id"], row["source"], row["title"], row["published_at"], row["url"])
+        )
+    return {story_id: Story(story_id, tuple(copies)) for story_id, copies in members.items()}
+
+
+@dataclass(frozen=True)
 class Match:
     """What detection decided for an article: its story, and the copy it is closest to."""
 
@@ -124,6 +148,7 @@ class StoryIndex:
         )
         self.story_of: dict[str, str] = {}
         self.sizes: dict[str, int] = {}
+        self._order: dict[str, int] = {}
         self._shingles: dict[str, set[str]] = {}
         with self._lsh.insertion_session() as session:
             for row in rows:
@@ -142,8 +167,10 @@ class StoryIndex:
             if other_set is None:
                 continue
             score = jaccard(shingle_set, other_set)
-            if score >= self.threshold and (best is None or score > best[1]):
-                best = (other, score)
+            if score < self.threshold or best is not None and score < best[1]:
+                continue
+            if best is None or score > best[1] or self._order[other] < self._order[best[0]]:
+                best = (other, score)  # equally close: the one indexed (added) first
         return best
 
     def _shingles_of(self, article_id: str) -> set[str] | None:
@@ -172,6 +199,7 @@ class StoryIndex:
         self._shingles.pop(article_id, None)
 
     def _join(self, article_id: str, story_id: str) -> None:
+        self._order.setdefault(article_id, len(self._order))
         self.story_of[article_id] = story_id
         self.sizes[story_id] = self.sizes.get(story_id, 0) + 1
 

@@ -44,13 +44,13 @@ class StoryTables:
 
     # -- reading ------------------------------------------------------------------------------
     def signatures(self) -> list[sqlite3.Row]:
-        """(article_id, story_id, signature) of every member, to build the LSH index."""
-        return self.catalog.query("SELECT article_id, story_id, signature FROM story_members")
+        """(article_id, story_id, signature) of every member, first added first (LSH index)."""
+        return self.catalog.query(
+            "SELECT article_id, story_id, signature FROM story_members ORDER BY seq"
+        )
 
     def membership(self, article_id: str) -> sqlite3.Row | None:
-        rows = self.catalog.query(
-            "SELECT * FROM story_members WHERE article_id = ?", (article_id,)
-        )
+        rows = self.catalog.query("SELECT * FROM story_members WHERE article_id = ?", (article_id,))
         return rows[0] if rows else None
 
     def size(self, story_id: str) -> int:
@@ -89,6 +89,31 @@ class StoryTables:
             return []
         where = f" WHERE m.story_id IN ({_marks(story_ids)})"
         return self.catalog.query(_MEMBERS + where + _ORDER, list(story_ids))
+
+    def listing(self) -> list[dict[str, Any]]:
+        """Every story with its members in publication order; stories first published most
+        recently first (undated ones last), as `rag list` orders articles."""
+        members: dict[str, list[dict[str, Any]]] = {}
+        for row in self.members():
+            members.setdefault(row["story_id"], []).append(member(row))
+        stories = [
+            {"story_id": story_id, "first": copies[0], "copies": len(copies), "members": copies}
+            for story_id, copies in members.items()
+        ]
+        stories.sort(key=lambda s: s["first"]["title"])
+        stories.sort(key=lambda s: s["first"]["published_at"] or "", reverse=True)
+        return stories
+
+    def stored_keys(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """Committed chunks holding each (story_id, text_hash) key: key -> chunk_id."""
+        by_story: dict[str, list[str]] = {}
+        for story_id, text_hash in keys:
+            by_story.setdefault(story_id, []).append(text_hash)
+        return {
+            (story_id, text_hash): chunk_id
+            for story_id, hashes in by_story.items()
+            for text_hash, chunk_id in self.reusable(story_id, hashes).items()
+        }
 
     def reusable(self, story_id: str, text_hashes: Sequence[str]) -> dict[str, str]:
         """text_hash -> a committed chunk of the story with that text (its vector is reused)."""
@@ -167,3 +192,33 @@ class StoryTables:
 
     def forget_article(self, db: sqlite3.Connection, article_id: str) -> None:
         db.execute("DELETE FROM story_members WHERE article_id = ?", (article_id,))
+
+
+def member(row: Any) -> dict[str, Any]:
+    """A story member as `rag show` and `rag list --stories` print it."""
+    return {
+        "id": row["article_id"],
+        "title": row["title"],
+        "source": row["source"],
+        "published_at": row["published_at"],
+        "url": row["url"],
+        "copy_of": row["copy_of"],
+        "similarity": row["similarity"],
+    }
+
+
+def outlet_key(source: str | None) -> str:
+    """An outlet as compared: trimmed, lower-cased; '' when unknown."""
+    return (source or "").strip().lower()
+
+
+def same_text_twin(
+    catalog: Catalog, text_hash: str, source: str | None, article_id: str
+) -> str | None:
+    """Another stored article with this text from the same outlet (a duplicate), if any."""
+    rows = catalog.query(
+        "SELECT article_id FROM articles WHERE text_hash = ? AND coalesce(source_key, '') = ?"
+        " AND article_id != ? ORDER BY added_at LIMIT 1",
+        (text_hash, outlet_key(source), article_id),
+    )
+    return rows[0]["article_id"] if rows else None

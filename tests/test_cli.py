@@ -57,7 +57,14 @@ def archive(tmp_path_factory: pytest.TempPathFactory, shipped_article: Path) -> 
 
 def test_add_json_shape(archive: dict) -> None:
     report, folder = archive["report"], archive["folder"]
-    assert list(report) == ["added", "updated", "unchanged", "duplicate", "failed"]
+    assert list(report) == [
+        "added",
+        "updated",
+        "unchanged",
+        "duplicate",
+        "failed",
+        "near_duplicate",
+    ]
     assert len(report["added"]) == 2
     assert report["updated"] == report["unchanged"] == report["duplicate"] == []
     assert sorted(f["path"] for f in report["failed"]) == [
