@@ -16,8 +16,8 @@ import pytest
 from rag.catalog import Filters
 from rag.ingest import read_sources
 from rag.retrieve import Passage, Weights, search
-from rag.stories import Copy, StoryIndex, decide, jaccard, shingles
 from rag.store import Store
+from rag.stories import Copy, StoryIndex, decide, jaccard, shingles
 
 PARAGRAPHS = [
     "The regional water board approved a plan on Tuesday to build a desalination plant on the "
@@ -73,25 +73,49 @@ def _copies(folder: Path) -> dict[str, Path]:
     dropped = "\n\n".join(PARAGRAPHS[:3] + PARAGRAPHS[4:])
     return {
         "original": _md(
-            folder, "original", "Water board approves coastal desalination plant", ORIGINAL,
-            source="Coastal Wire", date="2024-03-05", url="https://wire.example/desal",
+            folder,
+            "original",
+            "Water board approves coastal desalination plant",
+            ORIGINAL,
+            source="Coastal Wire",
+            date="2024-03-05",
+            url="https://wire.example/desal",
         ),
         "headline": _md(
-            folder, "headline", "Drought-hit province to get its first desalination plant",
-            ORIGINAL, source="The Verge", date="2024-03-06", url="https://verge.example/d",
+            folder,
+            "headline",
+            "Drought-hit province to get its first desalination plant",
+            ORIGINAL,
+            source="The Verge",
+            date="2024-03-06",
+            url="https://verge.example/d",
         ),
         "dropped": _md(
-            folder, "dropped", "Desalination plant approved", dropped,
-            source="Reuters", date="2024-03-06", url="https://reuters.example/d",
+            folder,
+            "dropped",
+            "Desalination plant approved",
+            dropped,
+            source="Reuters",
+            date="2024-03-06",
+            url="https://reuters.example/d",
         ),
         "boilerplate": _md(
-            folder, "boilerplate", "Coast to get desalination plant",
-            ORIGINAL + "\n\n" + BOILERPLATE, source="Daily Mail", date="2024-03-07",
+            folder,
+            "boilerplate",
+            "Coast to get desalination plant",
+            ORIGINAL + "\n\n" + BOILERPLATE,
+            source="Daily Mail",
+            date="2024-03-07",
             url="https://mail.example/d",
         ),
         "other": _md(
-            folder, "other", "Water bills to rise by eight per cent", SAME_TOPIC,
-            source="Coastal Wire", date="2024-03-08", url="https://wire.example/bills",
+            folder,
+            "other",
+            "Water bills to rise by eight per cent",
+            SAME_TOPIC,
+            source="Coastal Wire",
+            date="2024-03-08",
+            url="https://wire.example/bills",
         ),
     }
 
@@ -204,8 +228,13 @@ def test_an_updated_copy_is_checked_again(store: Store, tmp_path: Path) -> None:
     ids = _ids(store)
     story_id = store.article(ids["dropped"])["story_id"]
     _md(
-        tmp_path / "in", "dropped", "Water bills rise", SAME_TOPIC + "\n\nMore soon.",
-        source="Reuters", date="2024-03-06", url="https://reuters.example/d",
+        tmp_path / "in",
+        "dropped",
+        "Water bills rise",
+        SAME_TOPIC + "\n\nMore soon.",
+        source="Reuters",
+        date="2024-03-06",
+        url="https://reuters.example/d",
     )
     report = _add(store, paths["dropped"])
     assert report.updated == [ids["dropped"]]
