@@ -36,7 +36,7 @@ class Settings:
     recency_weight: float = 3.0
     recency_half_life_days: float = 7.0
     max_per_article: int = 2
-    near_duplicate_threshold: float = 0.5  # shingle Jaccard at which an article joins a story
+    near_duplicate_threshold: float = 0.45  # shingle Jaccard at which an article joins a story
     group_stories: bool = True  # one passage per story among the retrieved passages
     rrf_k: int = 60
     fusion: str = "rrf"

@@ -48,7 +48,8 @@ def align_copies(
     texts_of: dict[str, list[str]] = {}
     out: list[Planned] = []
     for item in planned:
-        copy_of = matches[item.article.article_id].copy_of
+        match = matches.get(item.article.article_id)
+        copy_of = match.copy_of if match is not None else None
         if copy_of is not None:
             reference = texts_of.get(copy_of)
             if reference is None:
@@ -94,7 +95,9 @@ def record(
     """Inside the write's transaction: memberships and chunk hashes of a committed group."""
     tables.forget_chunks(db, replaced)
     for article, chunks, _ in group:
-        match = matches[article.article_id]
+        match = matches.get(article.article_id)
+        if match is None:  # stories off (a baseline): the next write with them fills it in
+            continue
         tables.put_membership(
             db,
             article.article_id,

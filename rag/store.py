@@ -56,7 +56,8 @@ class Store:
     """The article archive in `data_dir`: `articles.db` (SQLite) and `chroma/` (vectors)."""
 
     lock_wait = 10.0  # seconds a writer waits for another one to finish (RAG_WRITE_WAIT)
-    near_duplicate_threshold = 0.5  # RAG_NEAR_DUPLICATE_THRESHOLD
+    near_duplicate_threshold = 0.45  # RAG_NEAR_DUPLICATE_THRESHOLD
+    detect_copies = True  # off: no stories, no reused vectors (today's pipeline, a baseline)
 
     def __init__(
         self,
@@ -126,7 +127,8 @@ class Store:
 
         with writer_lock(self.data_dir, self.lock_wait, waiting):
             self.repair()
-            backfill(self.catalog, self.stories, self.near_duplicate_threshold)
+            if self.detect_copies:
+                backfill(self.catalog, self.stories, self.near_duplicate_threshold)
             yield
 
     def repair(self) -> int:
@@ -153,8 +155,7 @@ class Store:
         with self._writing(progress):
             self.check_model()
             planned = plan(articles, self.catalog, chunks_of, report)
-            index = story_index(self.catalog, self.stories, self.near_duplicate_threshold)
-            matches = detect(planned, index)
+            matches = self._detect(planned)
             planned = align_copies(
                 planned, matches, self.stories.chunk_texts_of, self.embedder, self.overlap_tokens
             )
@@ -164,14 +165,7 @@ class Store:
             done = 0
             for group in groups(planned, self.batch_chunks):
                 chunks = [c for p in group for c in p.chunks]
-                story_of = {a: m.story_id for a, m in matches.items()}
-                vectors, reused = vectors_for(
-                    chunks,
-                    keys_of(chunks, story_of),
-                    self.stories.stored_keys,
-                    self.vectors.get,
-                    self._encoder(progress, done, total),
-                )
+                vectors, reused = self._vectors(chunks, matches, progress, done, total)
                 self._write(group, vectors, matches)
                 for article, cs, status in group:
                     getattr(report, status).append(article.article_id)
@@ -180,6 +174,29 @@ class Store:
                 progress("embedding", done, total)
             report.chunks = total
             return report
+
+    def _vectors(
+        self,
+        chunks: Sequence[Any],
+        matches: dict[str, Match],
+        progress: Progress,
+        done: int,
+        total: int,
+    ) -> tuple[Any, int]:
+        """Vectors of a group's chunks, and how many were reused from the same story."""
+        encode = self._encoder(progress, done, total)
+        if not self.detect_copies:
+            return encode(chunks), 0
+        story_of = {a: m.story_id for a, m in matches.items()}
+        keys = keys_of(chunks, story_of)
+        return vectors_for(chunks, keys, self.stories.stored_keys, self.vectors.get, encode)
+
+    def _detect(self, planned: Sequence[Planned]) -> dict[str, Match]:
+        if not self.detect_copies:
+            return {}
+        return detect(
+            planned, story_index(self.catalog, self.stories, self.near_duplicate_threshold)
+        )
 
     def _encoder(self, progress: Progress, done: int, total: int) -> Callable[[Any], Any]:
         """Embeds chunks, progress counting on from `done`."""
