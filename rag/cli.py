@@ -117,7 +117,9 @@ def add(settings: Settings, sources: tuple[str, ...], as_json: bool, wait: float
 
 def _print_report(report: Any) -> None:
     reused = getattr(report, "reused", 0)
-    chunks = f"{report.chunks - reused} chunks embedded" + (f", {reused} reused" if reused else "")
+    chunks = (
+        f"{reused} chunks reused, " if reused else ""
+    ) + f"{report.chunks - reused} chunks embedded"
     click.echo(
         f"added {len(report.added)}, updated {len(report.updated)}, "
         f"unchanged {len(report.unchanged)}, duplicate {len(report.duplicate)}, "
