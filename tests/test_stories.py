@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from story_texts import BOILERPLATE, ORIGINAL, PARAGRAPHS, SAME_TOPIC, md, write_copies
 
 from rag.catalog import Filters
 from rag.ingest import read_sources
@@ -19,105 +20,9 @@ from rag.retrieve import Passage, Weights, search
 from rag.store import Store
 from rag.stories import Copy, StoryIndex, decide, jaccard, shingles
 
-PARAGRAPHS = [
-    "The regional water board approved a plan on Tuesday to build a desalination plant on the "
-    "northern coast, the first of its kind in the province, after two summers of drought left "
-    "reservoirs at a third of their usual level.",
-    "Board chair Miriam Osei said the plant would supply forty million litres of drinking water "
-    "a day once it opens in 2027, enough for about a quarter of the city's households during "
-    "the driest months of the year.",
-    "The project will cost 310 million dollars, two thirds of it paid by the national "
-    "government under a climate adaptation fund, while the rest will come from a bond that the "
-    "board plans to sell to local investors in the spring.",
-    "Environmental groups welcomed the decision but warned that the brine returned to the sea "
-    "must be diluted carefully, pointing to damage to seagrass beds near older plants along "
-    "the southern coast where the outflow pipes were placed too close to shore.",
-    "Engineers will spend the next six months testing currents at three candidate sites "
-    "before the board chooses one, Osei said, adding that construction crews could break ground "
-    "by the end of next year if the environmental review raises no objections.",
-]
-ORIGINAL = "\n\n".join(PARAGRAPHS)
-SAME_TOPIC = "\n\n".join(
-    [
-        "The regional water board said on Thursday that household water bills would rise by "
-        "eight per cent next year to pay for repairs to ageing pipes, which lose nearly a fifth "
-        "of treated water to leaks before it reaches homes.",
-        "Board chair Miriam Osei said the increase was the smallest the board could manage "
-        "while keeping its repair programme on schedule, and that families on low incomes would "
-        "be able to apply for a discount through their local council offices.",
-        "Consumer groups criticised the rise, arguing that the board had put off maintenance "
-        "for a decade while paying dividends to the province, and called for an independent "
-        "audit of how the money raised from bills had been spent since 2015.",
-        "The board will publish a list of the neighbourhoods where pipes will be replaced first "
-        "in January, starting with districts where bursts have cut supplies most often over the "
-        "past three winters.",
-    ]
-)
-BOILERPLATE = "This story was originally published by the Coastal Wire news agency."
-
-
-def _md(folder: Path, name: str, title: str, body: str, **meta: str) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    lines = [f"title: {title!r}", *(f"{k}: {v!r}" for k, v in meta.items())]
-    path = folder / f"{name}.md"
-    path.write_text("---\n" + "\n".join(lines) + "\n---\n" + body + "\n", encoding="utf-8")
-    return path
-
 
 def _add(store: Store, *paths: Path):
     return store.add(read_sources([str(p) for p in paths], max_bytes=10**7))
-
-
-def _copies(folder: Path) -> dict[str, Path]:
-    """The original and three hand-made copies, plus a different story on the same topic."""
-    dropped = "\n\n".join(PARAGRAPHS[:3] + PARAGRAPHS[4:])
-    return {
-        "original": _md(
-            folder,
-            "original",
-            "Water board approves coastal desalination plant",
-            ORIGINAL,
-            source="Coastal Wire",
-            date="2024-03-05",
-            url="https://wire.example/desal",
-        ),
-        "headline": _md(
-            folder,
-            "headline",
-            "Drought-hit province to get its first desalination plant",
-            ORIGINAL,
-            source="The Verge",
-            date="2024-03-06",
-            url="https://verge.example/d",
-        ),
-        "dropped": _md(
-            folder,
-            "dropped",
-            "Desalination plant approved",
-            dropped,
-            source="Reuters",
-            date="2024-03-06",
-            url="https://reuters.example/d",
-        ),
-        "boilerplate": _md(
-            folder,
-            "boilerplate",
-            "Coast to get desalination plant",
-            ORIGINAL + "\n\n" + BOILERPLATE,
-            source="Daily Mail",
-            date="2024-03-07",
-            url="https://mail.example/d",
-        ),
-        "other": _md(
-            folder,
-            "other",
-            "Water bills to rise by eight per cent",
-            SAME_TOPIC,
-            source="Coastal Wire",
-            date="2024-03-08",
-            url="https://wire.example/bills",
-        ),
-    }
 
 
 def _ids(store: Store) -> dict[str, str]:
@@ -168,7 +73,7 @@ def test_passages_and_citations_read_also_in_back_from_json() -> None:
 
 # -- the store ----------------------------------------------------------------------------------
 def test_copies_are_stored_grouped_and_folded(store: Store, tmp_path: Path) -> None:
-    paths = _copies(tmp_path / "in")
+    paths = write_copies(tmp_path / "in")
     report = _add(store, *paths.values())
     assert len(report.added) == 5 and not report.duplicate
     ids = _ids(store)
@@ -198,14 +103,14 @@ def test_copies_are_stored_grouped_and_folded(store: Store, tmp_path: Path) -> N
 def test_identical_text_from_the_same_outlet_is_still_a_duplicate(
     store: Store, tmp_path: Path
 ) -> None:
-    first = _md(tmp_path / "a", "one", "Plant approved", ORIGINAL, source="Coastal Wire")
-    again = _md(tmp_path / "a", "two", "Plant approved again", ORIGINAL, source="coastal wire")
+    first = md(tmp_path / "a", "one", "Plant approved", ORIGINAL, source="Coastal Wire")
+    again = md(tmp_path / "a", "two", "Plant approved again", ORIGINAL, source="coastal wire")
     report = _add(store, first, again)
     assert len(report.added) == 1 and len(report.duplicate) == 1 and not report.near_duplicate
 
 
 def test_removing_the_first_copy_promotes_the_next(store: Store, tmp_path: Path) -> None:
-    paths = _copies(tmp_path / "in")
+    paths = write_copies(tmp_path / "in")
     _add(store, *paths.values())
     ids = _ids(store)
     story_id = store.article(ids["original"])["story_id"]
@@ -223,11 +128,11 @@ def test_removing_the_first_copy_promotes_the_next(store: Store, tmp_path: Path)
 
 
 def test_an_updated_copy_is_checked_again(store: Store, tmp_path: Path) -> None:
-    paths = _copies(tmp_path / "in")
+    paths = write_copies(tmp_path / "in")
     _add(store, *paths.values())
     ids = _ids(store)
     story_id = store.article(ids["dropped"])["story_id"]
-    _md(
+    md(
         tmp_path / "in",
         "dropped",
         "Water bills rise",
@@ -247,7 +152,7 @@ def test_an_updated_copy_is_checked_again(store: Store, tmp_path: Path) -> None:
 def test_an_archive_made_before_stories_gets_them_on_its_next_write(
     store: Store, tmp_path: Path
 ) -> None:
-    paths = _copies(tmp_path / "in")
+    paths = write_copies(tmp_path / "in")
     _add(store, paths["original"], paths["headline"])
     store.close()
     with sqlite3.connect(store.catalog.path) as db:  # as an archive of the previous version
@@ -262,7 +167,7 @@ def test_an_archive_made_before_stories_gets_them_on_its_next_write(
 
 
 def test_reindex_keeps_stories_and_every_vector(store: Store, tmp_path: Path) -> None:
-    _add(store, *_copies(tmp_path / "in").values())
+    _add(store, *write_copies(tmp_path / "in").values())
     before = {s["story_id"]: s["copies"] for s in store.list_stories()}
     result = store.reindex()
     assert {s["story_id"]: s["copies"] for s in store.list_stories()} == before
@@ -287,7 +192,7 @@ def _rag(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_a_copy_added_by_a_second_rag_add_joins_the_story(tmp_path: Path) -> None:
-    paths = _copies(tmp_path / "in")
+    paths = write_copies(tmp_path / "in")
     data = tmp_path / "data"
     first = _rag(data, "add", str(paths["original"]), str(paths["other"]))
     assert first.returncode == 0, first.stderr
