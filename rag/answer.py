@@ -49,7 +49,9 @@ class Citation:
     also_in: tuple[Copy, ...] = ()  # the story's other copies: outlet, title, date, url
 
     def __post_init__(self) -> None:
-        if any(not isinstance(c, Copy) for c in self.also_in):  # read back from JSON
+        if not isinstance(self.also_in, tuple) or any(
+            not isinstance(c, Copy) for c in self.also_in
+        ):  # read back from JSON or a LangChain Document
             object.__setattr__(self, "also_in", copies_of(self.also_in))
 
     @classmethod

@@ -41,7 +41,9 @@ class Passage:
     also_in: tuple[Copy, ...] = ()  # the story's other copies (folded into this passage)
 
     def __post_init__(self) -> None:
-        if any(not isinstance(c, Copy) for c in self.also_in):  # from JSON or a Document
+        if not isinstance(self.also_in, tuple) or any(
+            not isinstance(c, Copy) for c in self.also_in
+        ):  # read back from JSON or a LangChain Document
             object.__setattr__(self, "also_in", copies_of(self.also_in))
 
     def as_dict(self) -> dict[str, Any]:

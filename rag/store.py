@@ -247,7 +247,11 @@ class Store:
             target = self.chroma.open(next_name(current))
             articles = [recleaned(a) for a in self.catalog.articles()]
             planned = [Planned(a, self._chunks(a), "updated") for a in articles]
-            story_of = self.stories.stories_of([a.article_id for a in articles])
+            matches = self.stories.matches()
+            planned = align_copies(
+                planned, matches, self.stories.chunk_texts_of, self.embedder, self.overlap_tokens
+            )
+            story_of = {a: m.story_id for a, m in matches.items()}
             written: dict[Key, str] = {}
             total, done = sum(len(p.chunks) for p in planned), 0
             progress("embedding", 0, total)

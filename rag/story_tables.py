@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from rag.catalog import Catalog
+from rag.stories import Match
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS story_members (article_id TEXT PRIMARY KEY,"
@@ -49,24 +50,17 @@ class StoryTables:
             "SELECT article_id, story_id, signature FROM story_members ORDER BY seq"
         )
 
-    def membership(self, article_id: str) -> sqlite3.Row | None:
-        rows = self.catalog.query("SELECT * FROM story_members WHERE article_id = ?", (article_id,))
-        return rows[0] if rows else None
-
-    def size(self, story_id: str) -> int:
+    def matches(self) -> dict[str, Match]:
+        """Every stored membership as the detection that made it (no signature)."""
         rows = self.catalog.query(
-            "SELECT count(*) AS n FROM story_members WHERE story_id = ?", (story_id,)
+            "SELECT article_id, story_id, copy_of, similarity FROM story_members"
         )
-        return int(rows[0]["n"])
-
-    def in_use(self, story_ids: Sequence[str]) -> set[str]:
-        if not story_ids:
-            return set()
-        rows = self.catalog.query(
-            f"SELECT DISTINCT story_id FROM story_members WHERE story_id IN ({_marks(story_ids)})",
-            list(story_ids),
-        )
-        return {r["story_id"] for r in rows}
+        return {
+            r["article_id"]: Match(
+                r["article_id"], r["story_id"], r["copy_of"], r["similarity"], b""
+            )
+            for r in rows
+        }
 
     def stories_of(self, article_ids: Sequence[str]) -> dict[str, str]:
         """article_id -> story_id of the given articles (those that have one)."""
