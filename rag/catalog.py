@@ -3,6 +3,7 @@ keyword index (FTS5, BM25) over the same chunks, all changed in one transaction.
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import threading
@@ -15,6 +16,8 @@ from typing import Any
 from rag.article import Article
 from rag.chunk import Chunk
 from rag.clean import date_key
+from rag.injection import VERSION as INJECTION_RULES
+from rag.injection import instruction_spans
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -72,6 +75,7 @@ class ChunkRow:
     source: str | None
     published_at: str | None
     url: str | None
+    flagged: bool = False
 
 
 def keyword_terms(text: str) -> list[str]:
@@ -96,6 +100,30 @@ class Catalog:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA busy_timeout=10000")
         self._db.executescript(_SCHEMA)
+        self._upgrade()
+
+    def _upgrade(self) -> None:
+        """Bring an older archive up to date in place: the `flagged_spans` column (sentences
+        addressed to AI assistants, as JSON [[start, end], ...]) is added and filled in."""
+        with self.transaction() as db:
+            columns = {r["name"] for r in db.execute("PRAGMA table_info(articles)")}
+            if "flagged_spans" not in columns:
+                db.execute("ALTER TABLE articles ADD COLUMN flagged_spans TEXT")
+            rescan = self._meta(db, "injection_rules") != INJECTION_RULES
+            rows = db.execute(
+                "SELECT article_id, text FROM articles"
+                + ("" if rescan else " WHERE flagged_spans IS NULL")
+            ).fetchall()
+            db.executemany(
+                "UPDATE articles SET flagged_spans = ? WHERE article_id = ?",
+                [(_flagged_json(r["text"]), r["article_id"]) for r in rows],
+            )
+            self.set_meta(db, "injection_rules", INJECTION_RULES)
+
+    @staticmethod
+    def _meta(db: sqlite3.Connection, key: str) -> str | None:
+        row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row["value"] if row else None
 
     def close(self) -> None:
         with self._lock:
@@ -147,8 +175,8 @@ class Catalog:
         old = self.delete(db, article.article_id)
         db.execute(
             "INSERT INTO articles(article_id, title, source, source_key, published_at,"
-            " published_day, url, author, origin, text, text_hash, content_hash)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            " published_day, url, author, origin, text, text_hash, content_hash, flagged_spans)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 article.article_id,
                 article.title,
@@ -162,6 +190,7 @@ class Catalog:
                 article.text,
                 article.text_hash,
                 article.content_hash,
+                _flagged_json(article.text),
             ),
         )
         for chunk in chunks:
@@ -224,11 +253,12 @@ class Catalog:
         marks = ",".join("?" * len(chunk_ids))
         rows = self.query(
             "SELECT c.chunk_id, c.article_id, c.position, c.start, c.end, a.title, a.source,"
-            " a.published_at, a.url, substr(a.text, c.start + 1, c.end - c.start) AS text"
+            " a.published_at, a.url, substr(a.text, c.start + 1, c.end - c.start) AS text,"
+            " coalesce(a.flagged_spans, '[]') != '[]' AS flagged"
             f" FROM chunks c JOIN articles a USING (article_id) WHERE c.chunk_id IN ({marks})",
             list(chunk_ids),
         )
-        return {r["chunk_id"]: ChunkRow(**dict(r)) for r in rows}
+        return {r["chunk_id"]: ChunkRow(**{**dict(r), "flagged": bool(r["flagged"])}) for r in rows}
 
     def document_frequencies(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
         """Number of chunks, and in how many chunks each stemmed term occurs."""
@@ -253,6 +283,15 @@ class Catalog:
             [match, *params, limit],
         )
         return [(r["chunk_id"], float(r["score"])) for r in rows]
+
+
+def _flagged_json(text: str) -> str:
+    return json.dumps([list(span) for span in instruction_spans(text)])
+
+
+def flagged_spans(row: sqlite3.Row) -> list[tuple[int, int]]:
+    """The flagged sentences of a stored article row, as (start, end) offsets."""
+    return [(int(s), int(e)) for s, e in json.loads(row["flagged_spans"] or "[]")]
 
 
 def _key(source: str | None) -> str | None:

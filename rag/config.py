@@ -13,6 +13,12 @@ from typing import Any, NamedTuple
 from rag.errors import ConfigError
 
 PACKAGED_MODEL = "all-MiniLM-L6-v2"
+CHOICES: dict[str, tuple[str, ...]] = {
+    "fusion": ("rrf", "score"),
+    "verify": ("rules", "llm"),
+    "unsupported_answers": ("abstain", "show"),
+    "prompt_context": ("chunks", "sentences"),
+}
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,11 @@ class Settings:
     llm_context: int = 4096
     strict_citations: bool = False
     support_threshold: float = 0.45
+    verify: str = "rules"  # "llm": the configured model also judges every claim the rules pass
+    judge_margin: float = 0.0  # Yes minus No log-probability a judged claim needs
+    unsupported_answers: str = "abstain"  # "show": keep an answer no passage backs, labelled
+    prompt_context: str = "chunks"  # "sentences": the best sentences instead of whole passages
+    prompt_sentences: int = 4
     chroma_url: str = ""
     progress: bool = False  # progress bars even when stderr is not a terminal
     host: str = "127.0.0.1"
@@ -140,9 +151,10 @@ RANGES: dict[str, Range] = {
     "llm_threads": Range(0, 256),
     "llm_context": Range(128, 1_048_576),
     "support_threshold": Range(0, 1),
+    "judge_margin": Range(-100, 100),
+    "prompt_sentences": Range(1, 50),
     "port": Range(1, 65_535),
 }
-CHOICES: dict[str, tuple[str, ...]] = {"fusion": ("rrf", "score")}
 URLS = ("chroma_url", "llm_base_url")
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 
 from rag.answer import ABSTAIN_TEXT, Citation, Draft, ShortAnswer, Turn
 from rag.cite import jaccard, passage_sentences, stands_alone, with_marker
+from rag.injection import quotable
 from rag.question import THING
 from rag.read import Found, Reader, Reading, Sentence
 from rag.retrieve import Passage
@@ -170,7 +171,7 @@ def _quote_start(sentence: Sentence, text: str) -> int:
         return sentence.span.start
     para_start = text.rfind("\n", 0, sentence.span.start) + 1
     before = passage_sentences(text[para_start : sentence.span.start], para_start)
-    return before[-1].start if before else sentence.span.start
+    return before[-1].start if before and quotable(before[-1:]) else sentence.span.start
 
 
 def _overlaps(a: Sentence, a_start: int, b: Sentence, b_start: int) -> bool:

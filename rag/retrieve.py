@@ -37,6 +37,7 @@ class Passage:
     keyword_score: float | None = None
     dense_rank: int | None = None
     keyword_rank: int | None = None
+    flagged: bool = False  # its article holds text addressed to AI assistants (rag.injection)
     story_id: str | None = None  # the story this article belongs to
     also_in: tuple[Copy, ...] = ()  # the story's other copies (folded into this passage)
 
@@ -156,6 +157,7 @@ def search(
                 keyword_score=k_score,
                 dense_rank=d_rank,
                 keyword_rank=k_rank,
+                flagged=row.flagged,
             )
         )
     passages.sort(key=lambda p: (-p.score, p.chunk_id))

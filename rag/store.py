@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rag.article import Article, Failure, recleaned
-from rag.catalog import Catalog, ChunkRow, Filters
+from rag.catalog import Catalog, ChunkRow, Filters, flagged_spans
 from rag.chunk import Chunk
 from rag.errors import EmptyStoreError, ModelMismatchError, NotFoundError, StoreError
 from rag.grouping import align_copies, backfill, detect, record, refresh, story_index
@@ -317,7 +317,14 @@ class Store:
         listing = _listing(row, self._chunk_counts().get(article_id, 0))
         story_id = self.stories.stories_of([article_id]).get(article_id)
         members = [member(r) for r in self.stories.members([story_id] if story_id else [])]
-        return {**listing, "story_id": story_id, "story": members, "text": row["text"]}
+        flagged = [row["text"][s:e] for s, e in flagged_spans(row)]
+        return {
+            **listing,
+            "story_id": story_id,
+            "story": members,
+            "text": row["text"],
+            "flagged_sentences": flagged,
+        }
 
     def list_articles(self) -> list[dict[str, Any]]:
         counts = self._chunk_counts()
@@ -367,6 +374,7 @@ def _listing(row: Any, chunks: int) -> dict[str, Any]:
         "published_at": row["published_at"],
         "url": row["url"],
         "chunks": chunks,
+        "flagged": bool(flagged_spans(row)),
     }
 
 

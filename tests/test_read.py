@@ -255,3 +255,26 @@ def test_a_verbless_sentence_is_scored_without_hanging() -> None:
     mention = next(m for m in mentions(doc, 0) if "Wipha" in m.text)
     stem_of = {t.lower_: t.lower_ for t in doc}
     assert 0.0 < proximity(mention, doc, {"coast", "storm"}, stem_of) <= 1.0
+
+
+def test_a_surname_takes_the_label_of_the_full_name_it_ends() -> None:
+    from rag.read import _relabelled
+
+    texts = [
+        "The trial of Sam Bankman-Fried began on Tuesday in New York.",
+        "Bankman-Fried was compared to Warren Buffet by some investors.",
+    ]
+    parsed = [(None, parse(t), mentions(parse(t), 0)) for t in texts]
+    assert any(m.text == "Bankman-Fried" and m.label != "PERSON" for m in parsed[1][2])
+    labels = {m.text: m.label for _, _, found in _relabelled(parsed) for m in found}
+    assert labels["Bankman-Fried"] == "PERSON"
+    assert labels["Warren Buffet"] == "PERSON"
+
+
+def test_questions_about_who_did_something_hang_on_the_relative_verb() -> None:
+    analysis = analyse("Who is the individual that allegedly built a fraudulent crypto exchange?")
+    assert (analysis.slot, analysis.slot_subject) == ("built", True)
+    assert not analysis.identity
+    assert analyse("Who is the governor of Sindh?").identity
+    breakup = analyse("The US proposed a partial breakup of which company?")
+    assert (breakup.slot, breakup.slot_subject) == ("breakup", False)

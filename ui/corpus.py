@@ -184,6 +184,13 @@ def _render_browse(store: Store) -> None:
     shown = [a for a in articles if _matches(a, query)]
     total = plural(len(articles), "article")
     st.caption(f"{len(shown)} of {total} · select rows to open or remove")
+    flagged = sum(bool(a.get("flagged")) for a in articles)
+    if flagged:
+        st.warning(
+            f"{plural(flagged, 'article')} hold text addressed to AI assistants (possible prompt "
+            "injection): never quoted or used as support. See the Warning column.",
+            icon=":material/gpp_maybe:",
+        )
     version = st.session_state.setdefault("table_version", 0)
     event = st.dataframe(
         _table(shown),
@@ -217,6 +224,7 @@ def _table(articles: Sequence[dict[str, Any]]) -> Any:
             "Outlet": [a.get("source") or "unknown" for a in articles],
             "Published": [(a.get("published_at") or "")[:10] for a in articles],
             "Passages": [int(a["chunks"]) for a in articles],
+            "Warning": ["text addressed to AI" if a.get("flagged") else "" for a in articles],
             "Id": [a["id"] for a in articles],
         }
     )
