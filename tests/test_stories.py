@@ -149,6 +149,33 @@ def test_an_updated_copy_is_checked_again(store: Store, tmp_path: Path) -> None:
     assert next(s for s in store.list_stories() if s["story_id"] == story_id)["copies"] == 3
 
 
+def test_an_updated_first_copy_that_no_longer_matches_leaves_the_others_their_story(
+    store: Store, tmp_path: Path
+) -> None:
+    paths = write_copies(tmp_path / "in")
+    _add(store, *paths.values())
+    ids = _ids(store)
+    story_id = store.article(ids["original"])["story_id"]
+    md(
+        tmp_path / "in",
+        "original",
+        "Harbour festival moves inland",
+        "The harbour festival will move to the town park this summer, organisers said, "
+        "after the quay was closed for repairs to its sea wall.",
+        source="Coastal Wire",
+        date="2024-03-05",
+        url="https://wire.example/desal",
+    )
+    report = _add(store, paths["original"])
+    assert report.updated == [ids["original"]] and not report.near_duplicate
+    alone = store.article(ids["original"])["story_id"]
+    assert alone != story_id and [m["id"] for m in store.article(ids["original"])["story"]] == [
+        ids["original"]
+    ]
+    kept = next(s for s in store.list_stories() if s["story_id"] == story_id)
+    assert kept["copies"] == 3 and kept["first"]["published_at"] == "2024-03-06"
+
+
 def test_an_archive_made_before_stories_gets_them_on_its_next_write(
     store: Store, tmp_path: Path
 ) -> None:
