@@ -94,7 +94,8 @@ class ExtractiveAnswerer:
             found.mention.end,
             round(found.confidence, 4),
         )
-        said = f"{found.text}. “{' '.join(citation.quote.split())}” [1]"
+        stop = "" if found.text.endswith(".") else "."  # "U.S." is not followed by "U.S.."
+        said = f"{found.text}{stop} “{' '.join(citation.quote.split())}” [1]"
         return Draft(said, [citation], False, short_answer=short)
 
     def _judged(self, verdict: Verdict) -> Draft:

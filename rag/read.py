@@ -32,11 +32,12 @@ from rag.candidates import (
     novelty,
     proximity,
     question_words,
-    stated,
     type_fit,
 )
 from rag.catalog import stems
 from rag.outlets import named_outlets, unknown_outlets
+from rag.phrasing import stated, trimmed
+from rag.places import countries_named
 from rag.question import THING, Analysis, analyse
 from rag.retrieve import Passage
 from rag.sentences import PARSED, SUBJECTS, Ranker, Sentence
@@ -168,6 +169,7 @@ class Reader:
         focus = set(stems(list(analysis.focus)))
         slot = stems([analysis.slot])[0] if analysis.slot else ""
         asked = question_words(analysis)
+        places = frozenset(countries_named(analysis.question))
         top = max(s.score for s in best) or 1.0
         w = self.scoring
         parsed = [
@@ -189,7 +191,7 @@ class Reader:
             for mention in found:
                 fit = type_fit(mention, analysis, doc, likeness.get(mention.key))
                 fit *= math.sqrt(specific.get(mention.text, 1.0))
-                new = novelty(mention, asked, analysis.type_noun)
+                new = novelty(mention, asked, analysis.type_noun, places)
                 if fit <= 0 or new <= 0:
                     continue
                 titled = described(mention, doc, focus, stem_of)
@@ -272,6 +274,7 @@ def _gather(scored: list[tuple[float, Mention, Sentence]], analysis: Analysis) -
         best = max(i[0] for i in items)  # said in its fullest form among its strong mentions
         strong = [i for i in items if i[0] >= FULL_FORM * best]
         local, mention, sentence = max(strong, key=lambda i: (len(i[1].key), i[0]))
+        mention = trimmed(mention, analysis)
         articles = len({a for a, _ in per_sentence})
         text = stated(mention, analysis)
         found.append(Found(text, mention, sentence, confidence, len(per_sentence), articles))
