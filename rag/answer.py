@@ -20,6 +20,7 @@ from rag.errors import InputError
 from rag.followup import condense
 from rag.retrieve import Passage, Weights, search
 from rag.store import Store
+from rag.stories import Copy, copies_of
 
 ABSTAIN_TEXT = "I could not find this in the articles."
 CLAIM_PASSAGES = 3  # passages retrieved for each claim of a verdict question
@@ -45,6 +46,14 @@ class Citation:
     supported: bool = True
     support_score: float = 1.0
     flagged: bool = False  # the article holds text addressed to AI assistants (rag.injection)
+    story_id: str | None = None  # the story of the cited article
+    also_in: tuple[Copy, ...] = ()  # the story's other copies: outlet, title, date, url
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.also_in, tuple) or any(
+            not isinstance(c, Copy) for c in self.also_in
+        ):  # read back from JSON or a LangChain Document
+            object.__setattr__(self, "also_in", copies_of(self.also_in))
 
     @classmethod
     def of(
@@ -63,6 +72,8 @@ class Citation:
             quote=quote,
             start=start,
             end=end,
+            story_id=passage.story_id,
+            also_in=passage.also_in,
             flagged=passage.flagged,
             **check,
         )
@@ -192,6 +203,7 @@ class Assistant:
             settings.rrf_k,
             settings.fusion,
             settings.max_per_article,
+            settings.group_stories,
         )
 
     @classmethod

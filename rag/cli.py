@@ -18,9 +18,12 @@ from rag.terminal import (
     articles_table,
     byline,
     console,
+    near_copy_line,
     one_per_article,
     progress_bars,
     stats_lines,
+    stories_table,
+    story_lines,
 )
 
 pass_settings = click.make_pass_decorator(Settings)
@@ -117,13 +120,19 @@ def add(settings: Settings, sources: tuple[str, ...], as_json: bool, wait: float
 
 
 def _print_report(report: Any) -> None:
+    reused = getattr(report, "reused", 0)
+    chunks = (
+        f"{reused} chunks reused, " if reused else ""
+    ) + f"{report.chunks - reused} chunks embedded"
     click.echo(
         f"added {len(report.added)}, updated {len(report.updated)}, "
         f"unchanged {len(report.unchanged)}, duplicate {len(report.duplicate)}, "
-        f"failed {len(report.failed)} ({report.chunks} chunks embedded)"
+        f"failed {len(report.failed)} ({chunks})"
     )
     for line in report.duplicate:
         click.echo(f"  duplicate: {_shown(line)}")
+    for near in report.near_duplicate:
+        click.echo(f"  {_shown(near_copy_line(near))}")
     for failure in report.failed:
         click.echo(f"  failed: {_shown(failure.origin)}: {_shown(failure.reason)}")
 
@@ -281,12 +290,14 @@ def _print_sources(answer: Any) -> None:
 
 @cli.command(name="list")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.option("--stories", is_flag=True, help="One row per story, with its copies.")
 @pass_settings
-def list_(settings: Settings, as_json: bool) -> None:
-    """List stored articles, newest first."""
+def list_(settings: Settings, as_json: bool, stories: bool) -> None:
+    """List stored articles (or stories), newest first."""
     from rag.store import open_store
 
-    rows = open_store(settings).list_articles()
+    store = open_store(settings)
+    rows = store.list_stories() if stories else store.list_articles()
     if as_json:
         _emit(rows)
         return
@@ -294,7 +305,9 @@ def list_(settings: Settings, as_json: bool) -> None:
         click.echo("The archive is empty: add articles with `rag add PATH|URL`.")
         return
     screen = console()
-    screen.print(articles_table(rows, screen.width))
+    screen.print(
+        stories_table(rows, screen.width) if stories else articles_table(rows, screen.width)
+    )
     flagged = [row["id"] for row in rows if row.get("flagged")]
     if flagged:
         click.echo(f"[!] holds text addressed to AI assistants: {', '.join(flagged)}")
@@ -314,6 +327,8 @@ def show(settings: Settings, article_id: str, as_json: bool) -> None:
         return
     for key in ("id", "title", "source", "published_at", "url", "chunks"):
         click.echo(f"{key}: {article[key] if article[key] is not None else '-'}")
+    for line in story_lines(article):
+        click.echo(_shown(line))
     for sentence in article.get("flagged_sentences") or []:
         click.echo(
             f"warning: addressed to AI assistants, never quoted: “{' '.join(sentence.split())}”"

@@ -42,6 +42,8 @@ class Settings:
     recency_weight: float = 3.0
     recency_half_life_days: float = 7.0
     max_per_article: int = 2
+    near_duplicate_threshold: float = 0.45  # shingle Jaccard at which an article joins a story
+    group_stories: bool = True  # one passage per story among the retrieved passages
     rrf_k: int = 60
     fusion: str = "rrf"
     answerer: str = "extractive"
@@ -136,6 +138,7 @@ RANGES: dict[str, Range] = {
     "recency_weight": Range(0, 100),
     "recency_half_life_days": Range(0, 36_500, above=True),
     "max_per_article": Range(1, 50),
+    "near_duplicate_threshold": Range(0, 1, above=True),
     "rrf_k": Range(0, 10_000),
     "abstain_threshold": Range(0, 1),
     "answer_threshold": Range(0, 1),

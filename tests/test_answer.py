@@ -127,9 +127,13 @@ def test_answer_json_has_exactly_the_documented_fields(assistant: Assistant) -> 
         "end",
         "supported",
         "support_score",
+        "story_id",
+        "also_in",
         "flagged",
     }
     assert set(data["citations"][0]) == citation_fields
+    assert data["citations"][0]["story_id"].startswith("s-")
+    assert data["citations"][0]["also_in"] == [], "no other copy of this story"
     assert data["citations"][0]["source"] == "The News"
     assert {"text", "score", "article_id", "start", "end"} <= set(data["passages"][0])
 

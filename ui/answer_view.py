@@ -12,6 +12,7 @@ import streamlit as st
 
 from rag.errors import RagError
 from ui.feedback import question_record, record_feedback, save_question
+from ui.provenance import provenance_html
 from ui.render import (
     Highlight,
     answer_html,
@@ -136,6 +137,9 @@ def _render_sources(message_id: str, answer: Answer, store: Store) -> None:
                 for c in citations
             ]
             st.html("".join(quotes))
+            also = tuple(getattr(first, "also_in", ()) or ())
+            if also:
+                st.html(provenance_html(first, also))
             if not all(c.supported for c in citations):
                 st.caption("A quote marked here only weakly supports the sentence citing it.")
             _card_buttons(message_id, first.n, store, first.article_id, first.url, citations, short)
