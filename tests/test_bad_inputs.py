@@ -202,16 +202,25 @@ def test_a_second_writer_queues_and_says_so(embedder: SentenceEmbedder, tmp_path
         assert refused.returncode == 1 and refused.stderr.count("\n") == 1
         assert refused.stderr.startswith("Error: another `rag add`, `remove` or `reindex` is")
         assert "did not finish within 0 s" in refused.stderr
-        timer = threading.Timer(3.0, release.set)
-        timer.start()
-        queued = _rag(data, "add", "--wait", "120", str(folder))
+        environ = {**os.environ, **ENV, "RAG_DATA_DIR": str(data)}
+        environ.pop("RAG_PROGRESS", None)
+        queued = subprocess.Popen(
+            [sys.executable, "-m", "rag", "add", "--wait", "120", str(folder)],
+            env=environ,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        said = queued.stderr.readline()  # the writer says it waits; then the holder lets go
+        release.set()
+        out, rest = queued.communicate(timeout=600)
     finally:
         release.set()
         holder.join(10)
-    assert queued.returncode == 0, queued.stderr
-    assert queued.stderr.startswith("waiting for another writer to finish: ")
-    assert "(up to 120 s; see --wait)" in queued.stderr
-    assert queued.stdout.startswith("added 1, updated 0, unchanged 0, duplicate 0, failed 0")
+    assert queued.returncode == 0, rest
+    assert said.startswith("waiting for another writer to finish: ")
+    assert "(up to 120 s; see --wait)" in said
+    assert out.startswith("added 1, updated 0, unchanged 0, duplicate 0, failed 0")
 
 
 # -- the Corpus page ----------------------------------------------------------------------------
