@@ -20,6 +20,7 @@ from rag.errors import InputError
 from rag.followup import condense
 from rag.retrieve import Passage, Weights, search
 from rag.store import Store
+from rag.stories import Copy, copies_of
 
 ABSTAIN_TEXT = "I could not find this in the articles."
 CLAIM_PASSAGES = 3  # passages retrieved for each claim of a verdict question
@@ -44,6 +45,15 @@ class Citation:
     end: int
     supported: bool = True
     support_score: float = 1.0
+    flagged: bool = False  # the article holds text addressed to AI assistants (rag.injection)
+    story_id: str | None = None  # the story of the cited article
+    also_in: tuple[Copy, ...] = ()  # the story's other copies: outlet, title, date, url
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.also_in, tuple) or any(
+            not isinstance(c, Copy) for c in self.also_in
+        ):  # read back from JSON or a LangChain Document
+            object.__setattr__(self, "also_in", copies_of(self.also_in))
 
     @classmethod
     def of(
@@ -62,8 +72,30 @@ class Citation:
             quote=quote,
             start=start,
             end=end,
+            story_id=passage.story_id,
+            also_in=passage.also_in,
+            flagged=passage.flagged,
             **check,
         )
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A step an answerer reports between text pieces: "drafting" (what follows is a model's
+    unchecked draft) and "checking" (its claims are being checked)."""
+
+    step: str
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One sentence of a generated answer and the claim checker's verdict on it: the numbers
+    of the citations backing it, or why no passage does."""
+
+    text: str
+    supported: bool
+    citations: tuple[int, ...] = ()
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,6 +120,7 @@ class Draft:
     unsupported: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     short_answer: ShortAnswer | None = None
+    claims: list[Claim] = field(default_factory=list)
 
 
 @dataclass
@@ -103,6 +136,14 @@ class Answer:
     unsupported: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     short_answer: ShortAnswer | None = None
+    claims: list[Claim] = field(default_factory=list)
+
+    @property
+    def unsupported_only(self) -> bool:
+        """Shown although no claim of it is backed (RAG_UNSUPPORTED_ANSWERS=show)."""
+        return (
+            not self.abstained and bool(self.claims) and not any(c.supported for c in self.claims)
+        )
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -111,11 +152,11 @@ class Answer:
 
 
 class Answerer(Protocol):
-    """Turns a question and its passages into text pieces and, last, a Draft."""
+    """Turns a question and its passages into text pieces (and Progress) and, last, a Draft."""
 
     def stream(
         self, question: str, passages: Sequence[Passage], history: Sequence[Turn]
-    ) -> Iterator[str | Draft]: ...
+    ) -> Iterator[str | Progress | Draft]: ...
 
 
 def normalise_history(history: Sequence[Any]) -> list[dict[str, str]]:
@@ -162,6 +203,7 @@ class Assistant:
             settings.rrf_k,
             settings.fusion,
             settings.max_per_article,
+            settings.group_stories,
         )
 
     @classmethod
@@ -214,9 +256,10 @@ class Assistant:
         filters: Filters | None = None,
         k: int | None = None,
         on_step: Step | None = None,
-    ) -> Iterator[str | Answer]:
-        """Yield answer text as it is produced, then the final Answer. `on_step(name, count)`
-        hears "searching" (0) before retrieval and "reading" (passages found) after it."""
+    ) -> Iterator[str | Progress | Answer]:
+        """Yield answer text as it is produced (with the answerer's Progress), then the final
+        Answer. `on_step(name, count)` hears "searching" (0) before retrieval and "reading"
+        (passages found) after it."""
         started = time.perf_counter()
         question = check_question(question, self.settings.max_question_chars)
         base = filters or Filters()
@@ -260,6 +303,7 @@ class Assistant:
             unsupported=draft.unsupported,
             notes=draft.notes,
             short_answer=draft.short_answer,
+            claims=draft.claims,
         )
 
     def ask(

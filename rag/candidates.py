@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rag.catalog import STOPWORDS
-from rag.places import country_of, place_fit
+from rag.places import countries_named, place_fit
 from rag.question import (
     DATE,
     NATIONALITY,
@@ -25,10 +25,16 @@ from rag.question import (
 
 NOUN_PHRASE = "NP"
 _DATELINE = re.compile(
-    r"^\s*[A-Z][A-Z.'’ -]{2,}(?:,\s*[A-Z][\w.’' -]+)*\s*(?:\([\w. ]+\))?\s*[—–-]{1,2}\s"
+    r"^\s*(?:[A-Z][A-Z.'’ -]{2,}(?:,\s*[A-Z][\w.’' -]+)*\s*(?:\([\w. ]+\))?\s*[—–-]{1,2}\s"
+    r"|\([A-Z][\w .]{1,30}\)\s*(?:[—–-]{1,2}\s)?)",  # or a credit: "(CNN) ..."
+    re.MULTILINE,  # at the start of any line: a passage may open with the headline
 )
 LIKENESS_FLOOR = 0.1  # a typed phrase unlike the type noun still keeps this share of its fit
 _LEADING = frozenset({"DET", "PRON", "PUNCT", "CCONJ", "ADP", "PART"})
+# a quoted title: a few words in title case (“Star Wars”), not a quoted remark
+_TITLE = re.compile(r"[“\"‘]([A-Z0-9][\w'’:&-]*(?: [\w'’:&-]+){0,5})[.,]?[”\"’](?![\w'’])")
+_RENAMED = frozenset({NOUN_PHRASE, "ORG"})  # labels a quoted title overrides
+_PLACES = frozenset({"GPE", "LOC", "NORP"})
 _AMOUNTS = frozenset({"CARDINAL", "QUANTITY", "PERCENT", "MONEY", "ORDINAL", "DATE", "TIME"})
 # how well an entity label (or a noun phrase) fits each expected type, when not an exact fit
 _NEAR: dict[str, dict[str, float]] = {
@@ -77,25 +83,40 @@ def normalise_key(text: str) -> str:
 
 def mentions(doc: Any, offset: int) -> list[Mention]:
     """Entities and noun phrases of a parsed sentence whose text starts at article `offset`;
-    a dateline ("DUBAI, United Arab Emirates (AP) —") and a bracketed gloss ("(PSP)") are
-    not candidates."""
+    a dateline ("DUBAI, United Arab Emirates (AP) —", "(CNN)") and a bracketed gloss ("(PSP)")
+    are not candidates."""
     found: dict[tuple[int, int], Mention] = {}
-    dateline = _DATELINE.match(doc.text)
-    skip = dateline.end() if dateline else 0
+    lines = [(d.start(), d.end()) for d in _DATELINE.finditer(doc.text)]
+
+    def kept(first: int, last: int) -> bool:
+        at = doc[first].idx
+        return not _bracketed(doc, first, last) and not any(a <= at < b for a, b in lines)
+
     for ent in doc.ents:
-        if ent.start_char >= skip and not _bracketed(doc, ent.start, ent.end):
+        if kept(ent.start, ent.end):
             _add(found, doc, ent.start, ent.end, ent.label_, offset)
+    for title in _TITLE.finditer(doc.text):  # “Wicked”, "Oppenheimer": a named work
+        span = doc.char_span(title.start(1), title.end(1), alignment_mode="expand")
+        if span is None or not _title_case(title.group(1)) or not kept(span.start, span.end):
+            continue
+        other = found.get((span.start, span.end))
+        if other is None or other.label in _RENAMED:
+            _add(found, doc, span.start, span.end, "WORK_OF_ART", offset)
     for chunk in doc.noun_chunks:
         first = chunk.start
         while first < chunk.end and doc[first].pos_ in _LEADING:
             first += 1
-        if first >= chunk.end or chunk.root.pos_ == "PRON" or doc[first].idx < skip:
+        if first >= chunk.end or chunk.root.pos_ == "PRON" or not kept(first, chunk.end):
             continue
         _add(found, doc, first, chunk.end, NOUN_PHRASE, offset)
         compounds = [t.i for t in chunk.root.lefts if t.dep_ == "compound" and t.i >= first]
         if compounds and min(compounds) > first:  # "the deadly red squirrel virus" -> core
             _add(found, doc, min(compounds), chunk.end, NOUN_PHRASE, offset)
     return sorted(found.values(), key=lambda m: (m.start, -m.end))
+
+
+def _title_case(text: str) -> bool:
+    return all(w[0].isupper() or w[0].isdigit() for w in text.split() if len(w) > 3)
 
 
 def _bracketed(doc: Any, first: int, last: int) -> bool:
@@ -220,10 +241,19 @@ def fills_slot(mention: Mention, doc: Any, slot_stem: str, stem_of: dict[str, st
     return stem_of.get(head.lower_, head.lower_) == slot_stem
 
 
-def novelty(mention: Mention, question_words: set[str], type_noun: str | None = None) -> float:
+def novelty(
+    mention: Mention,
+    question_words: set[str],
+    type_noun: str | None = None,
+    places: frozenset[str] = frozenset(),
+) -> float:
     """Share of the mention's words the question does not already contain (0: it only repeats
     the question). The type noun does not count ("Typhoon Wipha" for "What typhoon ...?"
-    is all new; "test flight" for "Which test flight ...?" is nothing new)."""
+    is all new; "test flight" for "Which test flight ...?" is nothing new). A country the
+    question names under another name (`places`: "US" for "United States") is not new."""
+    named = countries_named(mention.text) if places and mention.label in _PLACES else set()
+    if named and named <= places:
+        return 0.0
     noun = {type_noun, f"{type_noun}s"} if type_noun else set()
     words = [w for w in mention.key.split() if w not in STOPWORDS and w not in noun]
     if not words:
@@ -254,12 +284,3 @@ def conjoined(mention: Mention, doc: Any, others: Sequence[Mention]) -> Mention 
 def question_words(analysis: Analysis) -> set[str]:
     """The words of the question, normalised like mention keys."""
     return set(normalise_key(analysis.question).split())
-
-
-def stated(mention: Mention, analysis: Analysis) -> str:
-    """The answer as said: the mention, or the country of a nationality when a place is asked
-    ("Syrian" -> "Syria")."""
-    text = " ".join(mention.text.split())
-    if mention.label == "NORP" and analysis.answer_type == PLACE:
-        return country_of(text) or text
-    return text

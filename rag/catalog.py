@@ -9,6 +9,7 @@ an archive answers the same questions the same way on either.
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import threading
@@ -21,6 +22,7 @@ from typing import Any, Protocol
 from rag.article import Article
 from rag.chunk import Chunk
 from rag.clean import date_key
+from rag.injection import instruction_spans
 
 STOPWORDS = frozenset(
     """
@@ -63,6 +65,7 @@ class ChunkRow:
     source: str | None
     published_at: str | None
     url: str | None
+    flagged: bool = False  # its article holds text addressed to AI assistants (rag.injection)
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ class Catalog(Protocol):
 
     where: str  # the catalog's place, for messages: a file, or a database URL without password
     refresh_interval: float  # seconds a reader may trust what it read before asking again
+    mark: str  # the driver's placeholder in `query` and in statements on a transaction's handle
 
     # -- writing --------------------------------------------------------------------------
     def transaction(self) -> AbstractContextManager[Any]: ...
@@ -117,6 +121,7 @@ class Catalog(Protocol):
     def keyword_search(
         self, text: str, limit: int, filters: Filters
     ) -> list[tuple[str, float]]: ...
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]: ...
     def problems(self) -> list[str]: ...
     def outside_bytes(self) -> int: ...
     def close(self) -> None: ...
@@ -181,7 +186,31 @@ def article_values(article: Article) -> tuple[Any, ...]:
         article.text,
         article.text_hash,
         article.content_hash,
+        flagged_json(article.text),
     )
+
+
+ARTICLE_COLUMNS = (
+    "article_id, title, source, source_key, published_at, published_day, url, author, origin,"
+    " text, text_hash, content_hash, flagged_spans"
+)
+FLAGGED = "coalesce(a.flagged_spans, '[]') <> '[]'"  # SQL: the article `a` has flagged text
+
+
+def flagged_json(text: str) -> str:
+    """The sentences of `text` addressed to AI assistants, as stored: JSON [[start, end], ...]."""
+    return json.dumps([list(span) for span in instruction_spans(text)])
+
+
+def flagged_spans(row: Mapping[str, Any]) -> list[tuple[int, int]]:
+    """The flagged sentences of a stored article row, as (start, end) offsets."""
+    return [(int(s), int(e)) for s, e in json.loads(row["flagged_spans"] or "[]")]
+
+
+def flag_rows(rows: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """(flagged_json, article_id) of stored article rows (article_id, text): their flags under
+    today's rules (`rag.injection.VERSION`)."""
+    return [(flagged_json(r["text"]), r["article_id"]) for r in rows]
 
 
 def article_of(row: Mapping[str, Any]) -> Article:

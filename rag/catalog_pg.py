@@ -15,59 +15,27 @@ from typing import Any
 from rag import pg
 from rag.article import Article
 from rag.catalog import (
-    TITLE_WEIGHT,
+    ARTICLE_COLUMNS,
+    FLAGGED,
     ChunkRow,
     Filters,
     Totals,
     Waiting,
     article_of,
     article_values,
+    flag_rows,
 )
 from rag.chunk import Chunk
+from rag.injection import VERSION as INJECTION_RULES
 from rag.pg_keywords import RANKINGS, index_rows, ranked
-
-MIGRATIONS: list[list[str]] = [
-    [
-        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-        "INSERT INTO meta(key, value) VALUES ('generation', '0'),"
-        " ('archive', left(replace(gen_random_uuid()::text, '-', ''), 16))",
-        "CREATE TABLE articles ("
-        " article_id TEXT PRIMARY KEY, title TEXT NOT NULL, source TEXT, source_key TEXT,"
-        " published_at TEXT, published_day INTEGER, url TEXT, author TEXT, origin TEXT,"
-        " text TEXT NOT NULL, text_hash TEXT NOT NULL, content_hash TEXT NOT NULL,"
-        " added_at TIMESTAMPTZ NOT NULL DEFAULT now())",
-        "CREATE INDEX articles_text_hash ON articles(text_hash)",
-        "CREATE INDEX articles_published ON articles(published_at)",
-        "CREATE TABLE chunks ("
-        " chunk_id TEXT PRIMARY KEY, article_id TEXT NOT NULL REFERENCES articles(article_id),"
-        ' position INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,'
-        " keywords TSVECTOR NOT NULL, tokens INTEGER NOT NULL)",
-        "CREATE INDEX chunks_article ON chunks(article_id)",
-        "CREATE INDEX chunks_keywords ON chunks USING GIN (keywords)",
-        "CREATE TABLE terms (term TEXT PRIMARY KEY, docs INTEGER NOT NULL)",
-        "CREATE TABLE totals (one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one),"
-        " chunks BIGINT NOT NULL, tokens BIGINT NOT NULL)",
-        "INSERT INTO totals(chunks, tokens) VALUES (0, 0)",
-        "CREATE TABLE pending (chunk_id TEXT PRIMARY KEY)",
-    ],
-    [  # 2: postings for BM25 (rag.pg_keywords), filled from the chunks' tsvectors
-        "CREATE TABLE postings (term TEXT NOT NULL, chunk_id TEXT NOT NULL,"
-        " article_id TEXT NOT NULL, f DOUBLE PRECISION NOT NULL, tokens INTEGER NOT NULL,"
-        " PRIMARY KEY (term, chunk_id))",
-        "CREATE INDEX postings_article ON postings(article_id)",
-        "INSERT INTO postings(term, chunk_id, article_id, f, tokens)"
-        f" SELECT u.lexeme, c.chunk_id, c.article_id, {TITLE_WEIGHT}::float8"
-        " * cardinality(array_positions(u.weights, 'B'))"
-        " + cardinality(array_positions(u.weights, 'D')), c.tokens"
-        " FROM chunks c CROSS JOIN LATERAL unnest(c.keywords) u",
-    ],
-]
+from rag.pg_schema import MIGRATIONS
 
 
 class PostgresCatalog:
     """The catalog in a PostgreSQL database, shared by every process pointed at it."""
 
     refresh_interval = 1.0  # a reader asks for the generation at most once a second
+    mark = "%s"
 
     def __init__(self, url: str, ranking: str = "bm25", pool_size: int = 4) -> None:
         if ranking not in RANKINGS:
@@ -78,6 +46,7 @@ class PostgresCatalog:
         with pg.connect(url) as conn:
             pg.migrate(conn, "catalog", MIGRATIONS)
         self._pool = pg.pool(url, pool_size, "newsdesk-catalog")
+        self._refresh_flags()
 
     def close(self) -> None:
         self._pool.close()
@@ -93,11 +62,36 @@ class PostgresCatalog:
         generation on."""
         with self._tx() as tx:
             yield tx
-            tx.execute("UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'generation'")
+            _next_generation(tx)
+
+    def _refresh_flags(self) -> None:
+        """Flag the articles an older archive never flagged, or every article when the rules
+        changed since they were flagged (`rag.injection.VERSION`), in place, once."""
+        rescan = self.get_meta("injection_rules") != INJECTION_RULES
+        if not rescan and not self._query(
+            "SELECT 1 FROM articles WHERE flagged_spans IS NULL LIMIT 1"
+        ):
+            return
+        with self._tx() as tx:
+            tx.execute("SELECT pg_advisory_xact_lock(%s)", (pg.MIGRATION_KEY,))
+            rules = tx.execute("SELECT value FROM meta WHERE key = 'injection_rules'").fetchone()
+            again = rules is None or rules["value"] != INJECTION_RULES  # (another process's?)
+            where = "" if again else " WHERE flagged_spans IS NULL"
+            found = flag_rows(tx.execute("SELECT article_id, text FROM articles" + where))
+            tx.cursor().executemany(
+                "UPDATE articles SET flagged_spans = %s WHERE article_id = %s", found
+            )
+            self.set_meta(tx, "injection_rules", INJECTION_RULES)
+            if found:
+                _next_generation(tx)
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         with self._pool.connection() as conn:
             return conn.execute(sql, params).fetchall()
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Rows of a read outside the catalog's own methods (the story tables')."""
+        return self._query(sql, params)
 
     def get_meta(self, key: str) -> str | None:
         rows = self._query("SELECT value FROM meta WHERE key = %s", (key,))
@@ -146,11 +140,9 @@ class PostgresCatalog:
     def put(self, tx: Any, article: Article, chunks: Sequence[Chunk]) -> list[str]:
         """Insert or replace an article with its chunks; returns the chunk ids it replaced."""
         old = self.delete(tx, article.article_id)
+        marks = ",".join(["%s"] * 13)
         tx.execute(
-            "INSERT INTO articles(article_id, title, source, source_key, published_at,"
-            " published_day, url, author, origin, text, text_hash, content_hash)"
-            " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
-            article_values(article),
+            f"INSERT INTO articles({ARTICLE_COLUMNS}) VALUES ({marks})", article_values(article)
         )
         rows = index_rows(article.title, chunks)
         cursor = tx.cursor()
@@ -236,9 +228,9 @@ class PostgresCatalog:
     def listing(self) -> list[dict[str, Any]]:
         return self._query(
             "SELECT a.article_id AS id, a.title, a.source, a.published_at, a.url,"
-            " (SELECT count(*) FROM chunks c WHERE c.article_id = a.article_id)::int AS chunks"
-            ' FROM articles a ORDER BY a.published_at COLLATE "C" DESC NULLS LAST,'
-            ' a.title COLLATE "C"'
+            " (SELECT count(*) FROM chunks c WHERE c.article_id = a.article_id)::int AS chunks,"
+            f" {FLAGGED} AS flagged FROM articles a"
+            ' ORDER BY a.published_at COLLATE "C" DESC NULLS LAST, a.title COLLATE "C"'
         )
 
     def sources(self) -> list[str]:
@@ -261,7 +253,8 @@ class PostgresCatalog:
             return {}
         rows = self._query(
             'SELECT c.chunk_id, c.article_id, c.position, c.start, c."end", a.title, a.source,'
-            ' a.published_at, a.url, substr(a.text, c.start + 1, c."end" - c.start) AS text'
+            ' a.published_at, a.url, substr(a.text, c.start + 1, c."end" - c.start) AS text,'
+            f" {FLAGGED} AS flagged"
             " FROM chunks c JOIN articles a USING (article_id) WHERE c.chunk_id = ANY(%s)",
             (list(chunk_ids),),
         )
@@ -320,3 +313,7 @@ class PostgresCatalog:
         """The database's size on its server."""
         rows = self._query("SELECT pg_database_size(current_database()) AS n")
         return int(rows[0]["n"])
+
+
+def _next_generation(tx: Any) -> None:
+    tx.execute("UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'generation'")

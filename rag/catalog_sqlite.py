@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
 from rag.article import Article
 from rag.catalog import (
+    ARTICLE_COLUMNS,
+    FLAGGED,
     TITLE_WEIGHT,
     ChunkRow,
     Filters,
@@ -21,11 +23,24 @@ from rag.catalog import (
     article_of,
     article_values,
     filter_sql,
+    flag_rows,
     keyword_terms,
 )
 from rag.chunk import Chunk
+from rag.injection import VERSION as INJECTION_RULES
+from rag.story_tables import SQLITE_SCHEMA
 
-MIGRATIONS: list[list[str]] = [
+Step = Sequence[str] | Callable[[sqlite3.Connection], None]
+
+
+def _add_flagged_spans(db: sqlite3.Connection) -> None:
+    """3: the flagged sentences of each article (rag.injection), JSON [[start, end], ...],
+    filled in when the catalog opens; archives of the first schema may have the column already."""
+    if "flagged_spans" not in {r[1] for r in db.execute("PRAGMA table_info(articles)")}:
+        db.execute("ALTER TABLE articles ADD COLUMN flagged_spans TEXT")
+
+
+MIGRATIONS: list[Step] = [
     [  # 1: the schema of the first archives (IF NOT EXISTS: they already have it)
         "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS articles ("
@@ -49,18 +64,19 @@ MIGRATIONS: list[list[str]] = [
         "INSERT OR IGNORE INTO meta(key, value) VALUES ('archive', lower(hex(randomblob(8))))",
         "CREATE INDEX IF NOT EXISTS articles_published ON articles(published_at)",
     ],
+    _add_flagged_spans,
+    SQLITE_SCHEMA,  # 4: stories (rag.story_tables)
 ]
 
 
-def migrate(db: sqlite3.Connection, steps: Sequence[Sequence[str]] = MIGRATIONS) -> int:
+def migrate(db: sqlite3.Connection, steps: Sequence[Step] = MIGRATIONS) -> int:
     """Apply the migrations `db` has not had yet, in one transaction; returns its version."""
     db.execute("BEGIN IMMEDIATE")
     try:
         done = int(db.execute("PRAGMA user_version").fetchone()[0])
         for version, statements in enumerate(steps, start=1):
             if version > done:
-                for statement in statements:
-                    db.execute(statement)
+                _apply(db, statements)
                 db.execute(f"PRAGMA user_version = {version}")
     except BaseException:
         db.execute("ROLLBACK")
@@ -69,10 +85,19 @@ def migrate(db: sqlite3.Connection, steps: Sequence[Sequence[str]] = MIGRATIONS)
     return max(done, len(steps))
 
 
+def _apply(db: sqlite3.Connection, step: Step) -> None:
+    if callable(step):
+        step(db)
+        return
+    for statement in step:
+        db.execute(statement)
+
+
 class SQLiteCatalog:
     """SQLite tables: articles, chunks, the FTS5 keyword index, and a journal of vector writes."""
 
     refresh_interval = 0.0  # reading the generation costs microseconds: ask every time
+    mark = "?"
 
     def __init__(self, path: Path, lock_dir: Path | None = None) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -85,6 +110,7 @@ class SQLiteCatalog:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA busy_timeout=10000")
         migrate(self._db)
+        self._refresh_flags()
 
     def close(self) -> None:
         with self._lock:
@@ -107,13 +133,31 @@ class SQLiteCatalog:
         generation on."""
         with self._tx() as db:
             yield db
-            db.execute(
-                "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"
-            )
+            _next_generation(db)
+
+    def _refresh_flags(self) -> None:
+        """Flag the articles an older archive never flagged, or every article when the rules
+        changed since they were flagged (`rag.injection.VERSION`), in place."""
+        rescan = self.get_meta("injection_rules") != INJECTION_RULES
+        if not rescan and not self._query(
+            "SELECT 1 FROM articles WHERE flagged_spans IS NULL LIMIT 1"
+        ):
+            return
+        with self._tx() as db:
+            where = "" if rescan else " WHERE flagged_spans IS NULL"
+            found = flag_rows(db.execute("SELECT article_id, text FROM articles" + where))
+            db.executemany("UPDATE articles SET flagged_spans = ? WHERE article_id = ?", found)
+            self.set_meta(db, "injection_rules", INJECTION_RULES)
+            if found:
+                _next_generation(db)
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
             return self._db.execute(sql, params).fetchall()
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        """Rows of a read outside the catalog's own methods (the story tables')."""
+        return self._query(sql, params)
 
     def get_meta(self, key: str) -> str | None:
         rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
@@ -162,9 +206,7 @@ class SQLiteCatalog:
         """Insert or replace an article with its chunks; returns the chunk ids it replaced."""
         old = self.delete(tx, article.article_id)
         tx.execute(
-            "INSERT INTO articles(article_id, title, source, source_key, published_at,"
-            " published_day, url, author, origin, text, text_hash, content_hash)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            f"INSERT INTO articles({ARTICLE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             article_values(article),
         )
         for chunk in chunks:
@@ -224,10 +266,10 @@ class SQLiteCatalog:
         """Every article without its text, newest first, with its number of chunks."""
         rows = self._query(
             "SELECT a.article_id AS id, a.title, a.source, a.published_at, a.url,"
-            " (SELECT count(*) FROM chunks c WHERE c.article_id = a.article_id) AS chunks"
-            " FROM articles a ORDER BY a.published_at DESC, a.title"
+            " (SELECT count(*) FROM chunks c WHERE c.article_id = a.article_id) AS chunks,"
+            f" {FLAGGED} AS flagged FROM articles a ORDER BY a.published_at DESC, a.title"
         )
-        return [dict(r) for r in rows]
+        return [dict(r) | {"flagged": bool(r["flagged"])} for r in rows]
 
     def sources(self) -> list[str]:
         """The outlets of the stored articles."""
@@ -253,11 +295,12 @@ class SQLiteCatalog:
         marks = ",".join("?" * len(chunk_ids))
         rows = self._query(
             "SELECT c.chunk_id, c.article_id, c.position, c.start, c.end, a.title, a.source,"
-            " a.published_at, a.url, substr(a.text, c.start + 1, c.end - c.start) AS text"
+            " a.published_at, a.url, substr(a.text, c.start + 1, c.end - c.start) AS text,"
+            f" {FLAGGED} AS flagged"
             f" FROM chunks c JOIN articles a USING (article_id) WHERE c.chunk_id IN ({marks})",
             list(chunk_ids),
         )
-        return {r["chunk_id"]: ChunkRow(**dict(r)) for r in rows}
+        return {r["chunk_id"]: ChunkRow(**dict(r) | {"flagged": bool(r["flagged"])}) for r in rows}
 
     # -- the keyword index ----------------------------------------------------------------
     def document_frequencies(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
@@ -305,3 +348,7 @@ class SQLiteCatalog:
     def outside_bytes(self) -> int:
         """Bytes kept outside the data dir (none: the file is inside it)."""
         return 0
+
+
+def _next_generation(db: sqlite3.Connection) -> None:
+    db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")

@@ -1,20 +1,21 @@
-"""Citation building blocks: sentence spans inside passages, `[n]` markers, quote checks.
-Pure functions, shared by every answerer."""
+"""Citation building blocks: sentence spans inside passages, `[n]` markers, quote checks, and
+the scoring of a passage span against a claim (semantic similarity + content-word overlap).
+Shared by every answerer; `rag.verify` turns the scores into verdicts."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import numpy as np
 
-from rag.catalog import STOPWORDS, keyword_terms, stems
+from rag.catalog import keyword_terms, stems
 from rag.clean import sentence_spans
+from rag.injection import quotable
 
-SUPPORT_WEIGHT = 0.5  # semantic share of the support score (benchmarks/calibrate_citations.py)
-MIN_OVERLAP = 0.0  # share of the sentence's content words a supporting span must hold (ditto)
+SUPPORT_WEIGHT = 0.5  # semantic share of the support score (benchmarks/claim_check.py)
 PREFILTER = 8  # spans per passage embedded, best content-word overlap first
 PAIR_COST = 0.03  # a lone sentence is preferred over a two-sentence span scoring about as well
 _MARKER = re.compile(r"\s*\[(\d{1,9})\]")
@@ -71,42 +72,38 @@ def jaccard(first: Sequence[str], second: Sequence[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-# --- Verifying a generated answer: sentences, [n] markers, supporting spans -------------------
+# --- Reading a generated answer: sentences and citation markers --------------------------------
 
-_ANY_MARKER = re.compile(r"\[([^\[\]\n]{1,24})\]")
-_VALID = re.compile(r"^\s*(?:passage\s*)?\d+(?:\s*(?:,|;|and)\s*(?:passage\s*)?\d+)*\s*$", re.I)
+_NUMBERS = r"(?:passage\s*)?\d{1,2}(?:\s*(?:,|;|and|&)\s*(?:passage\s*)?\d{1,2})*"
+_ANY_MARKER = re.compile(
+    r"\[([^\[\]\n]{1,24})\]|【(\d{1,2})】|\((" + _NUMBERS + r")\)", re.IGNORECASE
+)
+_VALID = re.compile(r"^\s*" + _NUMBERS + r"\s*$", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"^\s*(n|x|passage|source|citation|ref)\s*$", re.IGNORECASE)
-_MARKER_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[[^\[\]\n]{1,24}\])+)")
+_MARKER_AFTER_STOP = re.compile(
+    r"([.!?])((?:\s*(?:\[[^\[\]\n]{1,24}\]|\(" + _NUMBERS + r"\)))+)", re.IGNORECASE
+)
+_LEADING_MARKERS = re.compile(
+    r"^(?:\s*(?:\[[^\[\]\n]{1,24}\]|\(" + _NUMBERS + r"\)))+", re.IGNORECASE
+)
 _TAG = re.compile(r"</?\s*passage\b[^>\n]*>?", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
-_NAME_WORD = re.compile(r"\b[A-Z][\w’'-]*")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_INSTRUCTION = re.compile(
-    r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|prompts?|rules)\b|system prompt|"
-    r"\byou are now\b|\bnew instructions\b|"
-    r"^\W*(say|tell|answer|respond|reply|write|output|print|repeat|pretend|act as)\b",
-    re.IGNORECASE,
-)
 _ABSTAIN = re.compile(
     r"\b(could not|cannot|can ?not|can't|couldn't|unable to) (find|answer|determine)|"
-    r"\bnot (mentioned|stated|found|in the (passages|articles))|\bno information\b",
+    r"\bnot (mentioned|stated|found|in the (passages|articles))|\bno information\b|"
+    r"\b(passages|articles) (do not|don't) (say|mention|state|contain)",
     re.IGNORECASE,
-)
-DISCOURSE = frozenset(  # sentence openers that are not names
-    "however instead meanwhile additionally furthermore moreover overall yes finally first "
-    "second third therefore thus today yesterday many most some several millions thousands "
-    "hundreds both each every other another".split()
 )
 
 
 def answer_sentences(text: str) -> list[str]:
-    """Sentences of a generated answer, each keeping the `[n]` markers written after it.
-    Echoed passage tags and bare list numbers ("1.") are not sentences."""
+    """Sentences of a generated answer, each keeping the markers written after it ("[2]",
+    "(2)", "[Passage 2]", "[2, 3]"). Echoed passage tags and bare list numbers are dropped."""
     text = _MARKER_AFTER_STOP.sub(lambda m: f"{m.group(2)}{m.group(1)}", _TAG.sub(" ", text))
     sentences: list[str] = []
     for start, end in sentence_spans(text):
         sentence = _BULLET.sub("", text[start:end])
-        lead = re.match(r"^(?:\s*\[[^\[\]\n]{1,24}\])+", sentence)
+        lead = _LEADING_MARKERS.match(sentence)
         if lead and sentences:
             sentences[-1] += lead.group()
             sentence = sentence[lead.end() :]
@@ -119,14 +116,19 @@ def parse_markers(sentence: str, count: int) -> tuple[str, list[int], list[str]]
     """(sentence without markers, cited passage numbers in 1..count, problems found).
 
     Out-of-range numbers and malformed markers (`[n]`, `[a1]`) are removed and reported;
-    bracketed words without digits (`[sic]`) are left alone."""
+    bracketed words without digits (`[sic]`) and parenthesised numbers that are not passage
+    numbers ("(1990)", "(7)" with 5 passages) are left alone."""
     cited: list[int] = []
     problems: list[str] = []
 
     def replace(match: re.Match[str]) -> str:
-        body = match.group(1)
+        body = next(g for g in match.groups() if g is not None)
+        numbers = [int(d) for d in re.findall(r"\d+", body)]
+        parenthesised = match.group(3) is not None  # a marker only when each number is a passage
+        if parenthesised and not all(1 <= n <= count for n in numbers):
+            return match.group()
         if _VALID.match(body):
-            for number in (int(d) for d in re.findall(r"\d+", body)):
+            for number in numbers:
                 if 1 <= number <= count:
                     cited.append(number)
                 else:
@@ -142,25 +144,12 @@ def parse_markers(sentence: str, count: int) -> tuple[str, list[int], list[str]]
     return clean, list(dict.fromkeys(cited)), problems
 
 
-def required_terms(sentence: str) -> set[str]:
-    """Numbers and capitalised names a supporting span must contain (lower-cased words)."""
-    needed = {n.replace(",", "").rstrip(".") for n in _NUMBER.findall(sentence)}
-    first = re.match(r"\W*([^\W_]+)", sentence)
-    for match in _NAME_WORD.finditer(sentence):
-        for word in re.findall(r"[^\W_]+", match.group().lower()):
-            opener = first is not None and match.start() == first.start(1)
-            if opener and (word in DISCOURSE or word.endswith(("ly", "ing", "ed"))):
-                continue
-            if len(word) > 1 and word not in STOPWORDS:
-                needed.add(word)
-    return needed
+def is_abstention(sentence: str) -> bool:
+    """The model saying it cannot find the answer."""
+    return bool(_ABSTAIN.search(sentence))
 
 
-def missing_terms(needed: set[str], span: str) -> list[str]:
-    """The required terms that the span does not contain."""
-    words = set(re.findall(r"[^\W_]+", span.lower()))
-    words |= {n.replace(",", "").rstrip(".") for n in _NUMBER.findall(span)}
-    return sorted(t for t in needed if t not in words)
+# --- Scoring passage spans against a claim ------------------------------------------------------
 
 
 def content_overlap(claim: Sequence[str], span: Sequence[str]) -> float:
@@ -173,83 +162,33 @@ def content_stems(text: str) -> list[str]:
     return [s for s in stems(keyword_terms(text)) if s]
 
 
-def looks_like_instruction(text: str) -> bool:
-    """A sentence addressed to a model ("Ignore previous instructions", "Say that ..."): never
-    accepted as support, so an article cannot vouch for what it orders the model to write."""
-    return bool(_INSTRUCTION.search(text))
-
-
-def is_abstention(sentence: str) -> bool:
-    """The model saying it cannot find the answer."""
-    return bool(_ABSTAIN.search(sentence))
-
-
 def candidate_spans(text: str, start: int) -> list[Span]:
-    """Each sentence of a passage and each pair of adjacent sentences, instructions left out."""
-    sentences = [(s, looks_like_instruction(s.text)) for s in passage_sentences(text, start)]
+    """Each sentence of a passage and each pair of adjacent sentences; sentences addressed to
+    an AI assistant (rag.injection) are left out, and so are the pairs holding them."""
+    sentences = passage_sentences(text, start)
+    kept = quotable(sentences)
+    ok = {(s.start, s.end) for s in kept}
     pairs = [
         Span(a.start, b.end, text[a.start - start : b.end - start])
-        for (a, a_bad), (b, b_bad) in zip(sentences, sentences[1:], strict=False)
-        if not (a_bad or b_bad)
+        for a, b in zip(sentences, sentences[1:], strict=False)
+        if (a.start, a.end) in ok and (b.start, b.end) in ok
     ]
-    return [s for s, bad in sentences if not bad] + pairs
+    return kept + pairs
 
 
 @dataclass(frozen=True)
 class Support:
-    """The best span of one cited passage for a sentence, and whether it supports it."""
+    """A span of passage `passage` (1-based) scored against a claim: `supported` once the
+    claim checker (rag.verify) found that it agrees, with `reason` saying why not."""
 
     passage: int
     span: Span
     score: float
     semantic: float
     overlap: float
-    missing: tuple[str, ...]
-    supported: bool
-
-
-class SupportChecker:
-    """Support = weighted semantic similarity and content-word overlap above a threshold, at
-    least MIN_OVERLAP of the content words, every number and name of the sentence in the span."""
-
-    def __init__(
-        self, encode: Callable[[list[str]], Any], threshold: float, weight: float = SUPPORT_WEIGHT
-    ) -> None:
-        self.encode = encode
-        self.threshold = threshold
-        self.weight = weight
-
-    def best(self, sentence: str, text: str, start: int, number: int = 1) -> Support:
-        """The span of passage `number` (`text` starting at article offset `start`) that
-        supports `sentence` best."""
-        spans = candidate_spans(text, start)
-        if not spans:
-            return Support(number, Span(start, start, ""), 0.0, 0.0, 0.0, (), False)
-        claim, needed = content_stems(sentence), required_terms(sentence)
-        lexical = sorted(
-            ((content_overlap(claim, content_stems(s.text)), s) for s in spans),
-            key=lambda pair: -pair[0],
-        )[:PREFILTER]
-        vectors = np.asarray(self.encode([sentence] + [s.text for _, s in lexical]))
-        sims = vectors[1:] @ vectors[0]
-        found = [
-            self._support(number, span, float(sim), overlap, needed)
-            for (overlap, span), sim in zip(lexical, sims, strict=True)
-        ]
-        single = {(s.start, s.end) for s in passage_sentences(text, start)}
-        return max(found, key=lambda s: (s.supported, s.score - _pair_cost(s.span, single)))
-
-    def _support(
-        self, number: int, span: Span, semantic: float, overlap: float, needed: set[str]
-    ) -> Support:
-        score = round(self.weight * semantic + (1 - self.weight) * overlap, 4)
-        missing = tuple(missing_terms(needed, span.text))
-        ok = score >= self.threshold and overlap >= MIN_OVERLAP and not missing
-        return Support(number, span, score, round(semantic, 4), round(overlap, 4), missing, ok)
-
-
-def _pair_cost(span: Span, single: set[tuple[int, int]]) -> float:
-    return 0.0 if (span.start, span.end) in single else PAIR_COST
+    supported: bool = False
+    reason: str = ""
+    single: bool = True  # one sentence (else two adjacent ones)
 
 
 class Located(Protocol):
@@ -262,82 +201,52 @@ class Located(Protocol):
     def start(self) -> int: ...
 
 
+class SupportChecker:
+    """Scores spans of passages against a claim: `weight` x semantic similarity + the rest x
+    content-word overlap; spans scoring `threshold` or more are candidates for support."""
+
+    def __init__(
+        self, encode: Callable[[list[str]], Any], threshold: float, weight: float = SUPPORT_WEIGHT
+    ) -> None:
+        self.encode = encode
+        self.threshold = threshold
+        self.weight = weight
+
+    def rank(self, sentence: str, passages: Sequence[Located]) -> list[Support]:
+        """Spans of every passage, best first (a lone sentence before a pair scoring about
+        as well); the few best by word overlap per passage are embedded, in one batch."""
+        claim = content_stems(sentence)
+        chosen: list[tuple[int, float, Span, bool]] = []
+        for number, passage in enumerate(passages, start=1):
+            single = {(s.start, s.end) for s in passage_sentences(passage.text, passage.start)}
+            spans = candidate_spans(passage.text, passage.start)
+            lexical = sorted(
+                ((content_overlap(claim, content_stems(s.text)), s) for s in spans),
+                key=lambda pair: -pair[0],
+            )[:PREFILTER]
+            chosen += [(number, o, s, (s.start, s.end) in single) for o, s in lexical]
+        if not chosen:
+            return []
+        vectors = np.asarray(self.encode([sentence] + [s.text for _, _, s, _ in chosen]))
+        sims = vectors[1:] @ vectors[0]
+        found = []
+        for (number, overlap, span, alone), sim in zip(chosen, sims, strict=True):
+            score = round(self.weight * float(sim) + (1 - self.weight) * overlap, 4)
+            support = Support(number, span, score, round(float(sim), 4), round(overlap, 4))
+            found.append((score - (0 if alone else PAIR_COST), replace(support, single=alone)))
+        found.sort(key=lambda pair: -pair[0])
+        return [support for _, support in found]
+
+    def best(self, sentence: str, text: str, start: int, number: int = 1) -> Support:
+        """The best-scoring span of one passage (`text` at article offset `start`)."""
+        ranked = self.rank(sentence, [_Passage(text, start)])
+        if not ranked:
+            return Support(number, Span(start, start, ""), 0.0, 0.0, 0.0)
+        best = ranked[0]
+        return Support(number, best.span, best.score, best.semantic, best.overlap)
+
+
 @dataclass(frozen=True)
-class Checked:
-    """One sentence of a generated answer with the support found in each passage it cites."""
-
+class _Passage:
     text: str
-    supports: tuple[Support, ...]
-    abstains: bool = False
-
-    @property
-    def supported(self) -> bool:
-        return any(s.supported for s in self.supports)
-
-
-@dataclass
-class Verified:
-    """A generated answer after checking: rebuilt text, renumbered citations, what failed."""
-
-    text: str
-    citations: list[tuple[int, Support]]
-    unsupported: list[str]
-    notes: list[str]
-    abstained: bool
-
-
-def check_sentences(
-    answer: str, passages: Sequence[Located], checker: SupportChecker
-) -> tuple[list[Checked], list[str]]:
-    """Every sentence of `answer` checked against the passages it cites; marker problems."""
-    checked, notes = [], []
-    for raw in answer_sentences(answer):
-        text, cited, problems = parse_markers(raw, len(passages))
-        notes.extend(problems)
-        if not text.strip(" .[]"):
-            continue
-        supports = tuple(
-            checker.best(text, passages[n - 1].text, passages[n - 1].start, n) for n in cited
-        )
-        checked.append(Checked(text, supports, not cited and is_abstention(text)))
-    return checked, notes
-
-
-def verify_answer(
-    answer: str, passages: Sequence[Located], checker: SupportChecker, strict: bool = False
-) -> Verified:
-    """Check every sentence; number citations by quote and verdict; mark (or, when strict,
-    drop) unsupported sentences."""
-    checked, notes = check_sentences(answer, passages, checker)
-    claims = [c for c in checked if not c.abstains]
-    if strict:
-        dropped = [c for c in claims if not c.supported]
-        if dropped:
-            notes.append(f"dropped {len(dropped)} unsupported sentence(s)")
-        claims = [c for c in claims if c.supported]
-    numbers: dict[tuple[int, int, int, bool], int] = {}
-    citations: list[tuple[int, Support]] = []
-    sentences = []
-    for claim in claims:
-        marks = []
-        for support in claim.supports:
-            if strict and not support.supported:
-                continue
-            key = (support.passage, support.span.start, support.span.end, support.supported)
-            if key not in numbers:
-                numbers[key] = len(numbers) + 1
-                citations.append((numbers[key], support))
-            marks.append(f" [{numbers[key]}]")
-        sentences.append(claim.text + "".join(dict.fromkeys(marks)))
-    unsupported = [c.text for c in claims if not c.supported]
-    return Verified(" ".join(sentences), citations, unsupported, notes, not claims)
-
-
-def describe_unsupported(unsupported: Sequence[str], notes: Sequence[str] = ()) -> list[str]:
-    """Plain-text lines for the CLI: sentences no cited passage backs, and marker problems."""
-    lines = []
-    if unsupported:
-        lines.append("Unsupported (no cited passage backs these sentences):")
-        lines.extend(f"  ! {' '.join(s.split())}" for s in unsupported)
-    lines.extend(f"  note: {note}" for note in notes)
-    return lines
+    start: int

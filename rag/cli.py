@@ -6,7 +6,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +19,19 @@ from rag.terminal import (
     byline,
     console,
     migrate_lines,
+    near_copy_line,
     one_per_article,
     progress_bars,
     stats_lines,
+    stories_table,
+    story_lines,
 )
 
 pass_settings = click.make_pass_decorator(Settings)
+DRAFT_LABELS = {
+    "drafting": "Draft, not checked yet",
+    "checking": "Checking each claim against the passages",
+}
 
 
 def _emit(data: Any) -> None:
@@ -112,13 +119,19 @@ def add(settings: Settings, sources: tuple[str, ...], as_json: bool, wait: float
 
 
 def _print_report(report: Any) -> None:
+    reused = getattr(report, "reused", 0)
+    chunks = (
+        f"{reused} chunks reused, " if reused else ""
+    ) + f"{report.chunks - reused} chunks embedded"
     click.echo(
         f"added {len(report.added)}, updated {len(report.updated)}, "
         f"unchanged {len(report.unchanged)}, duplicate {len(report.duplicate)}, "
-        f"failed {len(report.failed)} ({report.chunks} chunks embedded)"
+        f"failed {len(report.failed)} ({chunks})"
     )
     for line in report.duplicate:
         click.echo(f"  duplicate: {_shown(line)}")
+    for near in report.near_duplicate:
+        click.echo(f"  {_shown(near_copy_line(near))}")
     for failure in report.failed:
         click.echo(f"  failed: {_shown(failure.origin)}: {_shown(failure.reason)}")
 
@@ -148,34 +161,105 @@ def ask(
     until: str | None,
 ) -> None:
     """Answer a question from the archive, citing the sentences it relies on."""
-    from rag.answer import Answer, Assistant
+    from rag.answer import Assistant
     from rag.catalog import Filters
 
     assistant = Assistant.from_settings(settings)
     _prepare_query_model(assistant.store.embedder, sys.stderr.isatty() or settings.progress)
     filters = Filters(source=source, since=since, until=until)
-    from rag.cite import describe_unsupported
-
-    final, streamed = None, []
-    for piece in assistant.stream(question, as_of=as_of, filters=filters, k=k):
-        if isinstance(piece, Answer):
-            final = piece
-        elif not as_json:
-            streamed.append(piece)
-            click.echo(piece, nl=False)
-    assert final is not None
+    pieces = assistant.stream(question, as_of=as_of, filters=filters, k=k)
+    final, shown = _consume(pieces, show=not as_json and sys.stdout.isatty())
     if as_json:
         _emit(final.as_dict())
         return
-    click.echo("")
-    if "".join(streamed).strip() != final.text.strip():  # an LLM's draft, checked and renumbered
-        click.echo(f"\nChecked answer:\n{final.text}")
+    _print_answer(final, shown)
     _print_sources(final)
-    for line in describe_unsupported(final.unsupported, final.notes):
+    for note in final.notes:  # why it abstained, or what the checker noticed
+        click.echo(f"  note: {note}")
+
+
+def _consume(pieces: Iterator[Any], show: bool) -> tuple[Any, str]:
+    """The final Answer, and the text already printed. On a terminal, extractive quotes are
+    printed as they come; an LLM's draft is shown, labelled as unchecked, only until its
+    checked version replaces it."""
+    from rag.answer import Answer, Progress
+
+    final, draft, live, printed = None, "", None, ""
+    try:
+        for piece in pieces:
+            if isinstance(piece, Answer):
+                final = piece
+            elif isinstance(piece, Progress):
+                live = live or _draft_view(show)
+                if live is not None:
+                    live.update(
+                        _draft(DRAFT_LABELS.get(piece.step, piece.step), draft), refresh=True
+                    )
+            elif live is not None:
+                draft += piece
+                live.update(_draft(DRAFT_LABELS["drafting"], draft), refresh=True)
+            elif show:
+                printed += piece
+                click.echo(piece, nl=False)
+    finally:
+        if live is not None:
+            live.stop()
+    if printed:
+        click.echo("")
+    assert final is not None
+    return final, printed
+
+
+def _draft_view(show: bool) -> Any:
+    if not show:
+        return None
+    from rich.console import Console
+    from rich.live import Live
+
+    live = Live(console=Console(), transient=True, auto_refresh=False)
+    live.start()
+    return live
+
+
+def _draft(label: str, text: str) -> Any:
+    from rich.text import Text
+
+    shown = Text(f"{label}…\n", style="italic")
+    shown.append(text, style="dim")
+    return shown
+
+
+def _print_answer(answer: Any, shown: str = "") -> None:
+    """The checked answer (unless `shown` already printed it): claims no passage backs are
+    marked, each with the reason."""
+    from rag.verify import describe_claims
+
+    rejected = [(c.text, c.reason) for c in answer.claims if not c.supported]
+    if answer.abstained:
+        if shown.strip() != answer.text.strip():
+            click.echo(answer.text)
+        if rejected:
+            click.echo("\nThe model's answer was not backed by the passages:")
+            click.echo("\n".join(f"  ! {' '.join(t.split())}  ({why})" for t, why in rejected))
+        return
+    if answer.unsupported_only:
+        click.echo("UNSUPPORTED ANSWER: no passage backs any of it.")
+    if answer.claims:
+        parts = [
+            c.text + "".join(f" [{n}]" for n in c.citations)
+            if c.supported
+            else f"{c.text} [not supported]"
+            for c in answer.claims
+        ]
+        click.echo(" ".join(parts))
+    elif shown.strip() != answer.text.strip():
+        click.echo(answer.text)
+    for line in describe_claims(rejected):
         click.echo(line)
 
 
 def _print_sources(answer: Any) -> None:
+    warning = "  (warning: this article holds text addressed to AI assistants)"
     short = answer.short_answer
     if short is not None:
         cited = next((c.n for c in answer.citations if c.article_id == short.article_id), None)
@@ -187,13 +271,17 @@ def _print_sources(answer: Any) -> None:
         if leads:
             click.echo("\nClosest articles:")
         for i, p in enumerate(leads, start=1):
-            click.echo(f"  ({i}) {p.title} — {byline(p.source, p.published_at)}")
+            flag = warning if p.flagged else ""
+            click.echo(f"  ({i}) {p.title} — {byline(p.source, p.published_at)}{flag}")
             click.echo(f"      {' '.join(p.text.split())[:240]}")
+        return
+    if not answer.citations:
         return
     click.echo("\nSources:")
     for c in answer.citations:
         mark = "" if c.supported else "  [unsupported]"
-        click.echo(f"  [{c.n}] {c.title} — {byline(c.source, c.published_at)}{mark}")
+        flag = warning if c.flagged else ""
+        click.echo(f"  [{c.n}] {c.title} — {byline(c.source, c.published_at)}{mark}{flag}")
         if c.url:
             click.echo(f"      {c.url}")
         click.echo(f"      “{' '.join(c.quote.split())}”")
@@ -201,12 +289,14 @@ def _print_sources(answer: Any) -> None:
 
 @cli.command(name="list")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.option("--stories", is_flag=True, help="One row per story, with its copies.")
 @pass_settings
-def list_(settings: Settings, as_json: bool) -> None:
-    """List stored articles, newest first."""
+def list_(settings: Settings, as_json: bool, stories: bool) -> None:
+    """List stored articles (or stories), newest first."""
     from rag.store import open_store
 
-    rows = open_store(settings).list_articles()
+    store = open_store(settings)
+    rows = store.list_stories() if stories else store.list_articles()
     if as_json:
         _emit(rows)
         return
@@ -214,7 +304,12 @@ def list_(settings: Settings, as_json: bool) -> None:
         click.echo("The archive is empty: add articles with `rag add PATH|URL`.")
         return
     screen = console()
-    screen.print(articles_table(rows, screen.width))
+    screen.print(
+        stories_table(rows, screen.width) if stories else articles_table(rows, screen.width)
+    )
+    flagged = [row["id"] for row in rows if row.get("flagged")]
+    if flagged:
+        click.echo(f"[!] holds text addressed to AI assistants: {', '.join(flagged)}")
 
 
 @cli.command()
@@ -231,6 +326,12 @@ def show(settings: Settings, article_id: str, as_json: bool) -> None:
         return
     for key in ("id", "title", "source", "published_at", "url", "chunks"):
         click.echo(f"{key}: {article[key] if article[key] is not None else '-'}")
+    for line in story_lines(article):
+        click.echo(_shown(line))
+    for sentence in article.get("flagged_sentences") or []:
+        click.echo(
+            f"warning: addressed to AI assistants, never quoted: “{' '.join(sentence.split())}”"
+        )
     click.echo("")
     click.echo(article["text"])
 

@@ -13,6 +13,12 @@ from typing import Any, NamedTuple
 from rag.errors import ConfigError
 
 PACKAGED_MODEL = "all-MiniLM-L6-v2"
+CHOICES: dict[str, tuple[str, ...]] = {
+    "fusion": ("rrf", "score"),
+    "verify": ("rules", "llm"),
+    "unsupported_answers": ("abstain", "show"),
+    "prompt_context": ("chunks", "sentences"),
+}
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,8 @@ class Settings:
     recency_weight: float = 3.0
     recency_half_life_days: float = 7.0
     max_per_article: int = 2
+    near_duplicate_threshold: float = 0.45  # shingle Jaccard at which an article joins a story
+    group_stories: bool = True  # one passage per story among the retrieved passages
     rrf_k: int = 60
     fusion: str = "rrf"
     answerer: str = "extractive"
@@ -55,6 +63,11 @@ class Settings:
     llm_context: int = 4096
     strict_citations: bool = False
     support_threshold: float = 0.45
+    verify: str = "rules"  # "llm": the configured model also judges every claim the rules pass
+    judge_margin: float = 0.0  # Yes minus No log-probability a judged claim needs
+    unsupported_answers: str = "abstain"  # "show": keep an answer no passage backs, labelled
+    prompt_context: str = "chunks"  # "sentences": the best sentences instead of whole passages
+    prompt_sentences: int = 4
     chroma_url: str = ""
     database_url: str = ""  # postgresql://...: the catalog in a shared PostgreSQL database
     progress: bool = False  # progress bars even when stderr is not a terminal
@@ -126,6 +139,7 @@ RANGES: dict[str, Range] = {
     "recency_weight": Range(0, 100),
     "recency_half_life_days": Range(0, 36_500, above=True),
     "max_per_article": Range(1, 50),
+    "near_duplicate_threshold": Range(0, 1, above=True),
     "rrf_k": Range(0, 10_000),
     "abstain_threshold": Range(0, 1),
     "answer_threshold": Range(0, 1),
@@ -138,9 +152,10 @@ RANGES: dict[str, Range] = {
     "llm_threads": Range(0, 256),
     "llm_context": Range(128, 1_048_576),
     "support_threshold": Range(0, 1),
+    "judge_margin": Range(-100, 100),
+    "prompt_sentences": Range(1, 50),
     "port": Range(1, 65_535),
 }
-CHOICES: dict[str, tuple[str, ...]] = {"fusion": ("rrf", "score")}
 URLS = ("chroma_url", "llm_base_url")
 
 

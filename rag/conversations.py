@@ -306,7 +306,7 @@ def _json(text: str | None) -> Any:
 def answer_from_dict(data: Any) -> Answer:
     """An `Answer` from `Answer.as_dict()`; keys it does not have are ignored, so answers saved
     before or after a field was added still load (`short_answer` may be absent or None)."""
-    from rag.answer import Answer, Citation, ShortAnswer
+    from rag.answer import Answer, Citation, Claim, ShortAnswer
     from rag.retrieve import Passage
 
     if not isinstance(data, dict):
@@ -314,10 +314,18 @@ def answer_from_dict(data: Any) -> Answer:
     values = _known(Answer, data)
     values["citations"] = [Citation(**_known(Citation, c)) for c in data.get("citations") or []]
     values["passages"] = [Passage(**_known(Passage, p)) for p in data.get("passages") or []]
+    if "claims" in values:  # checked claims of an LLM answer; citations saved as a list
+        values["claims"] = [_claim(Claim, c) for c in data.get("claims") or []]
     short = data.get("short_answer")
     if "short_answer" in values:
         values["short_answer"] = ShortAnswer(**_known(ShortAnswer, short)) if short else None
     return Answer(**values)
+
+
+def _claim(cls: type, data: Any) -> Any:
+    values = _known(cls, data)
+    values["citations"] = tuple(values.get("citations") or ())
+    return cls(**values)
 
 
 def _known(cls: type, data: Any) -> dict[str, Any]:

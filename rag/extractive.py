@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 
 from rag.answer import ABSTAIN_TEXT, Citation, Draft, ShortAnswer, Turn
 from rag.cite import jaccard, passage_sentences, stands_alone, with_marker
+from rag.injection import quotable
 from rag.question import THING
 from rag.read import Found, Reader, Reading, Sentence
 from rag.retrieve import Passage
@@ -93,7 +94,8 @@ class ExtractiveAnswerer:
             found.mention.end,
             round(found.confidence, 4),
         )
-        said = f"{found.text}. “{' '.join(citation.quote.split())}” [1]"
+        stop = "" if found.text.endswith(".") else "."  # "U.S." is not followed by "U.S.."
+        said = f"{found.text}{stop} “{' '.join(citation.quote.split())}” [1]"
         return Draft(said, [citation], False, short_answer=short)
 
     def _judged(self, verdict: Verdict) -> Draft:
@@ -170,7 +172,7 @@ def _quote_start(sentence: Sentence, text: str) -> int:
         return sentence.span.start
     para_start = text.rfind("\n", 0, sentence.span.start) + 1
     before = passage_sentences(text[para_start : sentence.span.start], para_start)
-    return before[-1].start if before else sentence.span.start
+    return before[-1].start if before and quotable(before[-1:]) else sentence.span.start
 
 
 def _overlaps(a: Sentence, a_start: int, b: Sentence, b_start: int) -> bool:

@@ -1,5 +1,6 @@
-"""The LLM answerer: a chat model writes the answer from numbered, fenced passages; every cited
-sentence is then checked against its passage (rag.cite) before the user gets the final Answer."""
+"""The LLM answerer: a chat model writes the answer from numbered, fenced passages (or only
+their best sentences); every sentence is then checked as a claim against all the passages
+(rag.verify) before the user gets the final Answer."""
 
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rag.answer import ABSTAIN_TEXT, Citation, Draft, Turn
-from rag.cite import Support, SupportChecker, quote_is_exact, strip_markers, verify_answer
+from rag.answer import ABSTAIN_TEXT, Citation, Claim, Draft, Progress, Turn
+from rag.cite import Support, SupportChecker, quote_is_exact, strip_markers
 from rag.errors import ConfigError, RagError
+from rag.evidence import best_sentences, excerpt
 from rag.followup import condense, needs_context
+from rag.injection import defuse
 from rag.retrieve import Passage
+from rag.verify import ClaimChecker, Judge, Verified, verify_answer
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -44,19 +48,27 @@ def fill(template: str, **values: str) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group()), template)
 
 
-def fence(passages: Sequence[Passage]) -> str:
-    """Numbered passages between <passage> tags; tags inside article text are defused."""
+def fence(passages: Sequence[Passage], bodies: Sequence[str] | None = None) -> str:
+    """Numbered passages between <passage> tags (`bodies` replaces their texts; an empty one
+    leaves its passage out). Text addressed to AI assistants and tags inside article text
+    are defused."""
     blocks = []
     for n, p in enumerate(passages, start=1):
-        title = _FENCE.sub("", " ".join(p.title.split())).replace('"', "'")
-        body = _FENCE.sub("(tag removed)", p.text.strip())
+        body = defuse(p.text, p.start).strip() if bodies is None else bodies[n - 1]
+        if not body:
+            continue
+        title = _FENCE.sub("", defuse(" ".join(p.title.split()))).replace('"', "'")
+        body = _FENCE.sub("(tag removed)", body)
         date = p.published_at or "undated"
         blocks.append(f'<passage n="{n}" title="{title}" date="{date}">\n{body}\n</passage>')
     return "\n\n".join(blocks)
 
 
 def answer_messages(
-    question: str, passages: Sequence[Passage], history: Sequence[Turn]
+    question: str,
+    passages: Sequence[Passage],
+    history: Sequence[Turn],
+    bodies: Sequence[str] | None = None,
 ) -> list[BaseMessage]:
     """System rules, the last few turns, then the fenced passages and the question."""
     from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
@@ -66,7 +78,7 @@ def answer_messages(
     for turn in list(history)[-HISTORY_TURNS:]:
         kind = AIMessage if turn.get("role") == "assistant" else HumanMessage
         messages.append(kind(strip_markers(str(turn.get("content", "")))))
-    user = fill(prompt["user"], passages=fence(passages), question=question)
+    user = fill(prompt["user"], passages=fence(passages, bodies), question=question)
     messages.append(HumanMessage(user))
     return messages
 
@@ -84,27 +96,54 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def _claims(checked: Verified) -> list[Claim]:
+    return [Claim(c.text, c.supported, numbers, c.reason) for c, numbers in checked.claims]
+
+
 class LLMAnswerer:
     """Streams a chat model's answer, then verifies its citations into a Draft."""
 
-    def __init__(self, store: Store, chat: BaseChatModel, settings: Settings, backend: str) -> None:
+    def __init__(
+        self,
+        store: Store,
+        chat: BaseChatModel,
+        settings: Settings,
+        backend: str,
+        judge: Judge | None = None,
+    ) -> None:
         self.store = store
         self.chat = chat
         self.settings = settings
         self.backend = backend
-        self.checker = SupportChecker(store.embedder.encode, settings.support_threshold)
+        scorer = SupportChecker(store.embedder.encode, settings.support_threshold)
+        self.checker = ClaimChecker(scorer, judge)
 
     def stream(
         self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()
-    ) -> Iterator[str | Draft]:
+    ) -> Iterator[str | Progress | Draft]:
+        """Progress("drafting"), the model's text as it comes, Progress("checking"), the
+        checked Draft."""
         if not passages:
             yield Draft(ABSTAIN_TEXT, [], True)
             return
+        yield Progress("drafting")
         pieces: list[str] = []
-        for token in self._tokens(answer_messages(question, passages, history)):
+        for token in self._tokens(self.messages(question, passages, history)):
             pieces.append(token)
             yield token
+        yield Progress("checking")
         yield self.verify("".join(pieces), passages)
+
+    def messages(
+        self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()
+    ) -> list[BaseMessage]:
+        """The prompt: whole passages, or their best sentences (RAG_PROMPT_CONTEXT)."""
+        if self.settings.prompt_context != "sentences":
+            return answer_messages(question, passages, history)
+        chosen = best_sentences(
+            question, passages, self.store.embedder.encode, self.settings.prompt_sentences
+        )
+        return answer_messages(question, passages, history, [excerpt(s) for s in chosen])
 
     def condense(self, question: str, history: Sequence[Mapping[str, str]]) -> str:
         """A follow-up rewritten by the model into a standalone question (kept as is when it
@@ -120,12 +159,21 @@ class LLMAnswerer:
         return rewritten
 
     def verify(self, generated: str, passages: Sequence[Passage]) -> Draft:
-        """The generated text checked sentence by sentence against the passages it cites."""
-        checked = verify_answer(generated, passages, self.checker, self.settings.strict_citations)
+        """The generated text checked claim by claim against all the passages."""
+        checked = verify_answer(
+            generated,
+            passages,
+            self.checker,
+            self.settings.strict_citations,
+            self.settings.unsupported_answers == "show",
+        )
+        claims = _claims(checked)
         if checked.abstained:
-            return Draft(ABSTAIN_TEXT, [], True, [], checked.notes)
+            return Draft(ABSTAIN_TEXT, [], True, checked.unsupported, checked.notes, claims=claims)
         citations = [self._citation(n, passages[s.passage - 1], s) for n, s in checked.citations]
-        return Draft(checked.text, citations, False, checked.unsupported, checked.notes)
+        return Draft(
+            checked.text, citations, False, checked.unsupported, checked.notes, claims=claims
+        )
 
     def _citation(self, n: int, passage: Passage, support: Support) -> Citation:
         quote, start, end = support.span.text, support.span.start, support.span.end

@@ -145,9 +145,23 @@ def _with_chat(backend: str, make_chat: Callable[[Settings], BaseChatModel]) -> 
     def factory(settings: Settings, store: Store) -> Answerer:
         from rag.llm_answer import LLMAnswerer
 
-        return LLMAnswerer(store, make_chat(settings), settings, backend)
+        judge = make_judge(backend, make_chat, settings) if settings.verify == "llm" else None
+        return LLMAnswerer(store, make_chat(settings), settings, backend, judge)
 
     return factory
+
+
+def make_judge(
+    backend: str, make_chat: Callable[[Settings], BaseChatModel], settings: Settings
+) -> Any:
+    """The model judge of RAG_VERIFY=llm: the same model, one token per answer, asked for
+    log-probabilities where the backend gives them (`openai`)."""
+    from rag.judge import TOP, LLMJudge
+
+    chat: Any = make_chat(settings.replace(llm_max_tokens=1, llm_temperature=0.0))
+    if backend == "openai":
+        chat = chat.bind(logprobs=True, top_logprobs=TOP)
+    return LLMJudge(chat, settings.judge_margin, lambda exc: explain(exc, backend, settings))
 
 
 ANSWERERS: dict[str, Callable[[Any, Any], Any]] = {

@@ -9,7 +9,7 @@ skipped, so an interrupted migration is completed by running it again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rag.catalog import Catalog
@@ -17,6 +17,7 @@ from rag.chunk import Chunk
 from rag.errors import ModelMismatchError, StoreError
 from rag.plan import BATCH, Planned, Progress, groups, quiet
 from rag.store import Store
+from rag.stories import Match
 
 
 @dataclass
@@ -78,8 +79,9 @@ def migrate(source: Store, target: Store, progress: Progress = quiet) -> Migrate
         report.unchanged = [p.article.article_id for p in planned if p.status == "unchanged"]
         total = sum(len(p.chunks) for p in todo)
         progress("copying", 0, total)
+        stories = _stories(source)
         for group in groups(todo, BATCH):
-            target._write(group, _vectors(source, group))
+            target._write(group, _vectors(source, group), stories)
             report.copied += [p.article.article_id for p in group]
             report.chunks += sum(len(p.chunks) for p in group)
             progress("copying", report.chunks, total)
@@ -117,6 +119,17 @@ def _planned(catalog: Catalog, article_id: str, target: Store) -> Planned:
     stored = target.catalog.lookup(article_id)
     same = stored is not None and stored["content_hash"] == article.content_hash
     return Planned(article, chunks, "unchanged" if same else "added")
+
+
+def _stories(source: Store) -> dict[str, Match]:
+    """The source's stories, signatures included, stored with the copied articles (an article
+    stored before stories has none: the target's next write finds its story)."""
+    signatures = {r["article_id"]: bytes(r["signature"]) for r in source.stories.signatures()}
+    return {
+        article_id: replace(match, signature=signatures[article_id])
+        for article_id, match in source.stories.matches().items()
+        if article_id in signatures
+    }
 
 
 def _vectors(source: Store, group: list[Planned]) -> list[Any]:

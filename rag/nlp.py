@@ -16,7 +16,7 @@ from typing import Any
 
 from rag.errors import ConfigError
 
-UNUSED_PIPES = ("lemmatizer",)
+UNUSED_PIPES: tuple[str, ...] = ()  # the lemmatizer is cheap; the claim checker needs lemmas
 CACHE_SIZE = 4096
 _LOCK = threading.RLock()
 _DOCS: OrderedDict[str, Any] = OrderedDict()

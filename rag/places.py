@@ -4,6 +4,7 @@ city, nor "Which city ...?" by a country."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -86,3 +87,36 @@ def place_fit(name: str, type_noun: str | None) -> float:
     if wanted == COUNTRY and country_of(name):
         return 0.8
     return 0.3
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    """Every name, spelling, code and demonym of a country -> its name ("U.S." and "American"
+    -> "United States"); codes are kept upper case so that "us" is not the United States."""
+    import countryinfo
+
+    names: dict[str, str] = {}
+    for country in countryinfo.all_countries():
+        try:
+            name = country.name()
+            spellings = [name, *(country.alt_spellings() or [])]
+        except (KeyError, TypeError, ValueError, countryinfo.CountryNotFoundError):
+            continue
+        for spelling in spellings:
+            names.setdefault(_spelling_key(spelling), name)
+    for demonym, name in gazetteer().demonyms.items():
+        names.setdefault(demonym, name)
+    return names
+
+
+def _spelling_key(text: str) -> str:
+    words = text.replace(".", "").split()
+    return " ".join(w if w.isupper() and len(w) <= 3 else w.lower() for w in words)
+
+
+def countries_named(text: str) -> set[str]:
+    """The countries a text names by any of their names, codes or demonyms (up to 3 words)."""
+    words = _spelling_key(" ".join(re.findall(r"[A-Za-z][A-Za-z.]*", text))).split()
+    names = _country_names()
+    grams = (" ".join(words[i : i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1))
+    return {names[g] for g in grams if g in names}

@@ -12,6 +12,7 @@ from rag.article import Article, Failure
 from rag.catalog import Catalog
 from rag.chunk import Chunk, chunk_article
 from rag.embeddings import SentenceEmbedder
+from rag.story_tables import outlet_key, same_text_twin
 
 Progress = Callable[[str, int, int], None]
 
@@ -42,7 +43,9 @@ class AddReport:
     unchanged: list[str] = field(default_factory=list)
     duplicate: list[str] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
-    chunks: int = 0
+    chunks: int = 0  # chunks written (embedded, or with a reused vector)
+    reused: int = 0  # chunks whose vector another copy of their story already had
+    near_duplicate: list[dict[str, Any]] = field(default_factory=list)  # id, copy_of, ...
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -51,6 +54,7 @@ class AddReport:
             "unchanged": self.unchanged,
             "duplicate": self.duplicate,
             "failed": [{"path": f.origin, "reason": f.reason} for f in self.failed],
+            "near_duplicate": self.near_duplicate,
         }
 
 
@@ -147,11 +151,11 @@ def plan(
     """Articles to embed; unchanged articles and duplicates go to the report."""
     planned: dict[str, Planned] = {}
     seen_ids: dict[str, str] = {}
-    seen_text: dict[str, str] = {}
+    seen_text: dict[tuple[str, str], str] = {}
     for item in articles:
         status, why = classify(item, catalog, seen_ids, seen_text)
         seen_ids.setdefault(item.article_id, item.origin)
-        seen_text.setdefault(item.text_hash, item.article_id)
+        seen_text.setdefault((item.text_hash, outlet_key(item.source)), item.article_id)
         if status == "unchanged":
             report.unchanged.append(item.article_id)
         elif status == "duplicate":
@@ -162,18 +166,24 @@ def plan(
 
 
 def classify(
-    article: Article, catalog: Catalog, seen_ids: dict[str, str], seen_text: dict[str, str]
+    article: Article,
+    catalog: Catalog,
+    seen_ids: dict[str, str],
+    seen_text: dict[tuple[str, str], str],
 ) -> tuple[str, str]:
-    """Status of an article against the store and the earlier items of this run."""
-    if article.text_hash in seen_text:
-        return "duplicate", f"same text as {seen_text[article.text_hash]}"
+    """Status of an article against the store and the earlier items of this run. The same
+    text from the same outlet is a duplicate; from another outlet it is a copy of its own
+    (stored, and grouped with the first into one story)."""
+    key = (article.text_hash, outlet_key(article.source))
+    if key in seen_text:
+        return "duplicate", f"same text as {seen_text[key]}"
     if article.article_id in seen_ids:
         return "duplicate", f"same id as {seen_ids[article.article_id]}"
     stored = catalog.lookup(article.article_id)
     if stored is not None and stored["content_hash"] == article.content_hash:
         return "unchanged", ""
-    twin = catalog.by_text_hash(article.text_hash)
-    if twin and twin != article.article_id:
+    twin = same_text_twin(catalog, article.text_hash, article.source, article.article_id)
+    if twin:
         return "duplicate", f"same text as {twin}"
     return ("updated" if stored is not None else "added"), ""
 

@@ -48,7 +48,7 @@ _LEXICON = {
     "organizer regulator watchdog channel magazine website app",
     PLACE: "country nation state city town region province county island continent area place "
     "location capital village territory site landmark destination port airport neighbourhood "
-    "neighborhood district border river lake mountain sea ocean coast park venue stadium "
+    "neighborhood district border river lake mountain sea ocean coast park venue stadium section "
     "building hospital prison jail",
     NATIONALITY: "nationality demonym",
     DATE: "year month day date time decade century season weekday",
@@ -99,6 +99,7 @@ _DATE_Q = re.compile(
 _PERSON_Q = re.compile(r"\b(who|whom|whose)\b", re.IGNORECASE)
 _PLACE_Q = re.compile(r"\bwhere\b", re.IGNORECASE)
 _IDENTITY = re.compile(r"^\W*(who|what|which)\s+(is|are|was|were)\s+(the|a|an)\s+\w", re.I)
+_WHO_IS_THE = re.compile(r"^\W*who\s+(?:is|was|are|were)\s+the\s+([a-z]+)\b(?!\s+that)", re.I)
 _KNOWN_AS = re.compile(r"\b(known as|called|named|dubbed|titled) what\b", re.IGNORECASE)
 
 
@@ -179,8 +180,10 @@ def _answer_type(text: str) -> _Typed:
     typed = _typed_noun(main)
     if typed is not None:
         return typed
-    if _PERSON_Q.search(main):
-        return _Typed(PERSON)
+    if _PERSON_Q.search(main):  # "Who is the convener of ...?" names its answer "convener"
+        titled = _WHO_IS_THE.match(main)
+        noun = titled.group(1).lower() if titled else None
+        return _Typed(PERSON, noun, noun)
     if _PLACE_Q.search(main):
         return _Typed(PLACE)
     return _Typed(DESCRIPTION)
@@ -206,12 +209,28 @@ def _slot(text: str) -> dict[str, Any]:
     if wh is None:
         return {}
     phrase = wh.head if wh.dep_ == "det" else wh
+    relative = _relative_verb(doc, phrase)
+    if relative is not None:  # "Who is the individual that constructed ...?"
+        return {"slot": relative.lower_, "slot_subject": True}
     head = phrase.head
     while head.pos_ in ("ADP", "AUX", "PART") and head.head.i != head.i:
         head = head.head
     if head.i == phrase.i or head.lower_ in _COPULA or head.pos_ not in ("VERB", "NOUN", "ADJ"):
         return {}
     return {"slot": head.lower_, "slot_subject": phrase.dep_ in ("nsubj", "nsubjpass")}
+
+
+def _relative_verb(doc: Any, phrase: Any) -> Any | None:
+    """The verb of "the <noun> that/who <verb> ..." when the question equates its question
+    word with that noun ("Who is the individual that ...?")."""
+    if phrase.head.lower_ not in _COPULA:
+        return None
+    nouns = [t for t in phrase.head.children if t.pos_ in ("NOUN", "PROPN") and t.i != phrase.i]
+    for noun in nouns:
+        for token in doc[noun.i + 1 :]:
+            if token.lower_ in ("that", "who", "which") and token.dep_ in ("nsubj", "nsubjpass"):
+                return token.head if token.head.pos_ in ("VERB", "AUX") else None
+    return None
 
 
 def _main_question(text: str) -> str:
@@ -252,6 +271,8 @@ def _typed_noun(text: str) -> _Typed | None:
         return _Typed(DESCRIPTION, noun, _phrase(run))
     compound = " ".join(t.lower_ for t in run[-2:])
     kind = _COMPOUNDS.get(compound) or _TYPE_NOUNS.get(noun, THING)
+    if kind_of:  # "which type of business": a kind ("hotels"), not a named instance
+        kind = THING
     return _Typed(kind, noun, _phrase(run), head.tag_ in ("NNS", "NNPS"))
 
 
@@ -261,6 +282,9 @@ def _noun_run(doc: Any, i: int) -> list[Any]:
     run = []
     for token in doc[i:]:
         modifier = token.dep_ in ("amod", "compound", "nmod") or token.tag_ == "HYPH"
+        following = doc[token.i + 1] if token.i + 1 < len(doc) else None
+        participle = token.tag_ in ("VBN", "VBD", "VBG") and token.i == i  # "which beloved brand"
+        modifier = modifier or (participle and following is not None and following.pos_ == "NOUN")
         if token.tag_ == "POS" or not (token.pos_ in ("ADJ", "NOUN", "PROPN") or modifier):
             break
         run.append(token)

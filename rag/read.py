@@ -16,8 +16,9 @@ sentence and finds the answer itself.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from rag.candidates import (
@@ -31,11 +32,12 @@ from rag.candidates import (
     novelty,
     proximity,
     question_words,
-    stated,
     type_fit,
 )
 from rag.catalog import stems
 from rag.outlets import named_outlets, unknown_outlets
+from rag.phrasing import stated, trimmed
+from rag.places import countries_named
 from rag.question import THING, Analysis, analyse
 from rag.retrieve import Passage
 from rag.sentences import PARSED, SUBJECTS, Ranker, Sentence
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
     from rag.store import Store
 
 Search = Callable[[str, "str | None"], list[Passage]]
+FULL_FORM = 0.3  # a fuller name is stated when its sentence has this share of the best evidence
 LIKENESS_KEYS = 64  # candidates compared with the type phrase (best sentences first)
 
 
@@ -166,12 +169,14 @@ class Reader:
         focus = set(stems(list(analysis.focus)))
         slot = stems([analysis.slot])[0] if analysis.slot else ""
         asked = question_words(analysis)
+        places = frozenset(countries_named(analysis.question))
         top = max(s.score for s in best) or 1.0
         w = self.scoring
         parsed = [
             (sentence, doc, _candidates(doc, sentence.span.start, analysis.plural))
             for sentence, doc in zip(best, docs, strict=True)
         ]
+        parsed = _relabelled(parsed)
         phrases = [m for _, _, found in parsed for m in found]
         likeness = self._likeness(analysis, phrases)
         generic = [m.text for m in phrases if m.label == NOUN_PHRASE and not m.proper]
@@ -186,7 +191,7 @@ class Reader:
             for mention in found:
                 fit = type_fit(mention, analysis, doc, likeness.get(mention.key))
                 fit *= math.sqrt(specific.get(mention.text, 1.0))
-                new = novelty(mention, asked, analysis.type_noun)
+                new = novelty(mention, asked, analysis.type_noun, places)
                 if fit <= 0 or new <= 0:
                     continue
                 titled = described(mention, doc, focus, stem_of)
@@ -214,6 +219,33 @@ class Reader:
         return {key: float(sim) for key, sim in zip(keys, sims, strict=True)}
 
 
+def _relabelled(parsed: list[tuple[Sentence, Any, list[Mention]]]) -> list[Any]:
+    """One label per name across the sentences: the small model tags "Bankman-Fried" an ORG
+    in one sentence and "Sam Bankman-Fried" a PERSON in another; a surname takes the label of
+    the full name it ends, and a name its most frequent label."""
+    votes: dict[str, Counter[str]] = {}
+    for _, _, found in parsed:
+        for m in found:
+            if m.label != NOUN_PHRASE:
+                votes.setdefault(m.key, Counter())[m.label] += 1
+    people = [k for k, c in votes.items() if c.most_common(1)[0][0] == "PERSON" and " " in k]
+    label: dict[str, str] = {}
+    for key, counts in votes.items():
+        full = next((p for p in people if p != key and p.endswith(" " + key)), None)
+        label[key] = "PERSON" if full else counts.most_common(1)[0][0]
+    return [
+        (
+            sentence,
+            doc,
+            [
+                replace(m, label=label.get(m.key, m.label)) if m.label != NOUN_PHRASE else m
+                for m in found
+            ],
+        )
+        for sentence, doc, found in parsed
+    ]
+
+
 def _candidates(doc: Any, offset: int, plural: bool) -> list[Mention]:
     """The sentence's mentions; for a question asking for several, coordinated names become
     one candidate ("Syed Mustafa Kamal and Anis Kaimkhani") in place of their parts."""
@@ -239,7 +271,10 @@ def _gather(scored: list[tuple[float, Mention, Sentence]], analysis: Analysis) -
             where = (sentence.passage.article_id, sentence.span.start)
             per_sentence[where] = max(per_sentence.get(where, 0.0), local)
         confidence = 1.0 - math.prod(1.0 - min(v, 0.99) for v in per_sentence.values())
-        local, mention, sentence = max(items, key=lambda i: (i[0], len(i[1].text)))
+        best = max(i[0] for i in items)  # said in its fullest form among its strong mentions
+        strong = [i for i in items if i[0] >= FULL_FORM * best]
+        local, mention, sentence = max(strong, key=lambda i: (len(i[1].key), i[0]))
+        mention = trimmed(mention, analysis)
         articles = len({a for a, _ in per_sentence})
         text = stated(mention, analysis)
         found.append(Found(text, mention, sentence, confidence, len(per_sentence), articles))

@@ -14,7 +14,9 @@ from pydantic import ConfigDict
 
 from rag.catalog import Filters
 from rag.clean import date_key
+from rag.fold import fold
 from rag.store import Store
+from rag.stories import Copy, copies_of
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,15 @@ class Passage:
     keyword_score: float | None = None
     dense_rank: int | None = None
     keyword_rank: int | None = None
+    flagged: bool = False  # its article holds text addressed to AI assistants (rag.injection)
+    story_id: str | None = None  # the story this article belongs to
+    also_in: tuple[Copy, ...] = ()  # the story's other copies (folded into this passage)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.also_in, tuple) or any(
+            not isinstance(c, Copy) for c in self.also_in
+        ):  # read back from JSON or a LangChain Document
+            object.__setattr__(self, "also_in", copies_of(self.also_in))
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -54,6 +65,7 @@ class Weights:
     rrf_k: int = 60
     fusion: str = "rrf"
     max_per_article: int = 2
+    group_stories: bool = True
 
 
 def fuse(
@@ -145,9 +157,12 @@ def search(
                 keyword_score=k_score,
                 dense_rank=d_rank,
                 keyword_rank=k_rank,
+                flagged=row.flagged,
             )
         )
     passages.sort(key=lambda p: (-p.score, p.chunk_id))
+    stories = store.stories_of([p.article_id for p in passages])
+    passages = fold(passages, stories, filters, weights.group_stories)
     return _diverse(passages, k, weights.max_per_article)
 
 

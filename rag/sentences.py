@@ -17,6 +17,7 @@ import numpy as np
 from rag.catalog import STOPWORDS, keyword_terms, stems
 from rag.cite import Span, passage_sentences
 from rag.embeddings import SMALL_BATCH
+from rag.injection import quotable
 from rag.retrieve import Passage
 
 if TYPE_CHECKING:
@@ -234,7 +235,7 @@ def _sentences(passages: Sequence[Passage]) -> list[Sentence]:
     spans = [
         (rank, p, s)
         for rank, p in enumerate(passages, 1)
-        for s in passage_sentences(p.text, p.start)
+        for s in quotable(passage_sentences(p.text, p.start))  # never text aimed at a model
     ]
     words = [keyword_terms(s.text) for _, _, s in spans]
     vocab = sorted({w for ws in words for w in ws})

@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rag.article import Article, Failure, recleaned
-from rag.catalog import ChunkRow, Filters, open_catalog
+from rag.catalog import ChunkRow, Filters, flagged_spans, open_catalog
 from rag.chunk import Chunk
 from rag.errors import EmptyStoreError, ModelMismatchError, NotFoundError, StoreError
+from rag.grouping import align_copies, backfill, detect, record, refresh, story_index
 from rag.plan import (
     BATCH,
     AddReport,
@@ -37,6 +38,9 @@ from rag.plan import (
     quiet,
 )
 from rag.plan import chunker as make_chunker
+from rag.reuse import Key, keys_of, vectors_for
+from rag.stories import Match, Story, near_copies, stories_from_rows
+from rag.story_tables import StoryTables, member
 from rag.vectors import FIRST, Chroma, Vectors, is_missing, next_name
 
 if TYPE_CHECKING:
@@ -53,6 +57,8 @@ class Store:
     `database_url`) and its vectors (`chroma/` in `data_dir`, or the server at `chroma_url`)."""
 
     lock_wait = 10.0  # seconds a writer waits for another one to finish (RAG_WRITE_WAIT)
+    near_duplicate_threshold = 0.45  # RAG_NEAR_DUPLICATE_THRESHOLD
+    detect_copies = True  # off: no stories, no reused vectors (today's pipeline, a baseline)
 
     def __init__(
         self,
@@ -73,6 +79,7 @@ class Store:
         self.chroma_url = chroma_url
         self.database_url = database_url
         self.catalog = open_catalog(self.data_dir, database_url)
+        self.stories = StoryTables(self.catalog)
         archive = self.catalog.get_meta("archive") or ""
         database = f"newsdesk_{archive}" if chroma_url and archive else ""
         self.chroma = Chroma(self.data_dir / "chroma", chroma_url, database)
@@ -156,6 +163,8 @@ class Store:
 
         with self.catalog.writer_lock(self.lock_wait, waiting):
             self.repair()
+            if self.detect_copies:
+                backfill(self.catalog, self.stories, self.near_duplicate_threshold)
             yield
 
     def repair(self) -> int:
@@ -182,21 +191,56 @@ class Store:
         with self._writing(progress):
             self.check_model()
             planned = plan(articles, self.catalog, chunks_of, report)
+            matches = self._detect(planned)
+            planned = align_copies(
+                planned, matches, self.stories.chunk_texts_of, self.embedder, self.overlap_tokens
+            )
+            report.near_duplicate = near_copies(list(matches.values()))
             total = sum(len(p.chunks) for p in planned)
             progress("embedding", 0, total)
             done = 0
             for group in groups(planned, self.batch_chunks):
                 chunks = [c for p in group for c in p.chunks]
-                vectors = embed(self.embedder, chunks, advance(progress, done, total))
-                self._write(group, vectors)
+                vectors, reused = self._vectors(chunks, matches, progress, done, total)
+                self._write(group, vectors, matches)
                 for article, cs, status in group:
                     getattr(report, status).append(article.article_id)
                     done += len(cs)
+                report.reused += reused
                 progress("embedding", done, total)
             report.chunks = total
             return report
 
-    def _write(self, group: Sequence[Planned], vectors: Any) -> None:
+    def _vectors(
+        self,
+        chunks: Sequence[Any],
+        matches: dict[str, Match],
+        progress: Progress,
+        done: int,
+        total: int,
+    ) -> tuple[Any, int]:
+        """Vectors of a group's chunks, and how many were reused from the same story."""
+        encode = self._encoder(progress, done, total)
+        if not self.detect_copies:
+            return encode(chunks), 0
+        story_of = {a: m.story_id for a, m in matches.items()}
+        keys = keys_of(chunks, story_of)
+        return vectors_for(chunks, keys, self.stories.stored_keys, self.vectors.get, encode)
+
+    def _detect(self, planned: Sequence[Planned]) -> dict[str, Match]:
+        if not self.detect_copies:
+            return {}
+        return detect(
+            planned, story_index(self.catalog, self.stories, self.near_duplicate_threshold)
+        )
+
+    def _encoder(self, progress: Progress, done: int, total: int) -> Callable[[Any], Any]:
+        """Embeds chunks, progress counting on from `done`."""
+        return lambda chunks: embed(self.embedder, chunks, advance(progress, done, total))
+
+    def _write(
+        self, group: Sequence[Planned], vectors: Any, matches: dict[str, Match] | None = None
+    ) -> None:
         """Journal, write vectors, commit the catalog, then delete the replaced vectors."""
         ids = [c.chunk_id for p in group for c in p.chunks]
         self.catalog.journal(ids)
@@ -206,6 +250,7 @@ class Store:
         with self.catalog.transaction() as db:
             self._record_model(db)
             replaced = [old for a, cs, _ in group for old in self.catalog.put(db, a, cs)]
+            record(db, self.stories, group, matches or {}, replaced)
         self._changed()
         write_point("add:committed")
         stale = sorted(set(replaced) - set(ids))
@@ -225,6 +270,8 @@ class Store:
                     continue
                 with self.catalog.transaction() as db:
                     ids = self.catalog.delete(db, article_id)
+                    self.stories.forget_chunks(db, ids)
+                    self.stories.forget_article(db, article_id)
                 self._changed()
                 write_point("remove:committed")
                 self.vectors.delete(ids)
@@ -240,19 +287,33 @@ class Store:
             target = self.chroma.open(next_name(current))
             articles = [recleaned(a) for a in self.catalog.articles()]
             planned = [Planned(a, self._chunks(a), "updated") for a in articles]
+            matches = self.stories.matches()
+            planned = align_copies(
+                planned, matches, self.stories.chunk_texts_of, self.embedder, self.overlap_tokens
+            )
+            story_of = {a: m.story_id for a, m in matches.items()}
+            written: dict[Key, str] = {}
             total, done = sum(len(p.chunks) for p in planned), 0
             progress("embedding", 0, total)
             for group in groups(planned, self.batch_chunks):
                 chunks = [c for p in group for c in p.chunks]
-                target.upsert(
-                    pairs(group), embed(self.embedder, chunks, advance(progress, done, total))
+                keys = keys_of(chunks, story_of)
+                vectors, _ = vectors_for(
+                    chunks,
+                    keys,
+                    lambda wanted: {k: written[k] for k in wanted if k in written},
+                    target.get,
+                    self._encoder(progress, done, total),
                 )
+                target.upsert(pairs(group), vectors)
+                for key, chunk in zip(keys, chunks, strict=True):
+                    written.setdefault(key, chunk.chunk_id)
                 done += len(chunks)
                 progress("embedding", done, total)
             write_point("reindex:vectors-written")
             with self.catalog.transaction() as db:
-                for article, chunks, _ in planned:
-                    self.catalog.put(db, article, chunks)
+                replaced = [old for a, cs, _ in planned for old in self.catalog.put(db, a, cs)]
+                refresh(db, self.stories, planned, replaced)
                 self.catalog.set_meta(db, "collection", target.name)
                 self.catalog.set_meta(db, "embed_model", self.embedder.name)
                 self.catalog.set_meta(db, "dimension", str(self.embedder.dimension))
@@ -295,6 +356,12 @@ class Store:
     def chunk_rows(self, chunk_ids: Sequence[str]) -> dict[str, ChunkRow]:
         return self.catalog.chunk_rows(chunk_ids)
 
+    def stories_of(self, article_ids: Sequence[str]) -> dict[str, Story]:
+        """The story of each of these articles (those that have one), by article id."""
+        story_of = self.stories.stories_of(sorted(set(article_ids)))
+        found = stories_from_rows(self.stories.members(sorted(set(story_of.values()))))
+        return {a: found[s] for a, s in story_of.items() if s in found}
+
     def article(self, article_id: str) -> dict[str, Any]:
         row = self.catalog.lookup(article_id)
         if row is None:
@@ -307,11 +374,28 @@ class Store:
             "url": row["url"],
             "chunks": len(self.catalog.chunk_spans(article_id)),
         }
-        return {**listed, "text": row["text"]}
+        story_id = self.stories.stories_of([article_id]).get(article_id)
+        members = [member(r) for r in self.stories.members([story_id] if story_id else [])]
+        flagged = [row["text"][s:e] for s, e in flagged_spans(row)]
+        return {
+            **listed,
+            "flagged": bool(flagged),
+            "story_id": story_id,
+            "story": members,
+            "text": row["text"],
+            "flagged_sentences": flagged,
+        }
 
     def list_articles(self) -> list[dict[str, Any]]:
-        """Every article (id, title, source, published_at, url, chunks), newest first."""
-        return self.catalog.listing()
+        """Every article (id, title, source, published_at, url, chunks, flagged, story_id),
+        newest first."""
+        rows = self.catalog.listing()
+        story_of = self.stories.stories_of([r["id"] for r in rows])
+        return [r | {"story_id": story_of.get(r["id"])} for r in rows]
+
+    def list_stories(self) -> list[dict[str, Any]]:
+        """Every story with its members in publication order, newest first."""
+        return self.stories.listing()
 
     def stats(self) -> dict[str, Any]:
         totals = self._cached("totals", self.catalog.totals)
@@ -350,6 +434,7 @@ def open_store(settings: Any) -> Store:
         settings.database_url,
     )
     store.lock_wait = settings.write_wait
+    store.near_duplicate_threshold = settings.near_duplicate_threshold
     return store
 
 

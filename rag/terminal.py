@@ -151,3 +151,62 @@ def migrate_lines(report: Any) -> list[str]:
         )
     lines.append("counts match" if report.matches else "counts DIFFER: run it again")
     return lines
+
+
+def near_copy_line(near: dict[str, Any]) -> str:
+    """'near copy: wire-17 is a near copy of bbc-004 (0.93)'."""
+    return f"near copy: {near['id']} is a near copy of {near['copy_of']} ({near['similarity']:.2f})"
+
+
+def story_lines(article: dict[str, Any]) -> list[str]:
+    """`rag show`: the article's story and its members in publication order (none for an
+    article that is its story's only copy)."""
+    members = article.get("story") or []
+    if len(members) < 2:
+        return (
+            [f"story: {article['story_id']} (no other copies)"] if article.get("story_id") else []
+        )
+    lines = [f"story: {article['story_id']} ({len(members)} copies, first published first)"]
+    for n, m in enumerate(members):
+        mark = "*" if m["id"] == article["id"] else "-"
+        first = " (first reported)" if n == 0 else ""
+        similar = f", {m['similarity']:.2f} like {m['copy_of']}" if m.get("copy_of") else ""
+        lines.append(
+            f"  {mark} {m['id']}: {m['title']} — {byline(m['source'], m['published_at'])}"
+            f"{first}{similar}"
+        )
+    return lines
+
+
+def stories_table(stories: list[dict[str, Any]], width: int = 80) -> Any:
+    """`rag list --stories`: story id, first publication, copies, outlets and the first
+    copy's title."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=None, header_style="bold", pad_edge=False, padding=(0, 2, 0, 0))
+    id_width = max(5, *(len(s["story_id"]) for s in stories))
+    outlets = [_outlets(s["members"]) for s in stories]
+    outlet_width = min(30, max(7, *map(len, outlets)))
+    title_width = max(12, width - id_width - 10 - 6 - outlet_width - 8)
+    table.add_column("Story", width=id_width, no_wrap=True)
+    table.add_column("First", width=10, no_wrap=True)
+    table.add_column("Copies", width=6, justify="right", no_wrap=True)
+    table.add_column("Outlets", width=outlet_width, no_wrap=True, overflow="ellipsis")
+    table.add_column("Title", width=title_width, no_wrap=True, overflow="ellipsis")
+    for story, names in zip(stories, outlets, strict=True):
+        first = story["first"]
+        date = (first["published_at"] or "")[:10]
+        table.add_row(
+            Text(story["story_id"]),
+            Text(date) if date else Text("undated", style="dim"),
+            str(story["copies"]),
+            Text(names),
+            Text(first["title"]),
+        )
+    return table
+
+
+def _outlets(members: list[dict[str, Any]]) -> str:
+    names = dict.fromkeys(m["source"] or UNKNOWN_OUTLET for m in members)
+    return ", ".join(names)

@@ -46,6 +46,13 @@ class Vectors:
             metadatas=[chunk_meta(article) for article, _ in pairs],
         )
 
+    def get(self, ids: Sequence[str]) -> dict[str, Any]:
+        """The stored vectors of these chunk ids (those that exist): id -> vector."""
+        if not ids:
+            return {}
+        found = self.collection.get(ids=list(ids), include=["embeddings"])
+        return dict(zip(found["ids"], found["embeddings"], strict=True))
+
     def delete(self, ids: Sequence[str]) -> None:
         for i in range(0, len(ids), DELETE_BATCH):
             self.collection.delete(ids=list(ids[i : i + DELETE_BATCH]))

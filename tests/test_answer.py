@@ -107,7 +107,7 @@ def test_stream_yields_text_then_the_answer(assistant: Assistant) -> None:
 def test_answer_json_has_exactly_the_documented_fields(assistant: Assistant) -> None:
     data = json.loads(json.dumps(assistant.ask("What did Sattar demand?").as_dict()))
     documented = {"question", "text", "abstained", "citations", "passages", "timings_ms"}
-    verified = {"unsupported", "notes"}  # sentences the citation check could not back
+    verified = {"unsupported", "notes", "claims"}  # the claim checker's verdicts
     reader = {"short_answer"}  # the reader's short answer (None when it has none)
     assert set(data) == documented | verified | reader
     assert data["unsupported"] == []
@@ -125,8 +125,13 @@ def test_answer_json_has_exactly_the_documented_fields(assistant: Assistant) -> 
         "end",
         "supported",
         "support_score",
+        "story_id",
+        "also_in",
+        "flagged",
     }
     assert set(data["citations"][0]) == citation_fields
+    assert data["citations"][0]["story_id"].startswith("s-")
+    assert data["citations"][0]["also_in"] == [], "no other copy of this story"
     assert data["citations"][0]["source"] == "The News"
     assert {"text", "score", "article_id", "start", "end"} <= set(data["passages"][0])
 

@@ -546,3 +546,18 @@ def test_sessions_ask_while_another_adds(embedder, tmp_path: Path, backend) -> N
     assert len(answers) == 9 and all("restored as the party chief" in q for q in answers)
     assert store.count() == 4
     store.close()
+
+
+def test_the_short_answer_is_bold_above_the_answer_and_in_the_article(app: AppTest) -> None:
+    message = _ask(app, "Who is the governor of Sindh?")
+    answer = message.answer
+    assert answer is not None and answer.short_answer is not None
+    assert answer.short_answer.text == "Kamran Tessori"
+    assert "Kamran Tessori" in app.chat_message[1].html[0].value.split("party")[0]
+    opened = [b for b in app.button if b.label == "Open article"]
+    opened[0].click().run()
+    assert not app.exception, app.exception
+    bodies = [h.value for h in app.html]
+    article = next(b for b in bodies if "nd-article" in b)
+    marks = re.findall(r"<mark[^>]*>(.*?)</mark>", article, re.S)
+    assert any(re.search(r"<strong[^>]*>Kamran Tessori</strong>", m) for m in marks)

@@ -57,7 +57,14 @@ def archive(tmp_path_factory: pytest.TempPathFactory, shipped_article: Path) -> 
 
 def test_add_json_shape(archive: dict) -> None:
     report, folder = archive["report"], archive["folder"]
-    assert list(report) == ["added", "updated", "unchanged", "duplicate", "failed"]
+    assert list(report) == [
+        "added",
+        "updated",
+        "unchanged",
+        "duplicate",
+        "failed",
+        "near_duplicate",
+    ]
     assert len(report["added"]) == 2
     assert report["updated"] == report["unchanged"] == report["duplicate"] == []
     assert sorted(f["path"] for f in report["failed"]) == [
@@ -92,7 +99,7 @@ def test_readd_is_unchanged_and_prints_a_summary(archive: dict, shipped_article:
 def test_list_json(archive: dict) -> None:
     rows = json.loads(_invoke(archive["data_dir"], "list", "--json").output)
     assert [set(r) for r in rows] == [
-        {"id", "title", "source", "published_at", "url", "chunks"}
+        {"id", "title", "source", "published_at", "url", "chunks", "story_id", "flagged"}
     ] * 2
     assert sorted(r["id"] for r in rows) == sorted(archive["report"]["added"])
     tram = next(r for r in rows if r["source"] == "City Post")
@@ -106,7 +113,10 @@ def test_show_json(archive: dict) -> None:
     rows = json.loads(_invoke(archive["data_dir"], "list", "--json").output)
     news = next(r for r in rows if r["source"] == "The News")
     shown = json.loads(_invoke(archive["data_dir"], "show", "--json", news["id"]).output)
-    assert {k: v for k, v in shown.items() if k != "text"} == news
+    shown_keys = ("text", "story", "flagged_sentences")
+    assert {k: v for k, v in shown.items() if k not in shown_keys} == news
+    assert [m["id"] for m in shown["story"]] == [news["id"]], "its own story, one copy"
+    assert shown["flagged_sentences"] == []
     assert shown["text"].endswith("have met the governor several times in a few days.")
     assert "Jessica Alba" not in shown["text"]
     plain = _invoke(archive["data_dir"], "show", news["id"]).output

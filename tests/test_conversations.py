@@ -3,6 +3,7 @@ listing per browser, rename, delete, ratings, and two writers at once."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 import threading
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.answer import Answer, Citation, ShortAnswer
+from rag.answer import Answer, Citation, Claim, ShortAnswer
 from rag.conversations import Message, answer_from_dict, open_conversations, title_of
 from rag.errors import InputError, NotFoundError
 from rag.retrieve import Passage
@@ -90,6 +91,13 @@ def test_answers_saved_without_or_with_unknown_fields_still_load() -> None:
     data["something_else"] = "ignored"
     loaded = answer_from_dict(json.loads(json.dumps(data)))
     assert loaded.short_answer is None and loaded.citations == _answer().citations
+
+
+def test_checked_claims_load_as_claims() -> None:
+    claims = [Claim("Sattar wants to lead.", True, (1,)), Claim("He quit.", False, (), "none")]
+    answer = dataclasses.replace(_answer(), claims=claims)
+    loaded = answer_from_dict(json.loads(json.dumps(answer.as_dict())))
+    assert loaded.claims == claims and not loaded.claims[1].supported
 
 
 def test_a_broken_stored_answer_is_an_error_message_not_a_crash(book, tmp_path: Path) -> None:

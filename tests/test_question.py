@@ -20,7 +20,7 @@ from rag.question import (
 
 SHAPES = [
     # (question, answer type, type noun)
-    ("Who is the governor of Sindh?", PERSON, None),
+    ("Who is the governor of Sindh?", PERSON, "governor"),
     ("Who won the cricket match between Pakistan and India?", PERSON, None),
     ("Which comedian is set to host the 2023 Academy Awards Sunday night?", PERSON, "comedian"),
     ("Which Supreme Court justice published a new memoir this week?", PERSON, "justice"),
@@ -79,7 +79,7 @@ SHAPES = [
     ("What is Sattar's condition for rejoining the MQM-P?", DESCRIPTION, "condition"),
     (
         "What kind of arrangement does the PSP prefer instead of joining the MQM-P?",
-        DESCRIPTION,
+        THING,
         "arrangement",
     ),  # fmt: skip
     (

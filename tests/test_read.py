@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 
 from rag.answer import Answer, Assistant
-from rag.candidates import mentions, normalise_key, stated
+from rag.candidates import mentions, normalise_key, novelty, question_words
 from rag.catalog import Filters
 from rag.config import Settings
 from rag.ingest import read_sources
 from rag.nlp import parse
 from rag.outlets import named_outlets, outlet_in, unknown_outlets
-from rag.places import country_of, place_fit, place_kind
+from rag.phrasing import stated, trimmed
+from rag.places import countries_named, country_of, place_fit, place_kind
 from rag.question import analyse
 from rag.store import Store
 from rag.verdict import contradicts, split_claims
@@ -83,6 +84,35 @@ def test_mentions_have_exact_offsets_and_types() -> None:
         assert article[m.start : m.end] == m.text
 
 
+@pytest.mark.parametrize(
+    ("text", "credit"),
+    [
+        ("DUBAI, United Arab Emirates (AP) — Saudi Arabia cut its oil output.", "AP"),
+        ("Oil cut\n\nDUBAI, United Arab Emirates (AP) — Saudi Arabia cut its oil output.", "AP"),
+        ("(CNN) Saudi Arabia cut its oil output.", "CNN"),
+        ("Saudi Arabia (Reuters) cut its oil output.", "Reuters"),
+    ],
+)
+def test_datelines_and_credits_are_not_candidates(text: str, credit: str) -> None:
+    found = {m.text for m in mentions(parse(text), 0)}
+    assert "Saudi Arabia" in found and credit not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ('Based on the stage musical, "Wicked" earned $164.2 million.', "Wicked"),
+        ("“Oppenheimer” also won best director.", "Oppenheimer"),
+        ("Ryan Gosling wants a role in “Star Wars.”", "Star Wars"),
+        ("“We will fight on,” he said.", None),
+        ("He called it “a disaster for the country”.", None),
+    ],
+)
+def test_a_quoted_title_is_a_named_work(text: str, title: str | None) -> None:
+    works = [m.text for m in mentions(parse(text), 0) if m.label == "WORK_OF_ART"]
+    assert works == ([title] if title else [])
+
+
 def test_candidate_keys_ignore_case_articles_and_possessives() -> None:
     assert normalise_key("The Governor House") == normalise_key("governor house")
     assert normalise_key("Apple’s") == "apple"
@@ -101,6 +131,50 @@ def test_a_nationality_is_stated_as_its_country_when_a_place_is_asked() -> None:
     )
     assert stated(mention, analyse("Rebels from which country took the city?")) == "Syria"
     assert stated(mention, analyse("Who took the city?")) == "Syrian"
+
+
+def test_a_country_the_question_names_under_another_name_is_not_new() -> None:
+    question = analyse("Hackers tried to sway the US election on behalf of which country?")
+    places = frozenset(countries_named(question.question))
+    assert places == {"United States"} and countries_named("Tell us which") == set()
+    found = {m.text: m for m in mentions(parse("The United States blamed Russian hackers."), 0)}
+    asked = question_words(question)
+    assert novelty(found["The United States"], asked, question.type_noun, places) == 0.0
+    assert novelty(found["Russian"], asked, question.type_noun, places) == 1.0
+
+
+def test_a_person_is_stated_without_the_questions_own_title_words() -> None:
+    sentence = "Sindh Governor Kamran Tessori met the press."
+    person = next(m for m in mentions(parse(sentence), 10) if m.label == "PERSON")
+    bare = trimmed(person, analyse("Who is the governor of Sindh?"))
+    assert bare.text == "Kamran Tessori" and bare.start == 10 + sentence.index("Kamran")
+    assert trimmed(person, analyse("Who met the press?")).text == person.text
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question", "phrase", "said"),
+    [
+        (
+            "The CDC opened a centre for the US monkeypox outbreak.",
+            "The CDC opened a centre to respond to which US virus outbreak?",
+            "the US monkeypox outbreak",
+            "monkeypox",
+        ),
+        (
+            "Protests spread from Columbia University this week.",
+            "Which university is the centre of the protests?",
+            "Columbia University",
+            "Columbia University",
+        ),
+    ],
+)
+def test_a_phrase_is_stated_without_the_type_noun_the_question_gives(
+    sentence: str, question: str, phrase: str, said: str
+) -> None:
+    found = {m.text: m for m in mentions(parse(sentence), 0)}
+    mention = found.get(phrase) or found[phrase.removeprefix("the ")]
+    bare = trimmed(mention, analyse(question))
+    assert bare.text == said and sentence[bare.start : bare.end] == said
 
 
 # -- the shipped article ------------------------------------------------------------------------
@@ -255,3 +329,26 @@ def test_a_verbless_sentence_is_scored_without_hanging() -> None:
     mention = next(m for m in mentions(doc, 0) if "Wipha" in m.text)
     stem_of = {t.lower_: t.lower_ for t in doc}
     assert 0.0 < proximity(mention, doc, {"coast", "storm"}, stem_of) <= 1.0
+
+
+def test_a_surname_takes_the_label_of_the_full_name_it_ends() -> None:
+    from rag.read import _relabelled
+
+    texts = [
+        "The trial of Sam Bankman-Fried began on Tuesday in New York.",
+        "Bankman-Fried was compared to Warren Buffet by some investors.",
+    ]
+    parsed = [(None, parse(t), mentions(parse(t), 0)) for t in texts]
+    assert any(m.text == "Bankman-Fried" and m.label != "PERSON" for m in parsed[1][2])
+    labels = {m.text: m.label for _, _, found in _relabelled(parsed) for m in found}
+    assert labels["Bankman-Fried"] == "PERSON"
+    assert labels["Warren Buffet"] == "PERSON"
+
+
+def test_questions_about_who_did_something_hang_on_the_relative_verb() -> None:
+    analysis = analyse("Who is the individual that allegedly built a fraudulent crypto exchange?")
+    assert (analysis.slot, analysis.slot_subject) == ("built", True)
+    assert not analysis.identity
+    assert analyse("Who is the governor of Sindh?").identity
+    breakup = analyse("The US proposed a partial breakup of which company?")
+    assert (breakup.slot, breakup.slot_subject) == ("breakup", False)

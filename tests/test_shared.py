@@ -230,6 +230,7 @@ def test_rag_migrate_copies_an_embedded_archive_without_reembedding(
     assert set(mine) == set(theirs)
     assert max(abs(mine[i] - theirs[i]).max() for i in mine) < 1e-6, "the stored vectors"
     assert shared.stats()["embed_model"] == "all-MiniLM-L6-v2"
+    assert _stories_of(shared) == _stories_of(embedded) != {}, "stories copied with them"
     question = "Who is the convener of MQM-P?"
     ranked = shared.catalog.keyword_search(question, 10, Filters())
     expected_ranking = embedded.catalog.keyword_search(question, 10, Filters())
@@ -243,6 +244,10 @@ def test_rag_migrate_copies_an_embedded_archive_without_reembedding(
         f"copied 0 articles (0 chunks and their vectors), {len(STORIES) + 1} already there"
     )
     assert again.stdout.splitlines()[-1] == "counts match"
+
+
+def _stories_of(store: Store) -> dict[str, list[str]]:
+    return {s["story_id"]: sorted(m["id"] for m in s["members"]) for s in store.list_stories()}
 
 
 def _by_id(found: dict) -> dict[str, Any]:

@@ -86,6 +86,7 @@ def test_add_corpus_then_readd_is_unchanged(store: Store, corpus_dir: Path) -> N
         "unchanged": first.added,
         "duplicate": [],
         "failed": [],
+        "near_duplicate": [],
     }
     assert again.chunks == 0
     assert _chroma_ids(store) == before

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.answer import Answer, Citation
+from rag.answer import Answer, Citation, Claim
 from rag.conversations import open_conversations
 from rag.evaluate import parse_questions
 from rag.ingest import Article, Failure
@@ -18,6 +18,7 @@ from ui.render import (
     Highlight,
     answer_html,
     article_html,
+    claims_html,
     escape_markdown,
     highlight_html,
     merge,
@@ -65,6 +66,18 @@ def test_escape_markdown_leaves_no_syntax(text: str, forbidden: str) -> None:
 )
 def test_escape_markdown_breaks_bare_autolinks(text: str, broken: str) -> None:
     assert broken in escape_markdown(text)
+
+
+def test_claims_html_marks_unsupported_claims_with_their_reason() -> None:
+    claims = [
+        Claim("Sattar met <b>Tessori</b>.", True, (1,)),
+        Claim("Sattar was arrested.", False, (), 'passage 2 does not say "arrested" <x>'),
+    ]
+    rendered = claims_html(claims)
+    assert "&lt;b&gt;Tessori&lt;/b&gt;" in rendered and "<b>" not in rendered
+    assert rendered.count(">1</span>") == 1
+    assert 'class="nd-unsupported"' in rendered and "not supported</span>" in rendered
+    assert "Not supported: passage 2 does not say &quot;arrested&quot; &lt;x&gt;" in rendered
 
 
 def test_answer_html_escapes_text_and_badges_only_markers() -> None:

@@ -12,11 +12,13 @@ import streamlit as st
 
 from rag.errors import RagError
 from ui.feedback import question_record, record_feedback, save_question
+from ui.provenance import provenance_html
 from ui.render import (
     Highlight,
     answer_html,
     article_html,
     box_id,
+    claims_html,
     escape_markdown,
     meta_line,
     one_line,
@@ -43,6 +45,9 @@ if TYPE_CHECKING:
     from rag.store import Store
 
 LEADS = 3
+FLAGGED = (
+    "This article holds text addressed to AI assistants: it is never quoted or used as support."
+)
 NOTICES = "answer_notices"
 
 
@@ -61,7 +66,10 @@ def render_text(message: Message, where: Any = None) -> None:
     """The short answer in bold (when the reader found one) above the answer's text."""
     answer: Answer = message.answer  # type: ignore[assignment]
     short = getattr(answer, "short_answer", None)
-    body = answer_html(answer.text, f"nd-src-{message.id}")
+    if answer.claims and not answer.abstained:  # an LLM's answer, checked claim by claim
+        body = claims_html(answer.claims)
+    else:
+        body = answer_html(answer.text, f"nd-src-{message.id}")
     if short is not None and not answer.abstained:
         body = short_answer_html(short.text) + body
     (where or st).html(body)
@@ -71,6 +79,7 @@ def render_details(message: Message, store: Store, data_dir: Path, book: Convers
     """Everything under an answer's text."""
     answer: Answer = message.answer  # type: ignore[assignment]
     if answer.abstained:
+        _render_rejected(answer)
         _render_leads(message.id, answer.passages, store)
     else:
         _render_warnings(answer)
@@ -79,12 +88,32 @@ def render_details(message: Message, store: Store, data_dir: Path, book: Convers
 
 
 def _render_warnings(answer: Answer) -> None:
-    unsupported = list(getattr(answer, "unsupported", []) or [])
-    if unsupported:
-        lines = "\n".join(f"- {escape_markdown(' '.join(s.split()))}" for s in unsupported)
-        st.warning(f"Not supported by the cited passages:\n{lines}", icon=":material/warning:")
+    rejected = [c for c in getattr(answer, "claims", []) or [] if not c.supported]
+    if answer.unsupported_only:
+        st.error("No passage backs this answer: it is shown unchecked.", icon=":material/error:")
+    if rejected:
+        lines = "\n".join(
+            f"- {escape_markdown(' '.join(c.text.split()))} — *{escape_markdown(c.reason)}*"
+            for c in rejected
+        )
+        st.warning(f"Not supported by the passages:\n{lines}", icon=":material/warning:")
+    elif answer.unsupported:
+        lines = "\n".join(f"- {escape_markdown(' '.join(s.split()))}" for s in answer.unsupported)
+        st.warning(f"Not supported by the passages:\n{lines}", icon=":material/warning:")
     for note in getattr(answer, "notes", []) or []:
         st.caption(escape_markdown(note))
+
+
+def _render_rejected(answer: Answer) -> None:
+    """An abstention that replaced a model's answer: what it said, and why none of it held."""
+    rejected = [c for c in getattr(answer, "claims", []) or [] if not c.supported]
+    if rejected:
+        with st.expander("The model's answer, not backed by the passages", icon=":material/block:"):
+            for claim in rejected:
+                st.markdown(
+                    f"- {escape_markdown(' '.join(claim.text.split()))} — "
+                    f"*{escape_markdown(claim.reason)}*"
+                )
 
 
 def _render_sources(message_id: str, answer: Answer, store: Store) -> None:
@@ -96,6 +125,8 @@ def _render_sources(message_id: str, answer: Answer, store: Store) -> None:
     for citations in articles:
         first = citations[0]
         with st.expander(escape_markdown(card_label(citations)), icon=":material/format_quote:"):
+            if any(getattr(c, "flagged", False) for c in citations):
+                st.warning(FLAGGED, icon=":material/gpp_maybe:")
             quotes = [
                 snippet_html(
                     source_anchor(message_id, c.n),
@@ -106,9 +137,12 @@ def _render_sources(message_id: str, answer: Answer, store: Store) -> None:
                 for c in citations
             ]
             st.html("".join(quotes))
+            also = tuple(getattr(first, "also_in", ()) or ())
+            if also:
+                st.html(provenance_html(first, also))
             if not all(c.supported for c in citations):
                 st.caption("A quote marked here only weakly supports the sentence citing it.")
-            _card_buttons(message_id, first.n, store, first.article_id, first.url, citations)
+            _card_buttons(message_id, first.n, store, first.article_id, first.url, citations, short)
 
 
 def _render_leads(message_id: str, passages: Sequence[Passage], store: Store) -> None:
@@ -120,6 +154,8 @@ def _render_leads(message_id: str, passages: Sequence[Passage], store: Store) ->
         meta = meta_line(passage.source, passage.published_at)
         label = escape_markdown(f"Lead {i}: {passage.title} · {meta}")
         with st.expander(label, icon=":material/search:"):
+            if passage.flagged:
+                st.warning(FLAGGED, icon=":material/gpp_maybe:")
             st.html(passage_html(passage.text))
             _card_buttons(message_id, -i, store, passage.article_id, passage.url, [])
 
@@ -131,29 +167,37 @@ def _card_buttons(
     article_id: str,
     url: str | None,
     cited: Sequence[Citation],
+    short: Any | None = None,
 ) -> None:
     row = st.container(horizontal=True)
     if row.button("Open article", key=f"open-{message_id}-{n}", icon=":material/article:"):
         spans = [Highlight(c.start, c.end, c.n) for c in cited]
-        show_article(store, article_id, spans)
+        mine = short if short is not None and short.article_id == article_id else None
+        show_article(store, article_id, spans, mine)
     link = safe_url(url)
     if link:
         row.link_button("Original", link, icon=":material/open_in_new:", type="tertiary")
 
 
 @st.dialog("Article", width="large")
-def show_article(store: Store, article_id: str, spans: Sequence[Highlight]) -> None:
-    """The whole stored article, every cited span highlighted and the first scrolled into view."""
+def show_article(
+    store: Store, article_id: str, spans: Sequence[Highlight], short: Any | None = None
+) -> None:
+    """The whole stored article, every cited span highlighted and the first scrolled into view;
+    the short answer, when it lies in this article, in bold inside its quote."""
     try:
         article = store.article(article_id)
     except RagError as exc:
         st.error(one_line(exc))
         return
-    render_article(article, spans)
+    render_article(article, spans, short)
 
 
-def render_article(article: dict[str, Any], spans: Sequence[Highlight] = ()) -> None:
-    """Title, outlet, date, link and the article's text in a scrollable box."""
+def render_article(
+    article: dict[str, Any], spans: Sequence[Highlight] = (), short: Any | None = None
+) -> None:
+    """Title, outlet, date, link and the article's text in a scrollable box; the short answer
+    (article offsets) set in bold where its text is found at them."""
     st.subheader(escape_markdown(article["title"]), anchor=False)
     line = meta_line(article.get("source"), article.get("published_at"))
     link = safe_url(article.get("url"))
@@ -165,8 +209,17 @@ def render_article(article: dict[str, Any], spans: Sequence[Highlight] = ()) -> 
         st.caption(escape_markdown(line))
     if spans:
         st.caption(f"{plural(len(spans), 'cited passage')} highlighted.")
+    text = article["text"]
+    inner = []
+    if short is not None and text[short.start : short.end] == short.text:
+        inner = [(short.start, short.end)]
+        st.html(short_answer_html(short.text))
+    flagged = article.get("flagged_sentences") or []
+    if flagged:
+        quoted = "\n".join(f"- {escape_markdown(' '.join(s.split()))}" for s in flagged)
+        st.warning(f"{FLAGGED}\n{quoted}", icon=":material/gpp_maybe:")
     element_id = box_id(article["id"], *(f"{s.start}-{s.end}" for s in spans))
-    st.html(article_html(article["text"], spans, element_id))
+    st.html(article_html(text, spans, element_id, inner))
     if spans:
         st.html(scroll_script(element_id), unsafe_allow_javascript=True)
 

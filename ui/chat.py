@@ -226,14 +226,27 @@ def _prepare_query_model(store: Store, status: Any) -> None:
     status.update(label="Searching the archive…", expanded=False, state="running")
 
 
+DRAFT_LABELS = {
+    "drafting": ":gray[*Draft, not checked yet:*] ",
+    "checking": "\n\n:gray[*Checking each claim against the passages…*]",
+}
+STATUS = {"drafting": "Writing a draft…", "checking": "Checking each claim…"}
+
+
 def _escaped(pieces: Iterator[Any], final: list[Answer], status: Any) -> Iterator[str]:
-    """Text pieces escaped for markdown; the final Answer is kept aside."""
-    from rag.answer import Answer
+    """Text pieces escaped for markdown, an LLM's draft labelled as unchecked (the checked
+    answer replaces it); the final Answer is kept aside."""
+    from rag.answer import Answer, Progress
 
     writing = False
     for piece in pieces:
         if isinstance(piece, Answer):
             final.append(piece)
+            continue
+        if isinstance(piece, Progress):
+            status.update(label=STATUS.get(piece.step, "Writing the answer…"), state="running")
+            writing = True
+            yield DRAFT_LABELS.get(piece.step, "")
             continue
         if not writing:
             status.update(label="Writing the answer…", state="running")

@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING, Any
 import streamlit as st
 
 from rag.errors import RagError
+from rag.terminal import near_copy_line
 from ui.answer_view import render_article
 from ui.render import escape_markdown, one_line, plural
 from ui.resources import open_archive
+from ui.story_table import render_stories
 from ui.uploads import UPLOAD_TYPES, Upload, read_uploads, read_urls, split_urls
 
 if TYPE_CHECKING:
@@ -134,6 +136,8 @@ def _summary(store: Store, report: AddReport) -> dict[str, Any]:
         "titles": titles,
         "more": max(0, len(changed) - SHOWN_TITLES),
         "duplicates": list(report.duplicate),
+        "near": [near_copy_line(n) for n in report.near_duplicate],
+        "reused": report.reused,
         "failures": [(f.origin, f.reason) for f in report.failed],
     }
 
@@ -141,13 +145,16 @@ def _summary(store: Store, report: AddReport) -> dict[str, Any]:
 def _render_summary(summary: dict[str, Any]) -> None:
     counts = summary["counts"]
     line = ", ".join(f"{name} {n}" for name, n in counts.items())
-    line += f" ({summary['chunks']} chunks embedded)"
+    reused = summary.get("reused", 0)
+    kept = f"{reused} chunks reused, " if reused else ""
+    line += f" ({kept}{summary['chunks'] - reused} chunks embedded)"
     stored = counts["added"] + counts["updated"] + counts["unchanged"] + counts["duplicate"]
     (st.success if stored and not counts["failed"] else st.warning)(line)
     lines = [f"- {status}: {escape_markdown(title)}" for status, title in summary["titles"]]
     if summary["more"]:
         lines.append(f"- … and {summary['more']} more")
     lines += [f"- duplicate: {escape_markdown(d)}" for d in summary["duplicates"]]
+    lines += [f"- {escape_markdown(n)}" for n in summary.get("near", [])]
     lines += [
         f"- failed: {escape_markdown(origin)}: {escape_markdown(reason)}"
         for origin, reason in summary["failures"]
@@ -171,9 +178,19 @@ def _render_browse(store: Store) -> None:
         st.info("No articles yet: add some in the first tab, or run `rag add PATH|URL`.")
         return
     query = st.text_input("Search", placeholder="Title, outlet or id", key="corpus-search")
+    if st.toggle("Group by story", key="corpus-by-story", help="Copies of one report together"):
+        render_stories(store, query)
+        return
     shown = [a for a in articles if _matches(a, query)]
     total = plural(len(articles), "article")
     st.caption(f"{len(shown)} of {total} · select rows to open or remove")
+    flagged = sum(bool(a.get("flagged")) for a in articles)
+    if flagged:
+        st.warning(
+            f"{plural(flagged, 'article')} hold text addressed to AI assistants (possible prompt "
+            "injection): never quoted or used as support. See the Warning column.",
+            icon=":material/gpp_maybe:",
+        )
     version = st.session_state.setdefault("table_version", 0)
     event = st.dataframe(
         _table(shown),
@@ -207,6 +224,7 @@ def _table(articles: Sequence[dict[str, Any]]) -> Any:
             "Outlet": [a.get("source") or "unknown" for a in articles],
             "Published": [(a.get("published_at") or "")[:10] for a in articles],
             "Passages": [int(a["chunks"]) for a in articles],
+            "Warning": ["text addressed to AI" if a.get("flagged") else "" for a in articles],
             "Id": [a["id"] for a in articles],
         }
     )

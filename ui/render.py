@@ -8,6 +8,7 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 _ASCII_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
@@ -83,6 +84,35 @@ def short_answer_html(text: str) -> str:
 
 def _safe_id(value: str) -> str:
     return re.sub(r"[^a-z0-9-]", "", str(value).lower())
+
+
+_UNSUPPORTED_STYLE = "text-decoration:underline wavy #d97706;text-underline-offset:4px"
+_WARN_BADGE_STYLE = (
+    "display:inline-block;padding:0 0.4em;margin:0 0.15em;border-radius:0.6em;"
+    "background:rgba(217,119,6,0.15);color:#b45309;font-size:0.75em;font-weight:600;"
+    "line-height:1.5;vertical-align:0.15em"
+)
+
+
+def claims_html(claims: Sequence[Any]) -> str:
+    """A checked answer claim by claim (`text`, `supported`, `citations`, `reason`): backed
+    claims with their badges; the others underlined, with a "not supported" badge whose
+    tooltip says why."""
+    parts = []
+    for claim in claims:
+        text = html.escape(str(claim.text))
+        if claim.supported:
+            badges = "".join(
+                f'<span style="{_BADGE_STYLE}">{int(n)}</span>' for n in claim.citations
+            )
+            parts.append(text + badges)
+            continue
+        why = html.escape(f"Not supported: {claim.reason}", quote=True)
+        parts.append(
+            f'<span class="nd-unsupported" style="{_UNSUPPORTED_STYLE}" title="{why}">{text}</span>'
+            f'<span style="{_WARN_BADGE_STYLE}" title="{why}">not supported</span>'
+        )
+    return f'<div class="nd-answer" style="{_TEXT_STYLE}">{" ".join(parts)}</div>'
 
 
 def safe_url(url: str | None) -> str | None:
@@ -161,10 +191,12 @@ def box_id(*parts: str) -> str:
     return "nd-article-" + hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:12]
 
 
-def article_html(text: str, spans: Iterable[Highlight], element_id: str) -> str:
-    """A whole article in a scrollable box, cited spans marked."""
+def article_html(
+    text: str, spans: Iterable[Highlight], element_id: str, inner: Sequence[tuple[int, int]] = ()
+) -> str:
+    """A whole article in a scrollable box, cited spans marked, `inner` spans in bold."""
     safe_id = re.sub(r"[^a-z0-9-]", "", element_id)
-    body = highlight_html(text, spans)
+    body = highlight_html(text, spans, inner)
     return f'<div id="{safe_id}" class="nd-article" style="{_ARTICLE_STYLE}">{body}</div>'
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rag.clean import sentence_spans
+from ui.provenance import also_line
 from ui.render import Highlight, highlight_html, meta_line
 
 if TYPE_CHECKING:
@@ -144,6 +145,9 @@ def plain_text(answer: Answer) -> str:
             lines.append(f"[{c.n}] {c.title} — {meta_line(c.source, c.published_at)}")
             if c.url:
                 lines.append(f"    {c.url}")
+            also = also_line(tuple(getattr(c, "also_in", ()) or ()))
+            if also:
+                lines.append(f"    {also}")
             lines.append(f"    “{' '.join(c.quote.split())}”")
     return "\n".join(lines)
 

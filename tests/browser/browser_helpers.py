@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -139,6 +140,17 @@ def settle(page: Any, quiet: float = 0.6) -> None:
     raise AssertionError("the app kept running for 3 minutes")
 
 
+def until(check: Callable[[], bool], seconds: float = 30) -> bool:
+    """Whether `check()` comes true within `seconds` (a rerun may leave stale elements for a
+    moment after the script run is over)."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
 def open_app(page: Any, served: Served, path: str = "") -> None:
     page.goto(f"{served.url}/{path}")
     page.get_by_test_id("stSidebarNav").wait_for()
@@ -194,6 +206,9 @@ def select_first_row(page: Any, search: str) -> None:
     box.fill(search)
     box.press("Enter")
     settle(page)
+    # the table is re-created for the filter: wait until the one before it is gone
+    tables = "document.querySelectorAll('[data-testid=stDataFrame]')"
+    page.wait_for_function(f"() => {tables}.length == 1")
     bounds = page.get_by_test_id("stDataFrame").bounding_box()
     page.mouse.click(bounds["x"] + 17, bounds["y"] + 54)
     settle(page)

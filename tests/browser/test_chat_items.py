@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_helpers import ask, open_app, open_cards, settle, shoot
+from browser_helpers import ask, open_app, open_cards, settle, shoot, until
 
 pytestmark = pytest.mark.browser
 Served = Any
-TWO_QUOTES = "What did Sattar demand and did the MQM-P accept it?"
+TWO_QUOTES = "What do the PSP and Sattar each want from the MQM-P?"
 
 STEPS_OBSERVER = """() => {
   window.__steps = [];
@@ -96,7 +96,7 @@ def test_item01_a_reload_brings_the_conversation_back(
     shoot(page, shots, "item-01-delete-asks-first")
     sidebar.get_by_role("button", name="Yes, delete").click()
     settle(page)
-    assert "Sattar and the MQM-P" not in listed(page)
+    assert until(lambda: "Sattar and the MQM-P" not in listed(page))
     page.goto(link)
     page.get_by_text("no longer exists").wait_for()
 
@@ -182,7 +182,7 @@ def test_item04_copy_button_and_thinking_state(page: Any, served: Served, shots:
     page.wait_for_function("() => document.querySelector('button.nd-copy[data-copied]')")
     copied = page.evaluate("() => navigator.clipboard.readText()")
     lines = copied.splitlines()
-    assert lines[0].startswith("Meanwhile, Sattar is reportedly") and "[1]" in lines[0]
+    assert lines[0].startswith("According to sources, the PSP wants") and "[2]" in lines[0]
     assert "Sources:" in lines and any(line.startswith("[2] Tessori") for line in lines)
     assert "<" not in copied
     shoot(page, shots, "item-04-copied")
@@ -289,9 +289,11 @@ def test_item15_16_evaluate_saves_a_named_report_and_charts_apart(
     assert str(served.data_dir) in where
     body = page.inner_text("body")
     assert "Scores (higher is better)" in body and "Rates (lower is better)" in body
-    table = page.get_by_test_id("stTable").first
-    assert table.evaluate("t => t.scrollHeight <= t.clientHeight + 1"), "no scrollbar of its own"
-    assert "false_abstain_rate" in table.inner_text() and "latency_p95_ms" in table.inner_text()
+    tables = page.get_by_test_id("stTable")
+    table = tables.filter(has_text="false_abstain_rate").first
+    assert "latency_p95_ms" in table.inner_text()
+    for each in tables.all():  # the metrics and the per-answer-type table
+        assert each.evaluate("t => t.scrollHeight <= t.clientHeight + 1"), "no scrollbar"
     page.get_by_test_id("stVegaLiteChart").first.scroll_into_view_if_needed()
     shoot(page, shots, "item-15-16-evaluate-report")
 
