@@ -16,7 +16,6 @@ import numpy as np
 
 from rag.catalog import STOPWORDS, keyword_terms, stems
 from rag.cite import Span, passage_sentences
-from rag.embeddings import SMALL_BATCH
 from rag.injection import quotable
 from rag.retrieve import Passage
 
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
 
 SEMANTIC_POOL = 20  # sentences embedded per question, best keyword coverage first
 PARSED = 12  # best sentences parsed (for their subject, and for candidates)
+SENTENCE_BATCH = 16  # sentences per ONNX call, sorted by length (2x faster than unsorted 64s)
 VECTOR_CACHE = 20_000  # sentence vectors kept (about 30 MB)
 SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 _CORE = frozenset({"compound", "poss", "amod", "nmod", "flat"})  # a subject's own words
@@ -72,11 +72,13 @@ class Ranker:
         conversation, and the claims of one question, keep reading the same sentences)."""
         with self._lock:
             missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
-        if missing:  # in small batches: those run on the fast ONNX query path
+        # shortest first, in small batches: little padding, on the fast ONNX query path
+        missing.sort(key=len)
+        if missing:
             fresh = np.vstack(
                 [
-                    np.asarray(self.store.embedder.encode(missing[i : i + SMALL_BATCH]))
-                    for i in range(0, len(missing), SMALL_BATCH)
+                    np.asarray(self.store.embedder.encode(missing[i : i + SENTENCE_BATCH]))
+                    for i in range(0, len(missing), SENTENCE_BATCH)
                 ]
             )
             with self._lock:

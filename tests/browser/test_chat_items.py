@@ -63,7 +63,7 @@ def test_item01_a_reload_brings_the_conversation_back(
     assert messages(page).count() == 4
     assert "restored as the party chief" in messages(page).nth(1).inner_text()
     assert first.inner_text() == messages(page).nth(1).inner_text()
-    assert listed(page)[0] == "What did Sattar demand?"
+    assert until(lambda: listed(page)[:1] == ["What did Sattar demand?"])
     shoot(page, shots, "item-01-reloaded-conversation")
 
     page.get_by_role("button", name="New chat").click()
@@ -71,7 +71,8 @@ def test_item01_a_reload_brings_the_conversation_back(
     assert messages(page).count() == 0 and "c=" not in page.url
     ask(page, "Who is the convener of the MQM-P?")
     sidebar = page.get_by_test_id("stSidebar")
-    assert listed(page)[:2] == ["Who is the convener of the MQM-P?", "What did Sattar demand?"]
+    newest = ["Who is the convener of the MQM-P?", "What did Sattar demand?"]
+    assert until(lambda: listed(page)[:2] == newest)
     # reopen the first one
     sidebar.locator('[class*="st-key-conv-"] [data-testid^="stBaseButton"]:visible').nth(1).click()
     settle(page)
@@ -86,7 +87,7 @@ def test_item01_a_reload_brings_the_conversation_back(
     title.press("Enter")
     sidebar.get_by_role("button", name="Rename").click()
     settle(page)
-    assert "Sattar and the MQM-P" in listed(page)
+    assert until(lambda: "Sattar and the MQM-P" in listed(page))
     shoot(page, shots, "item-01-renamed-in-the-sidebar")
     menu.click()
     settle(page)
