@@ -4,6 +4,7 @@ stored changes. Plus the writer queue and a slow URL that never holds the writer
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -39,17 +40,42 @@ def site() -> Iterator[Site]:
         yield served
 
 
-def _rag(data: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+def _env(data: Path, **env: str) -> dict[str, str]:
     environ = {**os.environ, **ENV, "RAG_DATA_DIR": str(data), **env}
     environ.pop("RAG_PROGRESS", None)
+    return environ
+
+
+def _rag(data: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "rag", *args],
-        env=environ,
+        env=_env(data, **env),
         capture_output=True,
         text=True,
         timeout=600,
         check=False,
     )
+
+
+@contextlib.contextmanager
+def _lock_held(data: Path) -> Iterator[threading.Event]:
+    """Another writer holds the archive's lock until the yielded event is set (or the block
+    ends)."""
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with writer_lock(data, 1):
+            holding.set()
+            release.wait(60)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert holding.wait(10)
+        yield release
+    finally:
+        release.set()
+        holder.join(10)
 
 
 def _seeded(embedder: SentenceEmbedder, root: Path) -> tuple[Path, dict]:
@@ -191,26 +217,14 @@ def test_a_second_writer_queues_and_says_so(embedder: SentenceEmbedder, tmp_path
     folder = tmp_path / "new"
     folder.mkdir()
     (folder / "tram.txt").write_text("Tram news\n" + story("tram") + "\n")
-    holding, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with writer_lock(data, 1):
-            holding.set()
-            release.wait(60)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert holding.wait(10)
+    with _lock_held(data) as release:
         refused = _rag(data, "add", "--wait", "0", str(folder))
         assert refused.returncode == 1 and refused.stderr.count("\n") == 1
         assert refused.stderr.startswith("Error: another `rag add`, `remove` or `reindex` is")
         assert "did not finish within 0 s" in refused.stderr
-        environ = {**os.environ, **ENV, "RAG_DATA_DIR": str(data)}
-        environ.pop("RAG_PROGRESS", None)
         queued = subprocess.Popen(
             [sys.executable, "-m", "rag", "add", "--wait", "120", str(folder)],
-            env=environ,
+            env=_env(data),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -218,9 +232,6 @@ def test_a_second_writer_queues_and_says_so(embedder: SentenceEmbedder, tmp_path
         said = queued.stderr.readline()  # the writer says it waits; then the holder lets go
         release.set()
         out, rest = queued.communicate(timeout=600)
-    finally:
-        release.set()
-        holder.join(10)
     assert queued.returncode == 0, rest
     assert said.startswith("waiting for another writer to finish: ")
     assert "(up to 120 s; see --wait)" in said
@@ -314,24 +325,11 @@ def test_the_corpus_page_queues_behind_another_writer(
 ) -> None:
     data, _ = _seeded(embedder, tmp_path)
     upload = [("tram.txt", f"Tram news\n{story('tram')}\n".encode(), "text/plain")]
-    holding, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with writer_lock(data, 1):
-            holding.set()
-            release.wait(60)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert holding.wait(10)
+    with _lock_held(data) as release:
         page = _submit(monkeypatch, data, upload, [], RAG_WRITE_WAIT="1")
         (error,) = [e.value for e in page.error]
         assert error.startswith("Nothing was added: another `rag add`, `remove` or `reindex`")
         threading.Timer(2.0, release.set).start()
         page = _submit(monkeypatch, data, upload, [], RAG_WRITE_WAIT="60")
-    finally:
-        release.set()
-        holder.join(10)
     assert not page.error
     assert page.session_state["add_summary"]["counts"]["added"] == 1
