@@ -185,8 +185,6 @@ class SQLiteConversations:
 
     def append(self, conversation_id: str, message: Message) -> None:
         """Add a message at the end (positions never collide, even with two writers)."""
-        message.created_at = message.created_at or timestamp()
-        answer = json.dumps(message.answer.as_dict()) if message.answer is not None else None
         with self._db() as db:
             db.execute("BEGIN IMMEDIATE")
             known = db.execute("SELECT 1 FROM conversations WHERE id = ?", (conversation_id,))
@@ -195,18 +193,7 @@ class SQLiteConversations:
             db.execute(
                 "INSERT INTO messages VALUES (?, ?, (SELECT coalesce(max(position), -1) + 1 "
                 "FROM messages WHERE conversation_id = ?), ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    message.id,
-                    conversation_id,
-                    conversation_id,
-                    message.role,
-                    message.content,
-                    answer,
-                    message.error,
-                    json.dumps(message.context),
-                    message.rating,
-                    message.created_at,
-                ),
+                message_row(conversation_id, message),
             )
             db.execute(
                 "UPDATE conversations SET updated_at = ? WHERE id = ?",
@@ -273,6 +260,25 @@ def conversation_of(row: Mapping[str, Any]) -> Conversation:
         settings=settings if isinstance(settings, dict) else {},
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+    )
+
+
+def message_row(conversation_id: str, message: Message) -> tuple[Any, ...]:
+    """The values of a new `messages` row, in column order; the conversation id twice (the
+    row's own, then the one the next position is counted in). Stamps the message's time."""
+    message.created_at = message.created_at or timestamp()
+    answer = json.dumps(message.answer.as_dict()) if message.answer is not None else None
+    return (
+        message.id,
+        conversation_id,
+        conversation_id,
+        message.role,
+        message.content,
+        answer,
+        message.error,
+        json.dumps(message.context),
+        message.rating,
+        message.created_at,
     )
 
 

@@ -15,6 +15,7 @@ from rag.conversations import (
     checked_title,
     conversation_of,
     message_of,
+    message_row,
     new_id,
     timestamp,
 )
@@ -115,8 +116,6 @@ class PostgresConversations:
     def append(self, conversation_id: str, message: Message) -> None:
         """Add a message at the end (the conversation's row is locked meanwhile, so positions
         never collide, even with writers in two processes)."""
-        message.created_at = message.created_at or timestamp()
-        answer = json.dumps(message.answer.as_dict()) if message.answer is not None else None
         with self._db() as db:
             known = db.execute(
                 "SELECT 1 FROM conversations WHERE id = %s FOR UPDATE", (conversation_id,)
@@ -126,18 +125,7 @@ class PostgresConversations:
             db.execute(
                 "INSERT INTO messages VALUES (%s, %s, (SELECT coalesce(max(position), -1) + 1"
                 " FROM messages WHERE conversation_id = %s), %s, %s, %s, %s, %s, %s, %s)",
-                (
-                    message.id,
-                    conversation_id,
-                    conversation_id,
-                    message.role,
-                    message.content,
-                    answer,
-                    message.error,
-                    json.dumps(message.context),
-                    message.rating,
-                    message.created_at,
-                ),
+                message_row(conversation_id, message),
             )
             db.execute(
                 "UPDATE conversations SET updated_at = %s WHERE id = %s",
