@@ -3,7 +3,6 @@ open and remove stored articles."""
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Callable, Iterator, Sequence
 from itertools import chain
@@ -17,6 +16,7 @@ from ui.answer_view import render_article
 from ui.render import escape_markdown, one_line, plural
 from ui.resources import open_archive
 from ui.story_table import render_stories
+from ui.tables import fresh_key, selected_rows
 from ui.uploads import UPLOAD_TYPES, Upload, read_uploads, read_urls, split_urls
 
 if TYPE_CHECKING:
@@ -192,27 +192,14 @@ def _render_browse(store: Store) -> None:
             icon=":material/gpp_maybe:",
         )
     version = st.session_state.setdefault("table_version", 0)
-    event = st.dataframe(
-        _table(shown),
-        key=table_key(version, query),
-        on_select="rerun",
-        selection_mode="multi-row",
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "Title": st.column_config.TextColumn(width="large"),
-            "Passages": st.column_config.NumberColumn(width="small"),
-        },
-    )
-    rows = getattr(getattr(event, "selection", None), "rows", []) or []
-    selected = [shown[i]["id"] for i in rows if 0 <= i < len(shown)]
+    rows = selected_rows(_table(shown), table_key(version, query), "Passages")
+    selected = [shown[i]["id"] for i in rows]
     _render_actions(store, selected, {a["id"]: a["title"] for a in articles})
 
 
 def table_key(version: int, query: str) -> str:
     """A fresh table (and so a fresh selection) per search and after each removal."""
-    digest = hashlib.sha1(query.encode("utf-8")).hexdigest()[:8]
-    return f"corpus-table-{version}-{digest}"
+    return fresh_key("corpus", version, query)
 
 
 def _table(articles: Sequence[dict[str, Any]]) -> Any:

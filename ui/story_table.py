@@ -3,13 +3,13 @@ publication), and the copies of the stories selected. Untrusted text is escaped.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
 from ui.render import escape_markdown, plural
+from ui.tables import fresh_key, selected_rows
 
 if TYPE_CHECKING:
     from rag.store import Store
@@ -66,26 +66,12 @@ def render_stories(store: Store, query: str) -> None:
         f"{plural(len(stories), 'story')} · {shared} with more than one copy · "
         "select rows to see their copies"
     )
-    digest = hashlib.sha1(query.encode("utf-8")).hexdigest()[:8]
-    event = st.dataframe(
-        pd.DataFrame(story_rows(stories)),
-        key=f"story-table-{st.session_state.get('table_version', 0)}-{digest}",
-        on_select="rerun",
-        selection_mode="multi-row",
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "Title": st.column_config.TextColumn(width="large"),
-            "Copies": st.column_config.NumberColumn(width="small"),
-        },
-    )
-    rows = getattr(getattr(event, "selection", None), "rows", []) or []
-    for i in rows:
-        if 0 <= i < len(stories):
-            with st.container(border=True):
-                story = stories[i]
-                st.markdown(
-                    f"**{escape_markdown(story['first']['title'])}** · "
-                    + escape_markdown(copies_label(story["copies"]))
-                )
-                st.markdown(member_lines(story))
+    key = fresh_key("story", st.session_state.get("table_version", 0), query)
+    for i in selected_rows(pd.DataFrame(story_rows(stories)), key, "Copies"):
+        with st.container(border=True):
+            story = stories[i]
+            st.markdown(
+                f"**{escape_markdown(story['first']['title'])}** · "
+                + escape_markdown(copies_label(story["copies"]))
+            )
+            st.markdown(member_lines(story))
