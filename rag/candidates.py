@@ -146,6 +146,8 @@ def type_fit(
     """How well the mention is the kind of thing the question asks for, in [0, 1].
     `likeness` is the cosine similarity of the mention to the question's type phrase."""
     kind = analysis.answer_type
+    if mention.label == NOUN_PHRASE and _measure(mention, doc):  # "104 Fahrenheit"
+        return 0.0
     if kind == THING:
         return _thing_fit(mention, analysis, doc, likeness)
     if kind == PLACE and mention.label in ("GPE", "LOC", "NORP"):
@@ -158,6 +160,13 @@ def type_fit(
             return 0.0
         return 0.8 if named_by(mention, analysis, doc) else _PROPER_PHRASE.get(kind, 0.0)
     return _NEAR.get(kind, {}).get(mention.label, 0.0)
+
+
+def _measure(mention: Mention, doc: Any) -> bool:
+    """A noun phrase led by a number ("104 Fahrenheit", "5 million bottles") is an amount of
+    something, never a name or a kind of thing (a number question takes the entity)."""
+    lead = doc[mention.first]
+    return lead.like_num or lead.ent_type_ in _AMOUNTS and lead.ent_type_ != "DATE"
 
 
 def _number_fit(mention: Mention, analysis: Analysis) -> float:
@@ -195,12 +204,35 @@ def named_by(mention: Mention, analysis: Analysis, doc: Any) -> bool:
     if not noun:
         return False
     words = {noun, noun + "s", noun.rstrip("s")}
-    inside = [t.lower_ for t in doc[mention.first : mention.last]]
-    if any(w in words for w in inside):
-        return len(inside) > 1
+    span = doc[mention.first : mention.last]
+    if any(t.lower_ in words for t in span):  # "the monkeypox virus", "Hurricane Hilary"
+        head, rest = span[0], span[1:]
+        return len(span) > 1 and (
+            span.root.lower_ in words
+            or head.lower_ in words
+            and any(t.pos_ == "PROPN" for t in rest)
+        )  # not "a toy convention" or "the American Toy Fair"
     before = doc[max(0, mention.first - 5) : mention.first]
     after = doc[mention.last : mention.last + 3]
-    return any(t.lower_ in words for t in [*before, *after])
+    near = [t for t in [*before, *after] if t.lower_ in words and t.dep_ != "compound"]
+    return bool(near) or _equated(mention, doc, words)  # not "a toy convention in Paris"
+
+
+_COPULAS = frozenset({"is", "are", "was", "were", "'s", "’s", "'re", "’re", "be", "been"})
+
+
+def _equated(mention: Mention, doc: Any, words: set[str]) -> bool:
+    """A copula joins the mention to the type noun: "Labubu dolls are the must-have toys",
+    "the year's top toy was Labubu"."""
+    span = doc[mention.first : mention.last]
+    verb = span.root.head
+    if verb.lower_ not in _COPULAS or span.root.dep_ not in ("nsubj", "attr"):
+        return False
+    other = "attr" if span.root.dep_ == "nsubj" else "nsubj"
+    heads = [c for c in verb.children if c.dep_ == other]
+    # the type noun is that argument or its object ("the must-have toys", parsed as a verb)
+    named = [*heads, *(g for c in heads for g in c.children if g.dep_ in ("dobj", "appos"))]
+    return any(t.lower_ in words for t in named)
 
 
 def described(mention: Mention, doc: Any, focus_stems: set[str], stem_of: dict[str, str]) -> bool:

@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from rag.lexicon import CONTROL, HONORIFICS, LIGHT, NEGATIVE_CONTROL, NEGATORS
-from rag.nlp import parse
+from rag.nlp import lemmatized, parse
 from rag.quantities import MONTHS, WEEKDAYS, numbers, times
 
 _WORD = re.compile(r"[^\W_]+(?:[-’'][^\W_]+)*")
@@ -53,7 +53,7 @@ class Facts:
 @lru_cache(maxsize=4096)
 def analyse(text: str) -> Facts:
     """The Facts of `text` (parsed by spaCy; cached, as the same spans recur across claims)."""
-    doc = parse(text)
+    doc = lemmatized(parse(text))
     words = {w.lower() for w in _WORD.findall(text)} | {t.lemma_.lower() for t in doc}
     return Facts(
         text=text,

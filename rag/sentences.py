@@ -154,16 +154,11 @@ class Ranker:
             return sentences
         names = {w for w in wanted if w[:1].isalpha() and w in question.lower()}
         best = sentences[:PARSED]
-        before = [previous_sentence(s) for s in best]
-        docs = parse_many([s.span.text for s in best] + [b for b in before if b])
-        parsed = dict(
-            zip([s.span.text for s in best] + [b for b in before if b], docs, strict=True)
-        )
-        for sentence, earlier in zip(best, before, strict=True):
-            doc = parsed[sentence.span.text]
+        for sentence, doc in zip(best, parse_many([s.span.text for s in best]), strict=True):
             subjects = subject_words(doc)
-            if earlier and _pronoun_subject(doc):  # "it is willing ...": the one just named
-                subjects |= subject_words(parsed[earlier])
+            if _pronoun_subject(doc):  # "it is willing ...": the one just named before
+                earlier = previous_sentence(sentence)
+                subjects |= subject_words(parse(earlier)) if earlier else set()
             if subjects & wanted:
                 sentence.score += self.weights.subject
             elif names & _proper_nouns(doc):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from rag.answer import Answer, Assistant
-from rag.candidates import mentions, normalise_key, novelty, question_words
+from rag.candidates import mentions, named_by, normalise_key, novelty, question_words, type_fit
 from rag.catalog import Filters
 from rag.config import Settings
 from rag.ingest import read_sources
@@ -175,6 +175,51 @@ def test_a_phrase_is_stated_without_the_type_noun_the_question_gives(
     mention = found.get(phrase) or found[phrase.removeprefix("the ")]
     bare = trimmed(mention, analyse(question))
     assert bare.text == said and sentence[bare.start : bare.end] == said
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question", "phrase", "named"),
+    [
+        (
+            "Pop Mart said Zappo dolls are the best-selling toys.",
+            "Which toy sold best?",
+            "Zappo dolls",
+            True,
+        ),
+        (
+            "Hurricane Norma hit the coast.",
+            "Which hurricane hit the coast?",
+            "Hurricane Norma",
+            True,
+        ),
+        ("The maker showed a toy robot in Paris.", "Which toy did the maker show?", "Paris", False),
+        (
+            "Buyers met at a toy convention in Lyon.",
+            "Which toy did buyers see?",
+            "toy convention",
+            False,
+        ),
+        (
+            "The Grand Toy Fair opened in Lyon.",
+            "Which toy opened the fair?",
+            "The Grand Toy Fair",
+            False,
+        ),
+    ],
+)
+def test_a_phrase_is_named_by_the_type_noun_only_where_the_grammar_says_so(
+    sentence: str, question: str, phrase: str, named: bool
+) -> None:
+    found = {m.text: m for m in mentions(parse(sentence), 0)}
+    assert named_by(found[phrase], analyse(question), parse(sentence)) is named
+
+
+def test_a_phrase_led_by_a_number_is_an_amount_not_a_name() -> None:
+    sentence = "The town saw its hottest day, when it reached 46 degrees (115 Fahrenheit)."
+    doc = parse(sentence)
+    found = {m.text: m for m in mentions(doc, 0)}
+    question = analyse("Which town saw its hottest day?")
+    assert type_fit(found["115 Fahrenheit"], question, doc) == 0.0
 
 
 # -- the shipped article ------------------------------------------------------------------------
