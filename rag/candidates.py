@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +36,7 @@ _TITLE = re.compile(r"[“\"‘]([A-Z0-9][\w'’:&-]*(?: [\w'’:&-]+){0,5})[.,]
 _RENAMED = frozenset({NOUN_PHRASE, "ORG"})  # labels a quoted title overrides
 _PLACES = frozenset({"GPE", "LOC", "NORP"})
 _AMOUNTS = frozenset({"CARDINAL", "QUANTITY", "PERCENT", "MONEY", "ORDINAL", "DATE", "TIME"})
+AMOUNTS = frozenset({"CARDINAL", "QUANTITY", "PERCENT", "MONEY"})  # compared by value
 # how well an entity label (or a noun phrase) fits each expected type, when not an exact fit
 _NEAR: dict[str, dict[str, float]] = {
     PERSON: {},
@@ -102,6 +103,9 @@ def mentions(doc: Any, offset: int) -> list[Mention]:
         other = found.get((span.start, span.end))
         if other is None or other.label in _RENAMED:
             _add(found, doc, span.start, span.end, "WORK_OF_ART", offset)
+    for first, last in _runs(doc, found, lambda t: t.pos_ == "NUM" and t.like_num):
+        if kept(first, last):  # a count the tagger missed ("about 900 troops")
+            _add(found, doc, first, last, "CARDINAL", offset)
     for chunk in doc.noun_chunks:
         first = chunk.start
         while first < chunk.end and doc[first].pos_ in _LEADING:
@@ -112,7 +116,28 @@ def mentions(doc: Any, offset: int) -> list[Mention]:
         compounds = [t.i for t in chunk.root.lefts if t.dep_ == "compound" and t.i >= first]
         if compounds and min(compounds) > first:  # "the deadly red squirrel virus" -> core
             _add(found, doc, min(compounds), chunk.end, NOUN_PHRASE, offset)
+    # a name the tagger and the chunker both missed ("bottles of Fabuloso multi-purpose
+    # cleaner", with "cleaner" read as an adjective)
+    for first, last in _runs(doc, found, lambda t: t.pos_ == "PROPN"):
+        if kept(first, last):
+            _add(found, doc, first, last, NOUN_PHRASE, offset)
     return sorted(found.values(), key=lambda m: (m.start, -m.end))
+
+
+def _runs(
+    doc: Any, found: dict[tuple[int, int], Mention], test: Callable[[Any], bool]
+) -> list[tuple[int, int]]:
+    """Token spans of consecutive tokens passing `test` that no entity or phrase covers."""
+    covered = {i for first, last in found for i in range(first, last)}
+    runs, start = [], None
+    for token in [*doc, None]:
+        inside = token is not None and test(token) and token.i not in covered
+        if inside and start is None:
+            start = token.i
+        elif not inside and start is not None:
+            runs.append((start, token.i if token is not None else len(doc)))
+            start = None
+    return runs
 
 
 def _title_case(text: str) -> bool:

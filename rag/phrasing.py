@@ -52,4 +52,6 @@ def trimmed(mention: Mention, analysis: Analysis) -> Mention:
 
 
 def _said(word: re.Match[str], asked: set[str]) -> bool:
-    return normalise_key(word.group()) in asked
+    """The question has the word (every part of a hyphenated one: "multi-purpose")."""
+    parts = normalise_key(word.group()).split()
+    return bool(parts) and all(p in asked for p in parts)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from rag.candidates import (
+    AMOUNTS,
     NOUN_PHRASE,
     Mention,
     conjoined,
@@ -38,6 +39,7 @@ from rag.catalog import stems
 from rag.outlets import named_outlets, unknown_outlets
 from rag.phrasing import stated, trimmed
 from rag.places import countries_named
+from rag.quantities import numbers
 from rag.question import THING, Analysis, analyse
 from rag.retrieve import Passage
 from rag.sentences import PARSED, SUBJECTS, Ranker, Sentence
@@ -191,7 +193,8 @@ class Reader:
             for mention in found:
                 fit = type_fit(mention, analysis, doc, likeness.get(mention.key))
                 fit *= math.sqrt(specific.get(mention.text, 1.0))
-                new = novelty(mention, asked, analysis.type_noun, places)
+                # what it adds once the question's own words at its edges are dropped
+                new = novelty(trimmed(mention, analysis), asked, analysis.type_noun, places)
                 if fit <= 0 or new <= 0:
                     continue
                 titled = described(mention, doc, focus, stem_of)
@@ -282,7 +285,12 @@ def _gather(scored: list[tuple[float, Mention, Sentence]], analysis: Analysis) -
 
 
 def _cluster_key(mention: Mention, clusters: dict[str, list]) -> str:
-    """The cluster a mention belongs to: its own key, or a longer name ending with it."""
+    """The cluster a mention belongs to: its value for an amount ("$12.6 million" and
+    "$12,600,000" are one), else its own key or a longer name ending with it."""
+    if mention.label in AMOUNTS:
+        values = numbers(mention.text)
+        if len(values) == 1:
+            return f"{mention.label}:{next(iter(values))}"
     words = mention.key.split()
     if mention.label != NOUN_PHRASE or mention.proper:
         for key in clusters:

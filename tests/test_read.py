@@ -222,6 +222,33 @@ def test_a_phrase_led_by_a_number_is_an_amount_not_a_name() -> None:
     assert type_fit(found["115 Fahrenheit"], question, doc) == 0.0
 
 
+def test_names_and_counts_the_tagger_missed_are_still_candidates() -> None:
+    doc = parse("Shoppers bought bottles of Brillo cleaner and about 700 mops.").copy()
+    doc.ents = []  # as when the small model tags neither
+    found = {m.text: m.label for m in mentions(doc, 0)}
+    assert found.get("Brillo") == "NP" and found.get("700") == "CARDINAL"
+
+
+def test_one_amount_written_two_ways_gathers_the_evidence_of_both(wire: Assistant) -> None:
+    from rag.read import _cluster_key
+
+    short, long = (
+        next(m for m in mentions(parse(t), 0) if m.label == "MONEY")
+        for t in ("The card sold for $12.6 million.", "It fetched $12,600,000 on Sunday.")
+    )
+    assert _cluster_key(short, {}) == _cluster_key(long, {})
+    assert _cluster_key(short, {}) != _cluster_key(
+        next(m for m in mentions(parse("The bat sold for $6.6 million."), 0)), {}
+    )
+
+
+def test_a_phrase_adds_what_is_left_once_the_questions_words_are_dropped() -> None:
+    question = analyse("Which brand of multi-purpose cleaner was recalled?")
+    found = mentions(parse("Stores pulled Brillo multi-purpose cleaner."), 0)
+    phrase = next(m for m in found if m.text.endswith("cleaner"))
+    assert trimmed(phrase, question).text == "Brillo"
+
+
 # -- the shipped article ------------------------------------------------------------------------
 def test_the_answer_comes_first_then_the_quote_that_proves_it(shipped: Assistant) -> None:
     answer = shipped.ask("Who is the Governor of Sindh?")
