@@ -232,11 +232,10 @@ def named_by(mention: Mention, analysis: Analysis, doc: Any) -> bool:
     span = doc[mention.first : mention.last]
     if any(t.lower_ in words for t in span):  # "the monkeypox virus", "Hurricane Hilary"
         head, rest = span[0], span[1:]
-        return len(span) > 1 and (
-            span.root.lower_ in words
-            or head.lower_ in words
-            and any(t.pos_ == "PROPN" for t in rest)
-        )  # not "a toy convention" or "the American Toy Fair"
+        if span.root.lower_ in words:  # unless a name follows: the movie "A Working Man"
+            return len(span) > 1 and not any(c.dep_ == "appos" for c in span.root.rights)
+        # "Hurricane Hilary", not "a toy convention" or "the American Toy Fair"
+        return len(span) > 1 and head.lower_ in words and any(t.pos_ == "PROPN" for t in rest)
     before = doc[max(0, mention.first - 5) : mention.first]
     after = doc[mention.last : mention.last + 3]
     near = [t for t in [*before, *after] if t.lower_ in words and t.dep_ != "compound"]

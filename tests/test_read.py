@@ -194,6 +194,18 @@ def test_a_phrase_is_stated_without_the_type_noun_the_question_gives(
         ),
         ("The maker showed a toy robot in Paris.", "Which toy did the maker show?", "Paris", False),
         (
+            'The new action movie "Blue Harbor" topped the box office.',
+            "Which movie topped the box office?",
+            "new action movie",
+            False,
+        ),
+        (
+            'The new action movie "Blue Harbor" topped the box office.',
+            "Which movie topped the box office?",
+            "Blue Harbor",
+            True,
+        ),
+        (
             "Buyers met at a toy convention in Lyon.",
             "Which toy did buyers see?",
             "toy convention",
