@@ -29,6 +29,7 @@ _DATELINE = re.compile(
     r"|\([A-Z][\w .]{1,30}\)\s*(?:[—–-]{1,2}\s)?)",  # or a credit: "(CNN) ..."
     re.MULTILINE,  # at the start of any line: a passage may open with the headline
 )
+CATEGORY_NAME = 0.3  # share of its fit a name keeps where the question asks for a kind
 LIKENESS_FLOOR = 0.1  # a typed phrase unlike the type noun still keeps this share of its fit
 _LEADING = frozenset({"DET", "PRON", "PUNCT", "CCONJ", "ADP", "PART"})
 # a quoted title: a few words in title case (“Star Wars”), not a quoted remark
@@ -113,6 +114,13 @@ def mentions(doc: Any, offset: int) -> list[Mention]:
         if first >= chunk.end or chunk.root.pos_ == "PRON" or not kept(first, chunk.end):
             continue
         _add(found, doc, first, chunk.end, NOUN_PHRASE, offset)
+        counted = first
+        while counted < chunk.end - 1 and (
+            doc[counted].like_num or doc[counted].ent_type_ in AMOUNTS
+        ):
+            counted += 1
+        if counted > first:  # "24 hotels" -> "hotels": what is counted is a kind of thing
+            _add(found, doc, counted, chunk.end, NOUN_PHRASE, offset)
         compounds = [t.i for t in chunk.root.lefts if t.dep_ == "compound" and t.i >= first]
         if compounds and min(compounds) > first:  # "the deadly red squirrel virus" -> core
             _add(found, doc, min(compounds), chunk.end, NOUN_PHRASE, offset)
@@ -216,6 +224,8 @@ def _thing_fit(mention: Mention, analysis: Analysis, doc: Any, likeness: float |
     if named_by(mention, analysis, doc):
         return 1.0
     base = 0.6 if mention.label != NOUN_PHRASE else 0.5 if mention.proper else 0.35
+    if analysis.category and mention.proper:  # "which type of business": "hotels", not a name
+        base *= CATEGORY_NAME
     if likeness is None:
         return base
     return base * min(1.0, max(LIKENESS_FLOOR, (likeness - 0.1) / 0.4))

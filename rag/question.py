@@ -125,6 +125,7 @@ class Analysis:
     identity: bool = False  # "Who is the governor of Sindh?": the answer is who bears the title
     slot: str | None = None  # the word the answer attaches to ("breakup" in "breakup of which")
     slot_subject: bool = False  # the answer is that verb's subject ("Which club went ...?")
+    category: bool = False  # "which type of business": a kind of thing, not a named one
 
     @property
     def is_factoid(self) -> bool:
@@ -142,6 +143,7 @@ class _Typed:
     noun: str | None = None
     phrase: str | None = None
     plural: bool = False
+    category: bool = False
 
 
 def analyse(question: str) -> Analysis:
@@ -157,6 +159,7 @@ def analyse(question: str) -> Analysis:
         type_noun=typed.noun,
         type_phrase=typed.phrase,
         plural=typed.plural,
+        category=typed.category,
         focus=focus,
         options=_options(text, typed.kind),
         identity=_asks_identity(_main_question(text)),
@@ -273,7 +276,7 @@ def _typed_noun(text: str) -> _Typed | None:
     kind = _COMPOUNDS.get(compound) or _TYPE_NOUNS.get(noun, THING)
     if kind_of:  # "which type of business": a kind ("hotels"), not a named instance
         kind = THING
-    return _Typed(kind, noun, _phrase(run), head.tag_ in ("NNS", "NNPS"))
+    return _Typed(kind, noun, _phrase(run), head.tag_ in ("NNS", "NNPS"), kind_of)
 
 
 def _noun_run(doc: Any, i: int) -> list[Any]:

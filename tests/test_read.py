@@ -261,6 +261,18 @@ def test_a_phrase_adds_what_is_left_once_the_questions_words_are_dropped() -> No
     assert trimmed(phrase, question).text == "Brillo"
 
 
+def test_a_kind_is_asked_for_by_its_category_not_by_a_name() -> None:
+    question = analyse("A strike hit which type of trade this weekend?")
+    asked = analyse("A strike hit which trade this weekend?")
+    assert question.category and not asked.category
+    doc = parse("Workers at 24 hotels went on strike, Freeman said.")
+    found = {m.text: m for m in mentions(doc, 0)}
+    assert "hotels" in found  # what the number counts
+    assert type_fit(found["Freeman"], question, doc, 0.5) < type_fit(
+        found["Freeman"], asked, doc, 0.5
+    )
+
+
 # -- the shipped article ------------------------------------------------------------------------
 def test_the_answer_comes_first_then_the_quote_that_proves_it(shipped: Assistant) -> None:
     answer = shipped.ask("Who is the Governor of Sindh?")
