@@ -1,15 +1,15 @@
-"""Answer candidates inside a sentence: its named entities and typed noun phrases (spaCy), with
-exact offsets in the stored article and the features the reader scores them by."""
+"""What makes a mention (`rag.mentions`) a good answer: its type fit, whether the sentence names
+it by the question's type noun, its closeness to the focus words and what it adds to the
+question."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from rag.catalog import STOPWORDS
+from rag.mentions import NOUN_PHRASE, Mention, normalise_key
 from rag.places import countries_named, place_fit
 from rag.question import (
     DATE,
@@ -23,22 +23,10 @@ from rag.question import (
     Analysis,
 )
 
-NOUN_PHRASE = "NP"
-_DATELINE = re.compile(
-    r"^\s*(?:[A-Z][A-Z.'’ -]{2,}(?:,\s*[A-Z][\w.’' -]+)*\s*(?:\([\w. ]+\))?\s*[—–-]{1,2}\s"
-    r"|\([A-Z][\w .]{1,30}\)\s*(?:[—–-]{1,2}\s)?)",  # or a credit: "(CNN) ..."
-    re.MULTILINE,  # at the start of any line: a passage may open with the headline
-)
 CATEGORY_NAME = 0.3  # share of its fit a name keeps where the question asks for a kind
 LIKENESS_FLOOR = 0.1  # a typed phrase unlike the type noun still keeps this share of its fit
-_LEADING = frozenset({"DET", "PRON", "PUNCT", "CCONJ", "ADP", "PART"})
-# a quoted title: a few words in title case (“Star Wars”), not a quoted remark
-_TITLE = re.compile(r"[“\"‘]([A-Z0-9][\w'’:&-]*(?: [\w'’:&-]+){0,5})[.,]?[”\"’](?![\w'’])")
-_RENAMED = frozenset({NOUN_PHRASE, "ORG"})  # labels a quoted title overrides
 _PLACES = frozenset({"GPE", "LOC", "NORP"})
 _AMOUNTS = frozenset({"CARDINAL", "QUANTITY", "PERCENT", "MONEY", "ORDINAL", "DATE", "TIME"})
-AMOUNTS = frozenset({"CARDINAL", "QUANTITY", "PERCENT", "MONEY"})  # compared by value
-# how well an entity label (or a noun phrase) fits each expected type, when not an exact fit
 _NEAR: dict[str, dict[str, float]] = {
     PERSON: {},
     ORGANISATION: {"NORP": 0.5, "GPE": 0.5, "PRODUCT": 0.5, "FAC": 0.4, "WORK_OF_ART": 0.3},
@@ -55,122 +43,6 @@ _MONEY_WORDS = re.compile(
     re.IGNORECASE,
 )
 _PERCENT_WORDS = re.compile(r"\b(percent|percentage|proportion|share|rate)\b", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Mention:
-    """A candidate answer in a sentence: `text == article[start:end]`."""
-
-    text: str
-    start: int
-    end: int
-    label: str
-    key: str
-    first: int  # token span in the sentence's Doc
-    last: int
-    proper: bool
-
-
-def normalise_key(text: str) -> str:
-    """Identity of a candidate across sentences: case, accents, punctuation, a leading
-    article and a possessive 's do not matter."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    text = re.sub(r"[’']s\b", "", text)
-    words = re.findall(r"[^\W_]+", text)
-    while words and words[0] in ("the", "a", "an"):
-        words = words[1:]
-    return " ".join(words)
-
-
-def mentions(doc: Any, offset: int) -> list[Mention]:
-    """Entities and noun phrases of a parsed sentence whose text starts at article `offset`;
-    a dateline ("DUBAI, United Arab Emirates (AP) —", "(CNN)") and a bracketed gloss ("(PSP)")
-    are not candidates."""
-    found: dict[tuple[int, int], Mention] = {}
-    lines = [(d.start(), d.end()) for d in _DATELINE.finditer(doc.text)]
-
-    def kept(first: int, last: int) -> bool:
-        at = doc[first].idx
-        return not _bracketed(doc, first, last) and not any(a <= at < b for a, b in lines)
-
-    for ent in doc.ents:
-        if kept(ent.start, ent.end):
-            _add(found, doc, ent.start, ent.end, ent.label_, offset)
-    for title in _TITLE.finditer(doc.text):  # “Wicked”, "Oppenheimer": a named work
-        span = doc.char_span(title.start(1), title.end(1), alignment_mode="expand")
-        if span is None or not _title_case(title.group(1)) or not kept(span.start, span.end):
-            continue
-        other = found.get((span.start, span.end))
-        if other is None or other.label in _RENAMED:
-            _add(found, doc, span.start, span.end, "WORK_OF_ART", offset)
-    for first, last in _runs(doc, found, lambda t: t.pos_ == "NUM" and t.like_num):
-        if kept(first, last):  # a count the tagger missed ("about 900 troops")
-            _add(found, doc, first, last, "CARDINAL", offset)
-    for chunk in doc.noun_chunks:
-        first = chunk.start
-        while first < chunk.end and doc[first].pos_ in _LEADING:
-            first += 1
-        if first >= chunk.end or chunk.root.pos_ == "PRON" or not kept(first, chunk.end):
-            continue
-        _add(found, doc, first, chunk.end, NOUN_PHRASE, offset)
-        counted = first
-        while counted < chunk.end - 1 and (
-            doc[counted].like_num or doc[counted].ent_type_ in AMOUNTS
-        ):
-            counted += 1
-        if counted > first:  # "24 hotels" -> "hotels": what is counted is a kind of thing
-            _add(found, doc, counted, chunk.end, NOUN_PHRASE, offset)
-        compounds = [t.i for t in chunk.root.lefts if t.dep_ == "compound" and t.i >= first]
-        if compounds and min(compounds) > first:  # "the deadly red squirrel virus" -> core
-            _add(found, doc, min(compounds), chunk.end, NOUN_PHRASE, offset)
-    # a name the tagger and the chunker both missed ("bottles of Fabuloso multi-purpose
-    # cleaner", with "cleaner" read as an adjective)
-    for first, last in _runs(doc, found, lambda t: t.pos_ == "PROPN"):
-        if kept(first, last):
-            _add(found, doc, first, last, NOUN_PHRASE, offset)
-    return sorted(found.values(), key=lambda m: (m.start, -m.end))
-
-
-def _runs(
-    doc: Any, found: dict[tuple[int, int], Mention], test: Callable[[Any], bool]
-) -> list[tuple[int, int]]:
-    """Token spans of consecutive tokens passing `test` that no entity or phrase covers."""
-    covered = {i for first, last in found for i in range(first, last)}
-    runs, start = [], None
-    for token in [*doc, None]:
-        inside = token is not None and test(token) and token.i not in covered
-        if inside and start is None:
-            start = token.i
-        elif not inside and start is not None:
-            runs.append((start, token.i if token is not None else len(doc)))
-            start = None
-    return runs
-
-
-def _title_case(text: str) -> bool:
-    return all(w[0].isupper() or w[0].isdigit() for w in text.split() if len(w) > 3)
-
-
-def _bracketed(doc: Any, first: int, last: int) -> bool:
-    before = doc[first - 1].text if first > 0 else ""
-    after = doc[last].text if last < len(doc) else ""
-    return last - first == 1 and before == "(" and after == ")"
-
-
-def _add(
-    found: dict[tuple[int, int], Mention], doc: Any, first: int, last: int, label: str, offset: int
-) -> None:
-    span = doc[first:last]
-    text = span.text
-    if text.count("(") != text.count(")"):  # "PSP) leaders": a phrase cut across brackets
-        return
-    key = normalise_key(text)
-    if not key or key in STOPWORDS or (first, last) in found and label == NOUN_PHRASE:
-        return
-    proper = any(t.pos_ == "PROPN" for t in span) or label != NOUN_PHRASE
-    start = offset + span.start_char
-    found[(first, last)] = Mention(text, start, start + len(text), label, key, first, last, proper)
 
 
 def type_fit(

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from rag.candidates import NOUN_PHRASE, Mention, normalise_key, question_words
+from rag.candidates import question_words
+from rag.mentions import NOUN_PHRASE, Mention, normalise_key
 from rag.places import country_of
 from rag.question import PERSON, PLACE, Analysis
 

@@ -5,7 +5,7 @@ sentence and finds the answer itself.
    IDF-weighted keyword coverage, plus the passage's retrieval score).
 2. The question is analysed (`rag.question`): the type of answer it expects and its focus.
 3. For a factoid question, the best sentences are parsed (spaCy) and their entities and noun
-   phrases become candidates (`rag.candidates`), each scored by its sentence, its type fit, its
+   phrases become candidates (`rag.mentions`, scored in `rag.candidates`) by their sentence, type fit,
    closeness to the focus words and what it adds to the question; a candidate found in several
    sentences gathers their evidence (noisy-or), so a name several articles agree on wins.
 4. A verdict question is split into its claims, each looked up and supported on its own
@@ -22,13 +22,9 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from rag.candidates import (
-    AMOUNTS,
-    NOUN_PHRASE,
-    Mention,
     conjoined,
     described,
     fills_slot,
-    mentions,
     named_by,
     novelty,
     proximity,
@@ -36,6 +32,7 @@ from rag.candidates import (
     type_fit,
 )
 from rag.catalog import stems
+from rag.mentions import AMOUNTS, NOUN_PHRASE, Mention, mentions
 from rag.outlets import named_outlets, unknown_outlets
 from rag.phrasing import stated, trimmed
 from rag.places import countries_named

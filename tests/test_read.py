@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from rag.answer import Answer, Assistant
-from rag.candidates import mentions, named_by, normalise_key, novelty, question_words, type_fit
+from rag.candidates import named_by, novelty, question_words, type_fit
 from rag.catalog import Filters
 from rag.config import Settings
 from rag.ingest import read_sources
+from rag.mentions import mentions, normalise_key
 from rag.nlp import parse
 from rag.outlets import named_outlets, outlet_in, unknown_outlets
 from rag.phrasing import stated, trimmed
@@ -271,6 +272,18 @@ def test_a_kind_is_asked_for_by_its_category_not_by_a_name() -> None:
     assert type_fit(found["Freeman"], question, doc, 0.5) < type_fit(
         found["Freeman"], asked, doc, 0.5
     )
+
+
+def test_a_name_opening_a_quoted_remark_keeps_its_own_label() -> None:
+    from spacy.tokens import Span
+
+    said = "\"Dana Reyes thinks that Sam Ortiz 'called her' first,\" a friend said."
+    doc = parse(said).copy()
+    doc.ents = [Span(doc, 1, 3, label="WORK_OF_ART"), *doc.ents[1:]]  # the small model's slip
+    found = {m.text: m.label for m in mentions(doc, 0)}
+    assert found.get("Dana Reyes") == "PERSON" and "Sam Ortiz" in found  # no quote mark kept
+    titled = {m.text: m.label for m in mentions(parse("Fans lined up for “Oppenheimer”."), 0)}
+    assert titled.get("Oppenheimer") == "WORK_OF_ART"
 
 
 # -- the shipped article ------------------------------------------------------------------------
