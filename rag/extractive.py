@@ -81,22 +81,31 @@ class ExtractiveAnswerer:
         return self._quoted(ranked)
 
     def _stated(self, found: Found) -> Draft:
-        """ "<answer>. “<sentence>” [1]", with the answer's span as the short answer."""
+        """ "<answer>. “<sentence>” [1]", with the answer's span as the short answer; a name
+        stated in its fuller form also quotes the sentence that gives it [2]."""
         texts: dict[str, str] = {}
-        text = self._article_text(found.sentence.passage.article_id, texts)
-        start = _quote_start(found.sentence, text)
-        end = found.sentence.span.end
-        citation = Citation.of(1, found.sentence.passage, text[start:end], start, end)
+        citations = [self._cited(found.sentence, 1, texts)]
+        mention, where = found.mention, found.sentence
+        if found.named is not None:
+            mention, where = found.named
+            if (where.passage.article_id, where.span.start) != (
+                found.sentence.passage.article_id,
+                found.sentence.span.start,
+            ):
+                citations.append(self._cited(where, 2, texts))
         short = ShortAnswer(
-            found.text,
-            found.sentence.passage.article_id,
-            found.mention.start,
-            found.mention.end,
+            found.text, where.passage.article_id, mention.start, mention.end,
             round(found.confidence, 4),
-        )
+        )  # fmt: skip
         stop = "" if found.text.endswith(".") else "."  # "U.S." is not followed by "U.S.."
-        said = f"{found.text}{stop} “{' '.join(citation.quote.split())}” [1]"
-        return Draft(said, [citation], False, short_answer=short)
+        quotes = " ".join(f"“{' '.join(c.quote.split())}” [{c.n}]" for c in citations)
+        return Draft(f"{found.text}{stop} {quotes}", citations, False, short_answer=short)
+
+    def _cited(self, sentence: Sentence, n: int, texts: dict[str, str]) -> Citation:
+        """Citation `n`: the sentence, widened to the one before when it cannot stand alone."""
+        text = self._article_text(sentence.passage.article_id, texts)
+        start, end = _quote_start(sentence, text), sentence.span.end
+        return Citation.of(n, sentence.passage, text[start:end], start, end)
 
     def _judged(self, verdict: Verdict) -> Draft:
         """ "Yes. “<sentence>” [1] “<sentence>” [2]": the verdict, one quote per claim."""
@@ -107,13 +116,10 @@ class ExtractiveAnswerer:
         for support in verdict.supports:
             sentence = support.sentence
             assert sentence is not None
-            text = self._article_text(sentence.passage.article_id, texts)
-            start, end = _quote_start(sentence, text), sentence.span.end
+            end = sentence.span.end
             if any(c.article_id == sentence.passage.article_id and c.end == end for c in citations):
                 continue
-            citations.append(
-                Citation.of(len(citations) + 1, sentence.passage, text[start:end], start, end)
-            )
+            citations.append(self._cited(sentence, len(citations) + 1, texts))
         quotes = " ".join(f"“{' '.join(c.quote.split())}” [{c.n}]" for c in citations)
         notes = [verdict.reason] if verdict.reason else []
         return Draft(f"{verdict.reply.capitalize()}. {quotes}", citations, False, notes=notes)

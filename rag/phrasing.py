@@ -1,15 +1,21 @@
-"""How a chosen candidate is said: without the words the question already says, and a
-nationality as its country when a place is asked."""
+"""How a chosen candidate is said: without the words the question already says, a
+nationality as its country when a place is asked, a name in its fullest form."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 
 from rag.candidates import question_words
-from rag.mentions import NOUN_PHRASE, Mention, normalise_key
+from rag.cite import passage_sentences
+from rag.mentions import NOUN_PHRASE, Mention, mentions, normalise_key
 from rag.places import country_of
 from rag.question import PERSON, PLACE, Analysis
+from rag.retrieve import Passage
+from rag.sentences import Sentence
+
+FULL_NAMES = frozenset({"PERSON", "ORG"})  # labels whose fullest form is looked for
 
 
 def stated(mention: Mention, analysis: Analysis) -> str:
@@ -56,3 +62,29 @@ def _said(word: re.Match[str], asked: set[str]) -> bool:
     """The question has the word (every part of a hyphenated one: "multi-purpose")."""
     parts = normalise_key(word.group()).split()
     return bool(parts) and all(p in asked for p in parts)
+
+
+def fullest_name(
+    mention: Mention, sentence: Sentence, passages: Sequence[Passage], analysis: Analysis
+) -> tuple[Mention, Sentence] | None:
+    """The fullest form of a name stated in part ("Bankman-Fried", "Vikings") in the passages
+    ("Sam Bankman-Fried"), from the article of its `sentence` first, with the sentence that
+    gives it; None when there is none. Only sentences with a capitalised word right before
+    the name are parsed; the question's own words are left out as in `trimmed`."""
+    from rag.nlp import parse
+
+    if mention.label not in FULL_NAMES:
+        return None
+    before = re.compile(r"[A-Z][\w’'.-]*\s+" + re.escape(mention.text) + r"\b")
+    own = sentence.passage.article_id
+    ordered = sorted(enumerate(passages, 1), key=lambda rp: rp[1].article_id != own)
+    for rank, passage in ordered:
+        for span in passage_sentences(passage.text, passage.start):
+            if not before.search(span.text):
+                continue
+            for other in mentions(parse(span.text), span.start):
+                if other.label != mention.label or not other.key.endswith(" " + mention.key):
+                    continue
+                if (named := trimmed(other, analysis)).key != mention.key:
+                    return named, Sentence(passage, rank, span, frozenset())
+    return None

@@ -370,6 +370,23 @@ def test_redundant_answers_gather_evidence_across_articles(wire: Assistant) -> N
     assert best.articles >= 2
 
 
+def test_a_name_said_in_part_is_stated_in_full_with_the_sentence_that_gives_it(
+    embedder, tmp_path_factory
+) -> None:
+    folder = tmp_path_factory.mktemp("full-name")
+    _article(folder, "a.md", "Hawks win", "Alpha Times", "2023-10-01",
+             "Coach Lena Varga took over the Harbor Hawks in May after a losing season.\n\n"
+             "Varga led the Hawks to their first league title on Sunday.")  # fmt: skip
+    data_dir = tmp_path_factory.mktemp("full-name-store")
+    store = Store(data_dir, embedder)
+    store.add(read_sources([str(folder)], 10**7))
+    assistant = Assistant(store, Settings(data_dir=data_dir))
+    answer = assistant.ask("Who led the Hawks to their first league title?")
+    assert answer.short_answer is not None and answer.short_answer.text == "Lena Varga"
+    assert answer.text.startswith("Lena Varga. “Varga led") and len(answer.citations) == 2
+    _exact(assistant, answer)
+
+
 @pytest.mark.parametrize(
     ("question", "reply"),
     [
