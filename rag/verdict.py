@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from rag import agree, claims
 from rag.catalog import stems
 from rag.clean import date_key
 from rag.outlets import outlet_in
@@ -142,12 +143,16 @@ def _consistency(
 
 def contradicts(claim: str, sentence: str) -> bool:
     """The sentence negates a word the claim states without negation ("acceptable" / "not
-    acceptable"), or the claim negates what the sentence states."""
+    acceptable"), the claim negates what the sentence states, or the sentence gives another
+    number, date or doer than the claim (`rag.agree`)."""
     from rag.nlp import parse_many
 
     claim_doc, sentence_doc = parse_many([claim, sentence])
     one_way = _negated(sentence_doc) & _plain(claim_doc)
-    return bool(one_way or _negated(claim_doc) & _plain(sentence_doc))
+    if one_way or _negated(claim_doc) & _plain(sentence_doc):
+        return True
+    # or the claim checker finds it says otherwise: another number, date or doer
+    return agree.contradicts(agree.disagreement(claims.analyse(claim), claims.analyse(sentence)))
 
 
 def _negated(doc: Any) -> set[str]:

@@ -445,6 +445,9 @@ def test_negation_in_the_supporting_sentence_contradicts_a_plain_claim() -> None
     )
     assert not contradicts("the condition is not acceptable", "This condition is not acceptable.")
     assert not contradicts("Sattar met the governor", "Sattar met the governor on Monday.")
+    # another number, or another doer of the same deed, says otherwise as well
+    assert contradicts("the team scored 3 goals", "The team scored 5 goals on Sunday.")
+    assert contradicts("Siddiqui offered Sattar a role", "Sattar offered Siddiqui a role.")
 
 
 @pytest.mark.timeout(30)
