@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 SEMANTIC_POOL = 20  # sentences embedded per question, best keyword coverage first
 PARSED = 12  # best sentences parsed (for their subject, and for candidates)
 SENTENCE_BATCH = 16  # sentences per ONNX call, sorted by length (2x faster than unsorted 64s)
-SENTENCE_WORDS = 48  # words of a sentence embedded (a long one's opening carries its sense)
 VECTOR_CACHE = 20_000  # sentence vectors kept (about 30 MB)
 SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 _CORE = frozenset({"compound", "poss", "amod", "nmod", "flat"})  # a subject's own words
@@ -76,11 +75,10 @@ class Ranker:
         # shortest first, in small batches: little padding, on the fast ONNX query path
         missing.sort(key=len)
         if missing:
-            clipped = [_clipped(t) for t in missing]
             fresh = np.vstack(
                 [
-                    np.asarray(self.store.embedder.encode(clipped[i : i + SENTENCE_BATCH]))
-                    for i in range(0, len(clipped), SENTENCE_BATCH)
+                    np.asarray(self.store.embedder.encode(missing[i : i + SENTENCE_BATCH]))
+                    for i in range(0, len(missing), SENTENCE_BATCH)
                 ]
             )
             with self._lock:
@@ -90,7 +88,7 @@ class Ranker:
         with self._lock:
             found = [self._vectors.get(t) for t in texts]
         if any(v is None for v in found):  # evicted meanwhile by another thread
-            return np.asarray(self.store.embedder.encode([_clipped(t) for t in texts]))
+            return np.asarray(self.store.embedder.encode(list(texts)))
         return np.vstack(found)
 
     def rank(self, question: str, passages: Sequence[Passage]) -> list[Sentence]:
@@ -166,11 +164,6 @@ class Ranker:
             elif names & _proper_nouns(doc):
                 sentence.score -= self.weights.other_role
         return sorted(sentences, key=lambda s: (-s.score, s.rank, s.span.start))
-
-
-def _clipped(text: str) -> str:
-    words = text.split()
-    return text if len(words) <= SENTENCE_WORDS else " ".join(words[:SENTENCE_WORDS])
 
 
 def bigrams(text: str) -> set[tuple[str, str]]:
