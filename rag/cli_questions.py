@@ -87,6 +87,8 @@ def eval_(
     from rag import report as reports
     from rag.answer import Assistant
     from rag.evaluate import evaluate, load_questions, open_eval_store
+    from rag.report_compare import compare
+    from rag.report_render import render_compare, render_metrics
     from rag.store import open_store
 
     question_set = load_questions(questions)
@@ -115,6 +117,6 @@ def eval_(
     if as_json:
         emit(evaluation.summary())
     else:
-        reports.render_metrics(report)
+        render_metrics(report)
     if old is not None:
-        reports.render_compare(reports.compare(old, report), str(compare_to), stderr=as_json)
+        render_compare(compare(old, report), str(compare_to), stderr=as_json)
