@@ -240,7 +240,7 @@ def interleaved(parts: Sequence[Path], stores: dict[str, Any]) -> dict[str, dict
 def timed_story_work(store: Any) -> Clock:
     """Accumulates the time the store spends on stories: detection, aligning copies, and
     looking up reusable vectors."""
-    import rag.store as store_module
+    from rag import store_write
 
     clock = Clock()
 
@@ -251,10 +251,10 @@ def timed_story_work(store: Any) -> Clock:
 
         return timed
 
-    store._detect = wrap(store._detect)
+    store_write.detect_matches = wrap(store_write.detect_matches)
     store.stories.stored_keys = wrap(store.stories.stored_keys)
     store.vectors.get = wrap(store.vectors.get)
-    store_module.align_copies = wrap(store_module.align_copies)
+    store_write.align_copies = wrap(store_write.align_copies)
     return clock
 
 

@@ -17,6 +17,7 @@ from rag.chunk import Chunk
 from rag.errors import ModelMismatchError, StoreError
 from rag.plan import BATCH, Planned, Progress, groups, quiet
 from rag.store import Store
+from rag.store_write import write_group
 from rag.stories import Match
 
 
@@ -71,7 +72,7 @@ def migrate(source: Store, target: Store, progress: Progress = quiet) -> Migrate
         )
     report = MigrateReport()
     waiting = lambda waited, limit: progress("waiting", int(waited), int(limit))  # noqa: E731
-    with source._writing(progress), target.catalog.writer_lock(target.lock_wait, waiting):
+    with source.writing(progress), target.catalog.writer_lock(target.lock_wait, waiting):
         _adopt_identity(source, target)  # before repair: the collection it keeps is this one
         target.repair()
         planned = [_planned(source.catalog, a.article_id, target) for a in _articles(source)]
@@ -81,7 +82,7 @@ def migrate(source: Store, target: Store, progress: Progress = quiet) -> Migrate
         progress("copying", 0, total)
         stories = _stories(source)
         for group in groups(todo, BATCH):
-            target._write(group, _vectors(source, group), stories)
+            write_group(target, group, _vectors(source, group), stories)
             report.copied += [p.article.article_id for p in group]
             report.chunks += sum(len(p.chunks) for p in group)
             progress("copying", report.chunks, total)

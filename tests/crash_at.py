@@ -1,6 +1,6 @@
 """Run `rag ARGS...` and kill the process with SIGKILL at one named write point of the store.
 
-Usage: python tests/crash_at.py POINT ARGS...   (POINT as in `rag.store.write_point` calls)
+Usage: python tests/crash_at.py POINT ARGS...   (POINT as in `rag.store_write.write_point` calls)
 
 The store's `write_point` is the seam: it does nothing in normal runs; here it is replaced,
 before the command starts, by one that kills the process the first time POINT is reached.
@@ -15,13 +15,13 @@ import sys
 
 def main() -> None:
     point, args = sys.argv[1], sys.argv[2:]
-    import rag.store
+    import rag.store_write
 
     def write_point(name: str) -> None:
         if name == point:
             os.kill(os.getpid(), signal.SIGKILL)
 
-    rag.store.write_point = write_point
+    rag.store_write.write_point = write_point
     sys.argv = ["rag", *args]
     from rag.cli import main as rag_main
 

@@ -32,7 +32,8 @@ from rag.metrics import (
     supports,
     token_f1,
 )
-from rag.report import compare, judge, summary_markdown
+from rag.report_compare import compare, judge
+from rag.report_render import summary_markdown
 from rag.retrieve import Passage
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -393,7 +394,7 @@ def test_same_settings_same_metrics_and_compare_flags_regression(shipped_run: di
 
 
 def test_chart_keeps_scores_and_rates_apart(tmp_path: Path) -> None:
-    from rag.report import chart_groups, write_chart
+    from rag.report_render import chart_groups, write_chart
 
     metrics = {k: None for k in METRIC_KEYS} | {
         "answer@1": 0.5,

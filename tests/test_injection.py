@@ -14,7 +14,6 @@ import psycopg
 import pytest
 
 from rag.answer import Assistant
-from rag.catalog_sqlite import MIGRATIONS as SQLITE_STEPS
 from rag.catalog_sqlite import SQLiteCatalog
 from rag.config import Settings
 from rag.ingest import read_sources
@@ -22,6 +21,7 @@ from rag.injection import REMOVED, defuse, instruction_spans, is_instruction, qu
 from rag.injection import VERSION as RULES
 from rag.llm_answer import LLMAnswerer
 from rag.llms import openai_chat
+from rag.sqlite_schema import MIGRATIONS as SQLITE_STEPS
 from rag.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]

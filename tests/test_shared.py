@@ -19,8 +19,9 @@ from test_store import STORIES, _md, _stories, assert_consistent
 
 from rag.catalog import Filters
 from rag.catalog_pg import MIGRATIONS as PG_STEPS
-from rag.catalog_sqlite import MIGRATIONS, SQLiteCatalog
+from rag.catalog_sqlite import SQLiteCatalog
 from rag.ingest import read_sources
+from rag.sqlite_schema import MIGRATIONS
 from rag.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -22,7 +22,8 @@ from ui.uploads import UPLOAD_TYPES, Upload, read_uploads, read_urls, split_urls
 if TYPE_CHECKING:
     from rag.config import Settings
     from rag.ingest import Article, Failure
-    from rag.store import AddReport, Store
+    from rag.plan import AddReport
+    from rag.store import Store
 
 SHOWN_TITLES = 10
 

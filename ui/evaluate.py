@@ -106,7 +106,7 @@ def _run(settings: Settings, questions: list[Any], name: str, k: int) -> dict[st
 
 # -- reading a report ---------------------------------------------------------------------------
 def _render_report(report: Mapping[str, Any], key: str) -> None:
-    from rag.report import answer_type_rows, chart_groups, metrics_table
+    from rag.report_render import answer_type_rows, chart_groups, metrics_table
 
     st.subheader("Metrics")
     for name, rows in chart_groups(report).items():
@@ -190,7 +190,8 @@ def _render_drill(report: Mapping[str, Any], key: str) -> None:
 
 # -- earlier reports ----------------------------------------------------------------------------
 def _render_reports(settings: Settings) -> None:
-    from rag.report import compare, list_reports, load_report
+    from rag.report import list_reports, load_report
+    from rag.report_compare import compare
 
     found = list_reports(settings.data_dir)
     if not found:
