@@ -25,6 +25,7 @@ from rag.store import Store, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 BBC = ROOT.parent / "shared" / "data" / "bbc" / "articles.jsonl"
+PAUSE_AT = Path(__file__).with_name("pause_at.py")
 LIMIT = 1_000_000
 
 STORIES = {
@@ -313,15 +314,17 @@ def test_interrupted_rag_add_is_completed_by_the_next(
     source.write_text("\n".join(records) + "\n", encoding="utf-8")
     data = tmp_path / "data"
     env = {**os.environ, **backend.env(data), "RAG_ADD_BATCH_CHUNKS": "8", "HF_HUB_OFFLINE": "1"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "rag", "add", "--json", str(source)],
+    marker = tmp_path / "first-batch-committed"
+    proc = subprocess.Popen(  # held after its first batch commits, so the signal cannot miss it
+        [sys.executable, str(PAUSE_AT), "add:committed", str(marker), "add", "--json", str(source)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     try:
-        committed = _wait_for_chunks(backend.urls(data)[0] or data / "articles.db", proc, 240)
+        _wait_for_file(marker, proc, 240)
+        committed = _committed_chunks(backend.urls(data)[0] or data / "articles.db")
     finally:
         proc.send_signal(sig)
         out, err = proc.communicate(timeout=60)
@@ -346,16 +349,11 @@ def test_interrupted_rag_add_is_completed_by_the_next(
     assert sorted(a["id"] for a in store.list_articles()) == sorted(ids)
 
 
-def _wait_for_chunks(catalog: Path | str, proc: subprocess.Popen, timeout: float) -> int:
-    """Wait until the running `rag add` has committed its first batch; return the chunk count.
-    `catalog` is the SQLite file or the PostgreSQL URL it writes to."""
+def _wait_for_file(marker: Path, proc: subprocess.Popen, timeout: float) -> None:
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and proc.poll() is None:
-        found = _committed_chunks(catalog)
-        if found:
-            return found
+    while time.monotonic() < deadline and proc.poll() is None and not marker.exists():
         time.sleep(0.05)
-    raise AssertionError(f"rag add committed nothing (exit code {proc.poll()})")
+    assert marker.exists(), f"rag add never reached its first commit (exit code {proc.poll()})"
 
 
 def _committed_chunks(catalog: Path | str) -> int:
