@@ -26,10 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def shipped(embedder, tmp_path_factory) -> Assistant:
-    data_dir = tmp_path_factory.mktemp("read-store")
-    store = Store(data_dir, embedder)
-    store.add(read_sources([str(ROOT / "corpus")], 10**7))
-    return Assistant(store, Settings(data_dir=data_dir))
+    return _assistant(embedder, tmp_path_factory.mktemp("read-store"), ROOT / "corpus")
 
 
 def _article(folder: Path, name: str, title: str, source: str, date: str, body: str) -> None:
@@ -53,7 +50,11 @@ def wire(embedder, tmp_path_factory) -> Assistant:
     _article(folder, "d.md", "Phone recall", "Beta Post", "2023-10-10",
              "The maker recalled the Nimbus phone after batteries overheated.\n\n"
              "Owners can return the Nimbus phone for a full refund.")  # fmt: skip
-    data_dir = tmp_path_factory.mktemp("wire-store")
+    return _assistant(embedder, tmp_path_factory.mktemp("wire-store"), folder)
+
+
+def _assistant(embedder, data_dir: Path, folder: Path) -> Assistant:
+    """An assistant over a new store holding the articles of `folder`."""
     store = Store(data_dir, embedder)
     store.add(read_sources([str(folder)], 10**7))
     return Assistant(store, Settings(data_dir=data_dir))
@@ -377,10 +378,7 @@ def test_a_name_said_in_part_is_stated_in_full_with_the_sentence_that_gives_it(
     _article(folder, "a.md", "Hawks win", "Alpha Times", "2023-10-01",
              "Coach Lena Varga took over the Harbor Hawks in May after a losing season.\n\n"
              "Varga led the Hawks to their first league title on Sunday.")  # fmt: skip
-    data_dir = tmp_path_factory.mktemp("full-name-store")
-    store = Store(data_dir, embedder)
-    store.add(read_sources([str(folder)], 10**7))
-    assistant = Assistant(store, Settings(data_dir=data_dir))
+    assistant = _assistant(embedder, tmp_path_factory.mktemp("full-name-store"), folder)
     answer = assistant.ask("Who led the Hawks to their first league title?")
     assert answer.short_answer is not None and answer.short_answer.text == "Lena Varga"
     assert answer.text.startswith("Lena Varga. “Varga led") and len(answer.citations) == 2
