@@ -235,20 +235,28 @@ _STEMMER.executescript(
     "CREATE VIRTUAL TABLE words_vocab USING fts5vocab(words, 'instance');"
 )
 _STEM_LOCK = threading.Lock()
+_STEMS: dict[str, str] = {}  # word -> its stem, as the index stems it
+STEM_CACHE = 200_000
 
 
 def stems(words: Sequence[str]) -> list[str]:
     """The keyword index's own stem of each word ('' for a word it drops), so that
-    answer scoring matches words exactly as the index does."""
+    answer scoring matches words exactly as the index does. Stems met before are kept."""
     if not words:
         return []
     with _STEM_LOCK:
-        _STEMMER.execute("DELETE FROM words")
-        _STEMMER.executemany(
-            "INSERT INTO words(rowid, body) VALUES (?, ?)", list(enumerate(words, start=1))
-        )
-        found = dict(_STEMMER.execute("SELECT doc, term FROM words_vocab WHERE offset = 0"))
-    return [found.get(i, "") for i in range(1, len(words) + 1)]
+        if len(_STEMS) + len(words) > STEM_CACHE:
+            _STEMS.clear()
+        missing = [w for w in dict.fromkeys(words) if w not in _STEMS]
+        if missing:
+            _STEMMER.execute("DELETE FROM words")
+            _STEMMER.executemany(
+                "INSERT INTO words(rowid, body) VALUES (?, ?)", list(enumerate(missing, start=1))
+            )
+            rows = _STEMMER.execute("SELECT doc, term FROM words_vocab WHERE offset = 0")
+            found = dict(rows.fetchall())
+            _STEMS.update((w, found.get(i, "")) for i, w in enumerate(missing, start=1))
+        return [_STEMS[w] for w in words]
 
 
 def tokens(pairs: Sequence[tuple[str, str]]) -> list[tuple[list[str], list[str]]]:

@@ -122,12 +122,18 @@ _QUOTES = "\"'“”‘’"
 
 
 def _unquoted(doc: Any, first: int, last: int) -> tuple[int, int]:
-    """An entity's tokens without quote marks at its edges ("Travis Kelce '")."""
-    while first < last and doc[first].text in _QUOTES:
+    """An entity's tokens without quote marks at its edges ("Travis Kelce '"), nor an
+    article before an opening one (the "Red Brigade)."""
+    while first < last and (doc[first].text in _QUOTES or _opens_quote(doc, first, last)):
         first += 1
     while last > first and doc[last - 1].text in _QUOTES:
         last -= 1
     return first, last
+
+
+def _opens_quote(doc: Any, first: int, last: int) -> bool:
+    """An article whose next token, inside the span, is a quote mark."""
+    return doc[first].pos_ == "DET" and first + 1 < last and doc[first + 1].text in _QUOTES
 
 
 def _label(doc: Any, ent: Any) -> str:

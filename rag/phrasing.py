@@ -32,7 +32,10 @@ def trimmed(mention: Mention, analysis: Analysis) -> Mention:
     Governor Kamran Tessori" -> "Kamran Tessori" for "Who is the governor of Sindh?"), and
     the question's words a common phrase ends with, then those it starts with ("the US
     monkeypox outbreak" -> "monkeypox" for "Which US virus outbreak ...?"). A capitalised
-    word is part of a name ("Columbia University") and stays."""
+    word is part of a name ("Columbia University") and stays. What is left does not start
+    with a joining word ("and ..."), a person's name not with the lower-case words that
+    describe them ("late-night host Jimmy Kimmel"), a phrase not with a common noun's
+    possessive ("year's Winter Games"), and no quote mark is left unpaired."""
     words = list(re.finditer(r"\S+", mention.text))
     asked = question_words(analysis)
     first, last = 0, len(words)
@@ -45,17 +48,71 @@ def trimmed(mention: Mention, analysis: Analysis) -> Mention:
     if person or last < len(words):
         while first < last - 1 and _said(words[first], asked):
             first += 1
+    while first < last - 1 and _leading_filler(words, first, person):
+        first += 1
     if (first, last) == (0, len(words)):
-        return mention
+        return _paired(mention)
     start, end = words[first].start(), words[last - 1].end()
     text = mention.text[start:end]
+    return _paired(
+        replace(
+            mention,
+            text=text,
+            start=mention.start + start,
+            end=mention.start + end,
+            key=normalise_key(text),
+        )
+    )
+
+
+_JOINING = frozenset({"and", "or", "but", "nor", "&", "of", "with", "as"})
+_NAME_PARTICLES = frozenset(
+    "de da di del della du des van von der den ter bin ibn al el la le".split()
+)
+_POSSESSIVE = re.compile(r"^[a-z][\w-]*[’']s?$")
+
+
+def _leading_filler(words: list[re.Match[str]], i: int, person: bool) -> bool:
+    """Word `i` starts the phrase but is not part of what it names."""
+    word = words[i].group()
+    if word.lower() in _JOINING:
+        return True
+    if _POSSESSIVE.match(word) and word[-1] in "s’'":  # "year's", "officials'"
+        return True
+    later = [w.group() for w in words[i + 1 :]]
+    describes = word.islower() and word not in _NAME_PARTICLES
+    return person and describes and any(w[:1].isupper() for w in later)
+
+
+def _paired(mention: Mention) -> Mention:
+    """The mention without a quote mark at an edge that has no partner inside it."""
+    text = mention.text
+    start, end = 0, len(text)
+    while start < end and text[start] in _QUOTES and not _closes(text[start + 1 : end]):
+        start += 1
+    while end > start and text[end - 1] in _QUOTES and not _opens(text[start : end - 1]):
+        end -= 1
+    if (start, end) == (0, len(text)) or start >= end:
+        return mention
+    cut = text[start:end]
     return replace(
         mention,
-        text=text,
+        text=cut,
         start=mention.start + start,
         end=mention.start + end,
-        key=normalise_key(text),
+        key=normalise_key(cut),
     )
+
+
+_QUOTES = '"“”‘’'
+
+
+def _closes(rest: str) -> bool:
+    return '"' in rest or "”" in rest
+
+
+def _opens(rest: str) -> bool:
+    return '"' in rest or "“" in rest
 
 
 def _said(word: re.Match[str], asked: set[str]) -> bool:

@@ -139,3 +139,14 @@ def test_recency_boost_halves_with_age() -> None:
     assert recency_boost("2023-02-28", "2023-03-10", weights) == pytest.approx(1.5)
     assert recency_boost(None, "2023-03-10", weights) == 1.0
     assert recency_boost("2023-03-10", None, weights) == 1.0
+
+
+def test_stems_are_the_keyword_indexs_own_and_stay_so_once_kept() -> None:
+    import rag.catalog as catalog
+
+    first = catalog.stems(["running", "Cats", "running", "the"])
+    assert first == ["run", "cat", "run", "the"]
+    assert "running" in catalog._STEMS  # kept: asked again, it is not stemmed again
+    assert catalog.stems(["cats", "running", "walked"]) == ["cat", "run", "walk"]
+    catalog._STEMS.clear()
+    assert catalog.stems(["walked", "running"]) == ["walk", "run"]

@@ -106,10 +106,12 @@ def test_item08_a_new_data_dir_says_it_prepares_the_query_model(
         box.fill("What did Sattar demand?")
         box.press("Enter")
         tab.get_by_text("Preparing the query model").wait_for()
-        tab.get_by_text(r"step").first.wait_for()
-        shoot(tab, shots, "item-08-preparing-the-query-model")
         answer = tab.get_by_test_id("stChatMessage").nth(1)
-        answer.get_by_role("button", name="Save as test question").wait_for()
+        done = answer.get_by_role("button", name="Save as test question")
+        # its steps, unless a loaded machine delivers them and the answer in one batch
+        tab.get_by_text(r"step").or_(done).first.wait_for()
+        shoot(tab, shots, "item-08-preparing-the-query-model")
+        done.wait_for()
         assert "restored as the party chief" in answer.inner_text()
         assert "Preparing the query model" not in tab.inner_text("body"), "gone once done"
         assert [p.suffix for p in (fresh / "models").iterdir()] == [".onnx"]

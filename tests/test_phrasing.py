@@ -1,0 +1,69 @@
+"""How a chosen candidate is said: the edges of its span. Real spaCy, invented sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.mentions import Mention, mentions, normalise_key
+from rag.nlp import parse
+from rag.phrasing import trimmed
+from rag.question import analyse
+
+
+def _said(sentence: str, question: str) -> set[str]:
+    """Every mention of the sentence as it would be said for the question; each is checked
+    to be the article's own text at its offsets."""
+    analysis = analyse(question)
+    said = set()
+    for mention in mentions(parse(sentence), 0):
+        bare = trimmed(mention, analysis)
+        assert sentence[bare.start : bare.end] == bare.text
+        said.add(bare.text)
+    return said
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question", "name"),
+    [
+        (
+            "Singer and radio host Mara Quill will open the festival.",
+            "Which singer will open the festival?",
+            "Mara Quill",
+        ),
+        (
+            "The band's drummer, veteran session player Tom Ruddle, left.",
+            "Who left the band?",
+            "Tom Ruddle",
+        ),
+    ],
+)
+def test_a_person_is_said_without_joining_words_or_the_words_that_describe_them(
+    sentence: str, question: str, name: str
+) -> None:
+    said = _said(sentence, question)
+    assert name in said
+    assert not any(s.startswith(("and ", "radio ", "veteran ")) for s in said)
+
+
+def test_a_phrase_is_said_without_a_common_nouns_possessive_in_front() -> None:
+    said = _said(
+        "The mayor will attend this year's Harbour Lights Parade on Friday.",
+        "Which event will the mayor attend?",
+    )
+    assert "Harbour Lights Parade" in said
+    assert not any(s.startswith("year") for s in said)
+
+
+def test_no_mention_is_left_with_an_unpaired_quote_mark() -> None:
+    said = _said(
+        'Two men were charged with leading the "Blue Hand Network", police said.',
+        "Two men were charged with leading a group known as what?",
+    )
+    assert "Blue Hand Network" in said
+    assert all(s.count('"') % 2 == 0 for s in said)
+
+
+def test_a_particle_that_opens_a_surname_stays() -> None:
+    text = "de Vries"
+    surname = Mention(text, 0, len(text), "PERSON", normalise_key(text), 0, 2, True)
+    assert trimmed(surname, analyse("Who chaired the meeting?")).text == "de Vries"
