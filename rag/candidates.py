@@ -26,6 +26,7 @@ from rag.question import (
 CATEGORY_NAME = 0.3  # share of its fit a name keeps where the question asks for a kind
 LIKENESS_FLOOR = 0.1  # a typed phrase unlike the type noun still keeps this share of its fit
 _PLACES = frozenset({"GPE", "LOC", "NORP"})
+_NAMING = frozenset({"compound", "nmod", "poss"})  # a phrase's words that name its head
 _AMOUNTS = frozenset({"CARDINAL", "QUANTITY", "PERCENT", "MONEY", "ORDINAL", "DATE", "TIME"})
 _NEAR: dict[str, dict[str, float]] = {
     PERSON: {},
@@ -64,7 +65,11 @@ def type_fit(
         if not mention.proper:
             return 0.0
         return 0.8 if named_by(mention, analysis, doc) else _PROPER_PHRASE.get(kind, 0.0)
-    return _NEAR.get(kind, {}).get(mention.label, 0.0)
+    near = _NEAR.get(kind, {}).get(mention.label, 0.0)
+    if mention.label in _AMOUNTS or kind in (DATE, NUMBER) or not analysis.type_noun:
+        return near
+    # a name the tagger mislabels is still what the sentence calls a holiday or a firm
+    return max(near, 0.8) if named_by(mention, analysis, doc) else near
 
 
 def _measure(mention: Mention, doc: Any) -> bool:
@@ -107,21 +112,37 @@ def named_by(mention: Mention, analysis: Analysis, doc: Any) -> bool:
     """The type noun stands next to the mention: inside its phrase as a modifier ("Hurricane
     Hilary", "the monkeypox virus"), just before it ("a faction of the MQM named MQM-RC",
     "PSP leaders Kamal and Kaimkhani") or in apposition after it ("Jaguar, the automaker")."""
-    noun = analysis.type_noun
-    if not noun:
+    if not analysis.type_noun:
         return False
-    words = {noun, noun + "s", noun.rstrip("s")}
+    words = _type_words(analysis.type_noun)
     span = doc[mention.first : mention.last]
     if any(t.lower_ in words for t in span):  # "the monkeypox virus", "Hurricane Hilary"
         head, rest = span[0], span[1:]
         if span.root.lower_ in words:  # unless a name follows: the movie "A Working Man"
-            return len(span) > 1 and not any(c.dep_ == "appos" for c in span.root.rights)
+            # and named by a noun ("the monkeypox virus"), not described ("a deadly virus")
+            nouns = [t for t in span if t.i != span.root.i and t.dep_ in _NAMING]
+            return bool(nouns) and not any(c.dep_ == "appos" for c in span.root.rights)
         # "Hurricane Hilary", not "a toy convention" or "the American Toy Fair"
         return len(span) > 1 and head.lower_ in words and any(t.pos_ == "PROPN" for t in rest)
     before = doc[max(0, mention.first - 5) : mention.first]
     after = doc[mention.last : mention.last + 3]
     near = [t for t in [*before, *after] if t.lower_ in words and t.dep_ != "compound"]
-    return bool(near) or _equated(mention, doc, words)  # not "a toy convention in Paris"
+    # not "a toy convention in Paris"
+    return bool(near) or _apposed(mention, doc, words) or _equated(mention, doc, words)
+
+
+def _type_words(noun: str) -> set[str]:
+    return {noun, noun + "s", noun.rstrip("s")}
+
+
+def _apposed(mention: Mention, doc: Any, words: set[str]) -> bool:
+    """The type noun stands in apposition to the mention, however far its words reach:
+    after it ("asbestos, a cancer-causing mineral") or, for a name, before it ("the national
+    holiday, Harvest Day"; a common noun there describes: "the threat, a shift in tone")."""
+    root = doc[mention.first : mention.last].root
+    if any(c.dep_ == "appos" and c.lower_ in words for c in root.children):
+        return True
+    return mention.proper and root.dep_ == "appos" and root.head.lower_ in words
 
 
 _COPULAS = frozenset({"is", "are", "was", "were", "'s", "’s", "'re", "’re", "be", "been"})

@@ -162,6 +162,10 @@ def _bracketed(doc: Any, first: int, last: int) -> bool:
     return last - first == 1 and before == "(" and after == ")"
 
 
+def _named(found: dict[tuple[int, int], Mention], key: str) -> bool:
+    return any(m.key == key and m.label != NOUN_PHRASE for m in found.values())
+
+
 def _add(
     found: dict[tuple[int, int], Mention], doc: Any, first: int, last: int, label: str, offset: int
 ) -> None:
@@ -170,8 +174,10 @@ def _add(
     if text.count("(") != text.count(")"):  # "PSP) leaders": a phrase cut across brackets
         return
     key = normalise_key(text)
-    if not key or key in STOPWORDS or (first, last) in found and label == NOUN_PHRASE:
+    if not key or key in STOPWORDS:
         return
+    if label == NOUN_PHRASE and ((first, last) in found or _named(found, key)):
+        return  # the same words as an entity ("United States" of "the United States")
     proper = any(t.pos_ == "PROPN" for t in span) or label != NOUN_PHRASE
     start = offset + span.start_char
     found[(first, last)] = Mention(text, start, start + len(text), label, key, first, last, proper)

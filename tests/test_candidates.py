@@ -1,0 +1,63 @@
+"""What makes a mention a good answer: the grammar that names it by the question's type noun.
+Real spaCy, invented sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.candidates import named_by, type_fit
+from rag.mentions import NOUN_PHRASE, mentions
+from rag.nlp import parse
+from rag.question import analyse
+
+
+def _fits(sentence: str, question: str) -> dict[str, float]:
+    doc, analysis = parse(sentence), analyse(question)
+    return {m.text: type_fit(m, analysis, doc) for m in mentions(doc, 0)}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Friday was Harvest Remembrance Day, a national holiday honouring the valley's farmers.",
+        "The national holiday, Harvest Remembrance Day, falls on Friday this year.",
+    ],
+)
+def test_a_name_in_apposition_to_the_type_noun_fits_whatever_its_entity_label(
+    sentence: str,
+) -> None:
+    fits = _fits(sentence, "Which national holiday was celebrated this week?")
+    assert fits["Harvest Remembrance Day"] >= 0.8
+    assert fits["Harvest Remembrance Day"] == max(fits.values())
+
+
+def test_apposition_to_another_noun_does_not_make_a_name_fit() -> None:
+    fits = _fits(
+        "Maria Lopez, a national hero, was honoured on Friday.",
+        "Which national holiday was celebrated this week?",
+    )
+    assert fits["Maria Lopez"] < 0.5
+
+
+def test_a_type_noun_described_by_adjectives_is_not_named() -> None:
+    question = analyse("Regulators banned which mineral?")
+    doc = parse("Regulators banned chrysotile asbestos, a cancer-causing mineral, on Monday.")
+    found = {m.text: m for m in mentions(doc, 0)}
+    assert named_by(found["chrysotile asbestos"], question, doc)
+    assert not named_by(found["cancer-causing mineral"], question, doc)
+    named = parse("Officials tracked the monkeypox virus for months.")
+    virus = next(m for m in mentions(named, 0) if m.text.endswith("virus"))
+    assert named_by(virus, analyse("Officials tracked which virus?"), named)
+
+
+def test_a_noun_phrase_that_repeats_an_entity_is_not_a_second_candidate() -> None:
+    found = mentions(parse("The rule applies in the United States from May."), 0)
+    same = [m for m in found if m.key == "united states"]
+    assert len(same) == 1 and same[0].label != NOUN_PHRASE
+
+
+def test_a_common_nouns_apposition_describes_and_does_not_name() -> None:
+    question = analyse("What is the biggest threat to the region?")
+    doc = parse("She said drought posed the biggest threat to the region, a shift in tone.")
+    shift = next(m for m in mentions(doc, 0) if m.text == "shift" or m.text == "a shift")
+    assert not named_by(shift, question, doc)
