@@ -36,8 +36,9 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 from rag.catalog import Filters  # noqa: E402
 from rag.clean import date_key  # noqa: E402
 from rag.config import Settings  # noqa: E402
-from rag.evaluate import SPLITS, Question, evaluate, load_questions, split  # noqa: E402
+from rag.evaluate import evaluate  # noqa: E402
 from rag.metrics import Hit, percentile, retrieval_metrics  # noqa: E402
+from rag.question_sets import SPLITS, Question, load_questions, split  # noqa: E402
 
 CACHE = ROOT / "benchmarks" / "out" / "stores"
 README = ROOT / "README.md"

@@ -300,7 +300,8 @@ def answers(settings: Settings) -> None:
     from benchmarks.quality import Dataset, newsdesk_store
     from rag.answer import Assistant
     from rag.catalog import Filters
-    from rag.evaluate import evaluate, load_questions
+    from rag.evaluate import evaluate
+    from rag.question_sets import load_questions
     from rag.retrieve import search
 
     dataset = Dataset(

@@ -86,7 +86,8 @@ def eval_(
 
     from rag import report as reports
     from rag.answer import Assistant
-    from rag.evaluate import evaluate, load_questions, open_eval_store
+    from rag.evaluate import evaluate, open_eval_store
+    from rag.question_sets import load_questions
     from rag.report_compare import compare
     from rag.report_render import render_compare, render_metrics
     from rag.store import open_store
