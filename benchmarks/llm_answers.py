@@ -30,7 +30,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rag.answer import Answer, Assistant  # noqa: E402
+from rag.answer import Answer  # noqa: E402
+from rag.assistant import Assistant  # noqa: E402
 from rag.cite import SupportChecker  # noqa: E402
 from rag.config import Settings  # noqa: E402
 from rag.evaluate import score  # noqa: E402

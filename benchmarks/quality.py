@@ -203,7 +203,7 @@ def retrieval_only(questions: Sequence[Question], search: Search) -> dict[str, f
 def run_dataset(
     dataset: Dataset, settings: Settings, limit: int | None, part: str | None = None
 ) -> list[Result]:
-    from rag.answer import Assistant
+    from rag.assistant import Assistant
 
     questions = load_questions(dataset.questions)
     questions = (split(questions, part) if part else questions)[:limit]

@@ -37,7 +37,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--limit", type=int, default=None)
     args = parser.parse_args()
-    from rag.answer import Assistant
+    from rag.assistant import Assistant
 
     folder = args.data / "realtimeqa"
     dataset = Dataset(

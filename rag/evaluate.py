@@ -34,7 +34,8 @@ from rag.question_sets import Question
 from rag.reader_metrics import by_answer_type, reader_metrics
 
 if TYPE_CHECKING:
-    from rag.answer import Answer, Assistant
+    from rag.answer import Answer
+    from rag.assistant import Assistant
     from rag.retrieve import Passage
     from rag.store import Store
 

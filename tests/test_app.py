@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from rag.answer import Assistant
+from rag.assistant import Assistant
 from rag.conversations import Message, open_conversations
 from rag.ingest import read_sources
 from rag.question_sets import load_questions
