@@ -22,11 +22,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rag.answer import Assistant  # noqa: E402
+from rag.assistant import Assistant  # noqa: E402
 from rag.catalog import Filters  # noqa: E402
 from rag.config import Settings  # noqa: E402
-from rag.evaluate import Question, load_questions, split  # noqa: E402
 from rag.ingest import read_sources  # noqa: E402
+from rag.question_sets import Question, load_questions, split  # noqa: E402
 from rag.store import open_store  # noqa: E402
 
 CACHE = ROOT / "benchmarks" / "out" / "stores"

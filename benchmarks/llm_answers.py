@@ -30,13 +30,15 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rag.answer import Answer, Assistant  # noqa: E402
+from rag.answer import Answer  # noqa: E402
+from rag.assistant import Assistant  # noqa: E402
 from rag.cite import SupportChecker  # noqa: E402
 from rag.config import Settings  # noqa: E402
-from rag.evaluate import Question, load_questions, score  # noqa: E402
+from rag.evaluate import score  # noqa: E402
 from rag.ingest import read_sources  # noqa: E402
 from rag.llms import make_answerer  # noqa: E402
 from rag.metrics import aggregate  # noqa: E402
+from rag.question_sets import Question, load_questions  # noqa: E402
 from rag.store import open_store  # noqa: E402
 
 SHOWN = (

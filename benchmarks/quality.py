@@ -36,8 +36,9 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 from rag.catalog import Filters  # noqa: E402
 from rag.clean import date_key  # noqa: E402
 from rag.config import Settings  # noqa: E402
-from rag.evaluate import SPLITS, Question, evaluate, load_questions, split  # noqa: E402
+from rag.evaluate import evaluate  # noqa: E402
 from rag.metrics import Hit, percentile, retrieval_metrics  # noqa: E402
+from rag.question_sets import SPLITS, Question, load_questions, split  # noqa: E402
 
 CACHE = ROOT / "benchmarks" / "out" / "stores"
 README = ROOT / "README.md"
@@ -202,7 +203,7 @@ def retrieval_only(questions: Sequence[Question], search: Search) -> dict[str, f
 def run_dataset(
     dataset: Dataset, settings: Settings, limit: int | None, part: str | None = None
 ) -> list[Result]:
-    from rag.answer import Assistant
+    from rag.assistant import Assistant
 
     questions = load_questions(dataset.questions)
     questions = (split(questions, part) if part else questions)[:limit]

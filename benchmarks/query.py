@@ -121,7 +121,7 @@ def compare_shared(assistant, questions: list[dict], embedded: dict) -> None:  #
     """The same warm figures with the catalog in PostgreSQL and the vectors on a Chroma server,
     and shared/embedded ratios (goal: ask p95 <= 2x)."""
     from benchmarks.shared_copy import shared_copy
-    from rag.answer import Assistant
+    from rag.assistant import Assistant
 
     with shared_copy(assistant.store) as store:
         remote = Assistant(store, assistant.settings.replace(data_dir=store.data_dir))

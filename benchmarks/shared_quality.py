@@ -26,7 +26,8 @@ from benchmarks.quality import (  # noqa: E402
 )
 from benchmarks.shared_copy import shared_copy  # noqa: E402
 from rag.config import Settings  # noqa: E402
-from rag.evaluate import evaluate, load_questions  # noqa: E402
+from rag.evaluate import evaluate  # noqa: E402
+from rag.question_sets import load_questions  # noqa: E402
 
 GOAL = 0.02
 
@@ -36,7 +37,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--limit", type=int, default=None)
     args = parser.parse_args()
-    from rag.answer import Assistant
+    from rag.assistant import Assistant
 
     folder = args.data / "realtimeqa"
     dataset = Dataset(

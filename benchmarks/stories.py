@@ -298,9 +298,10 @@ def ingestion(work: Path, parts: int, settings: Settings) -> None:
 # -- 4. answers ---------------------------------------------------------------------------------
 def answers(settings: Settings) -> None:
     from benchmarks.quality import Dataset, newsdesk_store
-    from rag.answer import Assistant
+    from rag.assistant import Assistant
     from rag.catalog import Filters
-    from rag.evaluate import evaluate, load_questions
+    from rag.evaluate import evaluate
+    from rag.question_sets import load_questions
     from rag.retrieve import search
 
     dataset = Dataset(

@@ -33,7 +33,7 @@ def ask(
     until: str | None,
 ) -> None:
     """Answer a question from the archive, citing the sentences it relies on."""
-    from rag.answer import Assistant
+    from rag.assistant import Assistant
     from rag.catalog import Filters
 
     assistant = Assistant.from_settings(settings)
@@ -85,8 +85,9 @@ def eval_(
     import datetime as dt
 
     from rag import report as reports
-    from rag.answer import Assistant
-    from rag.evaluate import evaluate, load_questions, open_eval_store
+    from rag.assistant import Assistant
+    from rag.evaluate import evaluate, open_eval_store
+    from rag.question_sets import load_questions
     from rag.report_compare import compare
     from rag.report_render import render_compare, render_metrics
     from rag.store import open_store

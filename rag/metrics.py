@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from rag.catalog import STOPWORDS
 
 if TYPE_CHECKING:
-    from rag.evaluate import Question
+    from rag.question_sets import Question
 
 METRIC_KEYS = (
     "answer@1",

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 from rag.metrics import VERDICTS, normalise_answer, token_f1
 
 if TYPE_CHECKING:
-    from rag.evaluate import Question
     from rag.metrics import Row
+    from rag.question_sets import Question
 
 READER_KEYS = ("short_exact", "short_f1", "yes_no_accuracy", "short_in_quote")  # in METRIC_KEYS
 _VERDICT_WORD = re.compile(r"^\W*([A-Za-z]+(?: [A-Za-z]+)?)\.")

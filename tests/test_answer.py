@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.answer import ABSTAIN_TEXT, Answer, Assistant
+from rag.answer import ABSTAIN_TEXT, Answer
+from rag.assistant import Assistant
 from rag.catalog import Filters
 from rag.errors import EmptyStoreError, InputError
 from rag.followup import condense, needs_context

@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from rag.answer import Assistant
+from rag.assistant import Assistant
 from rag.conversations import Message, open_conversations
-from rag.evaluate import load_questions
 from rag.ingest import read_sources
+from rag.question_sets import load_questions
 from ui.corpus import table_key
 
 ROOT = Path(__file__).resolve().parents[1]

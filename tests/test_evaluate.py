@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from rag.answer import Answer, Citation
 from rag.errors import InputError
-from rag.evaluate import Question, load_questions, parse_questions, score
+from rag.evaluate import score
 from rag.metrics import (
     METRIC_KEYS,
     Hit,
@@ -32,6 +32,7 @@ from rag.metrics import (
     supports,
     token_f1,
 )
+from rag.question_sets import Question, load_questions, parse_questions
 from rag.report_compare import compare, judge
 from rag.report_render import summary_markdown
 from rag.retrieve import Passage

@@ -13,7 +13,7 @@ import httpx
 import psycopg
 import pytest
 
-from rag.answer import Assistant
+from rag.assistant import Assistant
 from rag.catalog_sqlite import SQLiteCatalog
 from rag.config import Settings
 from rag.ingest import read_sources

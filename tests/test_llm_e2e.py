@@ -18,7 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from rag.answer import Answer, Assistant
+from rag.answer import Answer
+from rag.assistant import Assistant
 from rag.cite import answer_sentences, parse_markers
 from rag.config import Settings
 from rag.ingest import read_sources

@@ -13,7 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from rag.answer import Answer, Assistant, Draft
+from rag.answer import Answer, Draft
+from rag.assistant import Assistant
 from rag.catalog import Filters
 from rag.config import Settings
 from rag.errors import BackendError, ConfigError

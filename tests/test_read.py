@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.answer import Answer, Assistant
+from rag.answer import Answer
+from rag.assistant import Assistant
 from rag.candidates import named_by, novelty, question_words, type_fit
 from rag.catalog import Filters
 from rag.config import Settings

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.evaluate import Question, split
 from rag.metrics import METRIC_KEYS, Row, aggregate
+from rag.question_sets import Question, split
 from rag.reader_metrics import by_answer_type, reader_metrics, verdict_of
 
 

@@ -10,8 +10,8 @@ import pytest
 
 from rag.answer import Answer, Citation, Claim
 from rag.conversations import open_conversations
-from rag.evaluate import parse_questions
 from rag.ingest import Article, Failure
+from rag.question_sets import parse_questions
 from ui.feedback import QUESTIONS_FILE, question_record, record_feedback, save_question
 from ui.render import (
     WORD_JOINER,

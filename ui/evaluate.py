@@ -45,7 +45,7 @@ def _question_sources(settings: Settings) -> dict[str, Path | None]:
 
 
 def _load_set(choice: Path | None) -> tuple[list[Any], str] | None:
-    from rag.evaluate import load_questions, parse_questions
+    from rag.question_sets import load_questions, parse_questions
 
     if choice is not None:
         return load_questions(choice), choice.name

@@ -15,7 +15,7 @@ from rag.errors import RagError
 from ui.render import one_line
 
 if TYPE_CHECKING:
-    from rag.answer import Assistant
+    from rag.assistant import Assistant
     from rag.conversations import Conversations
     from rag.store import Store
 
@@ -94,7 +94,7 @@ def open_archive() -> tuple[Settings, Store, dict]:
 
 @st.cache_resource(show_spinner="Starting the answerer…")
 def _assistant(settings: Settings, name: str) -> Assistant:
-    from rag.answer import Assistant
+    from rag.assistant import Assistant
 
     return Assistant(shared_store(settings), settings.replace(answerer=name))
 
