@@ -94,6 +94,16 @@ def start_server(gguf: Path, threads: int) -> tuple[subprocess.Popen, str]:
     sys.exit("llama_cpp.server did not start")
 
 
+def stop(proc: subprocess.Popen) -> None:
+    """The server ended: asked to, then made to."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def prompt_tokens(assistant: Assistant, q: Question, answer: Answer, url: str) -> int | None:
     """Tokens of the prompt the LLM read for this answer (counted by the server)."""
     messages = getattr(assistant.answerer, "messages", None)
@@ -220,8 +230,7 @@ def main() -> None:
             for store in stores.values():
                 store.close()
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        stop(proc)
     for name, figures in results.items():
         show(name, figures, questions)
     print_table(results, questions, args)

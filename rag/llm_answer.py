@@ -146,7 +146,7 @@ class LLMAnswerer:
             from rag.sentences import Ranker
 
             self._ranker = Ranker(self.store)
-        ranked = self._ranker.rank(question, passages)
+        ranked = self._ranker.agree(question, self._ranker.rank(question, passages))
         bodies = excerpt_bodies(ranked, passages, self.settings.prompt_sentences)
         return answer_messages(question, passages, history, bodies)
 
