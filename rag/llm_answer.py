@@ -117,8 +117,12 @@ class LLMAnswerer:
         self.settings = settings
         self.backend = backend
         scorer = SupportChecker(store.embedder.encode, settings.support_threshold)
-        self.checker = ClaimChecker(scorer, judge)
+        self.checker = ClaimChecker(scorer, judge, self._article)
         self._ranker: Ranker | None = None
+
+    def _article(self, article_id: str) -> str | None:
+        row = self.store.catalog.lookup(article_id)
+        return None if row is None else str(row["text"])
 
     def stream(
         self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()
