@@ -12,8 +12,9 @@ from functools import lru_cache
 from typing import Any
 
 from rag.lexicon import CONTROL, HONORIFICS, LIGHT, NEGATIVE_CONTROL, NEGATORS
+from rag.names import is_name, name_heads, names
 from rag.nlp import lemmatized, parse
-from rag.quantities import MONTHS, WEEKDAYS, numbers, times
+from rag.quantities import numbers, times
 
 _WORD = re.compile(r"[^\W_]+(?:[-’'][^\W_]+)*")
 _PRONOUNS = frozenset("i he she it they we you who whom which that this these those one".split())
@@ -73,52 +74,6 @@ def analyse(text: str) -> Facts:
 
 def _refers(token: Any) -> bool:
     return token.pos_ == "PRON" and token.lower_ in ("he", "she", "his", "her", "him")
-
-
-def _is_name(token: Any) -> bool:
-    if not token.text[:1].isupper() or token.pos_ in ("PRON", "DET", "AUX", "ADP", "CCONJ"):
-        return False
-    if token.lower_ in WEEKDAYS or token.lower_ in MONTHS or token.text == "I":
-        return False
-    first = token.i == token.sent.start or token.nbor(-1).text in "\"“‘'("
-    return token.pos_ == "PROPN" or bool(token.ent_type_) or (not first and token.is_alpha)
-
-
-def names(doc: Any) -> list[tuple[frozenset[str], str]]:
-    """Runs of capitalised name words ("Dr Farooq Sattar", "MQM-P"), each with its
-    distinctive words (honorifics left out)."""
-    found, run = [], []
-    for token in doc:
-        hyphen = token.text in "-–" and not token.whitespace_ and run and token.i + 1 < len(doc)
-        if _is_name(token) or (hyphen and not doc[token.i - 1].whitespace_):
-            run.append(token)
-            continue
-        found.extend(_name(run))
-        run = []
-    found.extend(_name(run))
-    return found
-
-
-def name_heads(doc: Any) -> dict[str, str]:
-    """Each name run that qualifies a common noun, with that noun ("the Sindh governor")."""
-    heads: dict[str, str] = {}
-    for token in doc:
-        head = token.head
-        if not _is_name(token) or token.dep_ not in ("compound", "amod", "nmod") or head == token:
-            continue
-        if head.pos_ == "NOUN" and not _is_name(head) and head.i > token.i:
-            run = [t for t in doc[token.left_edge.i : token.i + 1] if _is_name(t)]
-            for _, text in _name(run):
-                heads[text] = head.lower_
-    return heads
-
-
-def _name(run: list[Any]) -> list[tuple[frozenset[str], str]]:
-    if not run:
-        return []
-    text = run[0].doc.text[run[0].idx : run[-1].idx + len(run[-1].text)].strip("-– ")
-    words = frozenset(w.lower() for w in _WORD.findall(text)) - HONORIFICS
-    return [(words, text)] if words else []
 
 
 def _negated_nouns(doc: Any) -> dict[str, frozenset[str]]:
@@ -193,9 +148,9 @@ def _phrase(found: Any | None) -> tuple[frozenset[str], str, bool]:
         return frozenset(), "", False
     tokens = [t for head in heads for t in _role_tokens(head)]
     token = heads[-1]
-    content = [t for t in tokens if t.pos_ in ("NOUN", "PROPN", "NUM") or _is_name(t)]
+    content = [t for t in tokens if t.pos_ in ("NOUN", "PROPN", "NUM") or is_name(t)]
     words = frozenset(_lemma(t) for t in content) - HONORIFICS
-    named = [t for t in tokens if _is_name(t) and t.lower_ not in HONORIFICS]
+    named = [t for t in tokens if is_name(t) and t.lower_ not in HONORIFICS]
     shown = named or [t for t in tokens if t.dep_ == "compound"] + [token]
     return words, " ".join(t.text for t in sorted(shown, key=lambda t: t.i)), bool(named)
 
