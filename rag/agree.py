@@ -86,18 +86,27 @@ def _names(claim: Facts, span: Facts, passage_words: frozenset[str], article: st
         rival = next((text for other, text in span.names if other & words), None)
         if rival:
             return f"passage says {rival}, not {shown}"
-        if _titled(shown, claim.heads.get(shown, ""), span, article):
+        if _titled(shown, claim.heads, span, article):
             continue
         return f"passage does not mention {shown}"
     return None
 
 
-def _titled(shown: str, head: str, span: Facts, article: str) -> bool:
+def _titled(shown: str, heads: dict[str, str], span: Facts, article: str) -> bool:
     """The span calls by a title what the article names with it: "the governor" for the
-    claim's "Sindh governor" or "Sindh Governor Tessori" where the article says "Sindh Governor
-    Kamran Tessori". The title word must be in the span, every word in one name of the article."""
-    wanted = {w.lower() for w in _WORD.findall(shown)} | ({head} if head else set())
-    if not article or len(wanted) < 2 or not wanted & span.words:
+    claim's "the Sindh governor" or "Sindh Governor Tessori" where the article says "Sindh
+    Governor Kamran Tessori" (not for "the Governor House"). The title word must be in the
+    span (the head of a phrase; any word of a person's name), every word in one name of the
+    article."""
+    head = heads.get(shown)
+    words = [w.lower() for w in _WORD.findall(shown)] + ([head] if head else [])
+    wanted = set(words)
+    person = head == ""
+    if (
+        not article
+        or len(wanted) < 2
+        or not (wanted & span.words if person else words[-1] in span.words)
+    ):
         return False
     return any(wanted <= _words(run) for run in _article_names(article))
 

@@ -22,32 +22,43 @@ def is_name(token: Any) -> bool:
     return token.pos_ == "PROPN" or bool(token.ent_type_) or (not first and token.is_alpha)
 
 
-def names(doc: Any) -> list[tuple[frozenset[str], str]]:
-    """Runs of capitalised name words ("Dr Farooq Sattar", "MQM-P"), each with its
-    distinctive words (honorifics left out)."""
-    found, run = [], []
+def _runs(doc: Any) -> list[list[Any]]:
+    """Runs of capitalised name words, hyphens kept inside ("MQM-P")."""
+    found: list[list[Any]] = []
+    run: list[Any] = []
     for token in doc:
         hyphen = token.text in "-–" and not token.whitespace_ and run and token.i + 1 < len(doc)
         if is_name(token) or (hyphen and not doc[token.i - 1].whitespace_):
             run.append(token)
             continue
-        found.extend(_name(run))
+        found.append(run)
         run = []
-    found.extend(_name(run))
-    return found
+    found.append(run)
+    return [r for r in found if r]
+
+
+def names(doc: Any) -> list[tuple[frozenset[str], str]]:
+    """Runs of capitalised name words ("Dr Farooq Sattar", "MQM-P"), each with its
+    distinctive words (honorifics left out)."""
+    return [found for run in _runs(doc) for found in _name(run)]
+
+
+_THINGS = frozenset("FAC ORG GPE LOC NORP EVENT PRODUCT WORK_OF_ART LAW".split())
 
 
 def name_heads(doc: Any) -> dict[str, str]:
-    """Each name run that qualifies a common noun, with that noun ("the Sindh governor")."""
+    """Each name run that qualifies a common noun, with that noun ("the Sindh governor":
+    "governor"); a name that reads as a person's ("Riverside Governor Blake": no article
+    before it, not a place or body), with ""."""
     heads: dict[str, str] = {}
-    for token in doc:
-        head = token.head
-        if not is_name(token) or token.dep_ not in ("compound", "amod", "nmod") or head == token:
-            continue
-        if head.pos_ == "NOUN" and not is_name(head) and head.i > token.i:
-            run = [t for t in doc[token.left_edge.i : token.i + 1] if is_name(t)]
-            for _, text in _name(run):
-                heads[text] = head.lower_
+    for run in _runs(doc):
+        last, before = run[-1], doc[run[0].i - 1] if run[0].i > 0 else None
+        head = last.head
+        if last.dep_ in ("compound", "amod", "nmod") and head.i > last.i:
+            if head.pos_ == "NOUN" and not is_name(head):
+                heads.update((text, head.lower_) for _, text in _name(run))
+        elif (before is None or before.pos_ != "DET") and last.ent_type_ not in _THINGS:
+            heads.update((text, "") for _, text in _name(run))
     return heads
 
 

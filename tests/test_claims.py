@@ -103,7 +103,10 @@ CONDITION = (
     "This condition by Ortiz is not acceptable to the council."
 )
 GOVERNOR = "The governor held a meeting with Ana Ruiz and discussed the budget."
-GOVERNOR_ARTICLE = "Riverside Governor Tom Blake visited the port.\n" + GOVERNOR
+GOVERNOR_ARTICLE = (
+    "Riverside Governor Tom Blake visited the port. He later opened the Governor House.\n"
+    + GOVERNOR
+)
 COUNCIL = (
     "Officials told reporters that council members Ana Ruiz and Ben Cole, and the union leader "
     "discussed the budget with the mayor who tried to win them over."
@@ -133,6 +136,7 @@ def test_negation_belongs_to_its_own_clause(claim: str, why: str) -> None:
         ("Ana Ruiz met the Riverside governor.", GOVERNOR, "does not mention Riverside"),
         ("Ana Ruiz met the Lakeside governor.", GOVERNOR_ARTICLE, "does not mention Lakeside"),
         ("Ben Cole met the Riverside governor.", GOVERNOR_ARTICLE, "does not mention Ben Cole"),
+        ("Ana Ruiz met the governor at the Governor House.", GOVERNOR_ARTICLE, "Governor House"),
     ],
 )
 def test_a_title_the_article_gives_is_not_missing(claim: str, article: str, why: str) -> None:
