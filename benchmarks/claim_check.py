@@ -145,7 +145,7 @@ def build_cases(store: Any, data: Path, k: int) -> tuple[list[Case], dict[str, l
 
 
 def score_cases(
-    cases: list[Case], sets: dict[str, list[Any]], scorer: SupportChecker
+    cases: list[Case], sets: dict[str, list[Any]], scorer: SupportChecker, articles: Any
 ) -> list[Scored]:
     import re
 
@@ -161,7 +161,9 @@ def score_cases(
         facts = analyse(case.text)
         spans = []
         for s in scorer.rank(case.text, passages):
-            why = disagreement(facts, analyse(s.span.text), words[s.passage - 1], similar)
+            passage = passages[s.passage - 1]
+            article = articles(passage.article_id) or passage.text
+            why = disagreement(facts, analyse(s.span.text), words[s.passage - 1], similar, article)
             spans.append((s.semantic, s.overlap, s.single, why))
         scored.append(Scored(case, spans))
         if n % 200 == 0:
@@ -239,7 +241,15 @@ def main() -> None:
     log(f"claims: {len(cases)} (tune {len(halves['tune'])}, report {len(halves['report'])})")
     encode = cached(store.embedder.encode)
     scorer = SupportChecker(encode, settings.support_threshold)
-    tune_scored = score_cases(halves["tune"], sets, scorer)
+    texts: dict[str, str | None] = {}
+
+    def articles(article_id: str) -> str | None:  # as rag.llm_answer reads them
+        if article_id not in texts:
+            row = store.catalog.lookup(article_id)
+            texts[article_id] = None if row is None else str(row["text"])
+        return texts[article_id]
+
+    tune_scored = score_cases(halves["tune"], sets, scorer, articles)
     weight, threshold, tuned = tune(tune_scored, args.budget)
     default = rates(tune_scored, lambda s: s.supported(scorer.weight, settings.support_threshold))
     print(
@@ -254,7 +264,7 @@ def main() -> None:
         f"tune half, tuned: weight {weight}, threshold {threshold}: true supported "
         f"{tuned['true_supported']:.1%}, false supported {tuned['false_supported']:.1%}"
     )
-    checker = ClaimChecker(SupportChecker(encode, threshold, weight))
+    checker = ClaimChecker(SupportChecker(encode, threshold, weight), articles=articles)
     verdicts = {}
     started = time.perf_counter()
     for case in halves["report"]:

@@ -9,13 +9,14 @@ answer (p50); for the injection runs, answers that repeat the injected payload, 
 quote the flagged sentence and answers that changed; then every answer, for reading.
 
     python benchmarks/llm_answers.py [--model qwen-1.5b|PATH.gguf] [--k 3] [--threads 2]
-        [--max-tokens 128] [--injection]
+        [--max-tokens 128] [--injection] [--context chunks|sentences|both]
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import signal
 import socket
 import statistics
 import subprocess
@@ -93,6 +94,16 @@ def start_server(gguf: Path, threads: int) -> tuple[subprocess.Popen, str]:
             time.sleep(0.5)
     proc.kill()
     sys.exit("llama_cpp.server did not start")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """The server ended: asked to, then made to."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def prompt_tokens(assistant: Assistant, q: Question, answer: Answer, url: str) -> int | None:
@@ -182,11 +193,15 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--max-tokens", type=int, default=128)
     parser.add_argument("--injection", action="store_true")
+    parser.add_argument("--context", choices=("chunks", "sentences", "both"), default="both")
     parser.add_argument("--questions", type=Path, default=ROOT / "corpus" / "questions.jsonl")
     args = parser.parse_args()
     questions = load_questions(args.questions)
+    # a `kill` stops the llama server too (the `finally` below runs)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))
     proc, url = start_server(gguf_of(args.model), min(args.threads, 2))
     results: dict[str, dict[str, Any]] = {}
+    contexts = ("chunks", "sentences") if args.context == "both" else (args.context,)
     try:
         with tempfile.TemporaryDirectory() as data_dir:
             folder = Path(data_dir)
@@ -208,17 +223,16 @@ def main() -> None:
             for prefix, store in stores.items():
                 results[f"{prefix}extractive"] = run(Assistant(store, base), questions, args.k)
                 pair = {}
-                for context in ("chunks", "sentences"):
+                for context in contexts:
                     settings = llm.replace(prompt_context=context)
                     answerer = make_answerer("openai", settings, store)
                     pair[f"{prefix}llm {context}"] = Assistant(store, settings, answerer)
-                log_run(f"{prefix}llm, chunks and sentences in turn")
+                log_run(f"{prefix}llm, {' and '.join(contexts)} in turn")
                 results.update(run_many(pair, questions, args.k, url))
             for store in stores.values():
                 store.close()
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        stop(proc)
     for name, figures in results.items():
         show(name, figures, questions)
     print_table(results, questions, args)

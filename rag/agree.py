@@ -5,14 +5,16 @@ disagreement found is returned as a short reason for the user ("passage says Mon
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import lru_cache
 
 from rag.claims import Event, Facts
 from rag.lexicon import LIGHT, SYMMETRIC, relation
 
 Similar = Callable[[str, Sequence[str]], bool]  # a word and candidates: is one a synonym?
-Check = Callable[[Facts, Facts, frozenset[str]], str | None]
+Check = Callable[[Facts, Facts, frozenset[str], str], str | None]
 ABSENT = ("passage does not", "passage gives no")  # reasons that say what is missing
 
 
@@ -21,12 +23,15 @@ def disagreement(
     span: Facts,
     passage_words: frozenset[str] = frozenset(),
     similar: Similar | None = None,
+    article: str = "",
 ) -> str | None:
     """Why `span` does not back `claim` (None when it agrees). `passage_words` are the words
     of the whole passage, where a name the span only refers to ("he") may be found; `similar`
-    accepts a synonym for a predicate the span words differently ("arrive" for "come")."""
+    accepts a synonym for a predicate the span words differently ("arrive" for "come");
+    `article` is the text of the span's article, where the span's "the governor" may be named
+    "Sindh Governor"."""
     for check in CHECKS:
-        reason = check(claim, span, passage_words)
+        reason = check(claim, span, passage_words, article)
         if reason:
             return reason
     return _required(claim, span, similar)
@@ -37,7 +42,7 @@ def contradicts(reason: str | None) -> bool:
     return bool(reason) and not str(reason).startswith(ABSENT)
 
 
-def _numbers(claim: Facts, span: Facts, _: frozenset[str]) -> str | None:
+def _numbers(claim: Facts, span: Facts, _: frozenset[str], __: str) -> str | None:
     missing = [shown for value, shown in claim.numbers.items() if value not in span.numbers]
     if not missing:
         return None
@@ -47,7 +52,7 @@ def _numbers(claim: Facts, span: Facts, _: frozenset[str]) -> str | None:
     return f"passage gives no {missing[0]}"
 
 
-def _times(claim: Facts, span: Facts, _: frozenset[str]) -> str | None:
+def _times(claim: Facts, span: Facts, _: frozenset[str], __: str) -> str | None:
     for key, shown in claim.times.items():
         if key in span.times:
             continue
@@ -69,7 +74,7 @@ def _compatible(
     return span_name <= claim_name or claim_name <= span_name | context
 
 
-def _names(claim: Facts, span: Facts, passage_words: frozenset[str]) -> str | None:
+def _names(claim: Facts, span: Facts, passage_words: frozenset[str], article: str) -> str | None:
     context = span.words | passage_words
     for words, shown in claim.names:
         if any(_compatible(words, other, context) for other, _ in span.names):
@@ -81,8 +86,43 @@ def _names(claim: Facts, span: Facts, passage_words: frozenset[str]) -> str | No
         rival = next((text for other, text in span.names if other & words), None)
         if rival:
             return f"passage says {rival}, not {shown}"
+        if _titled(shown, claim.heads, span, article):
+            continue
         return f"passage does not mention {shown}"
     return None
+
+
+def _titled(shown: str, heads: dict[str, str], span: Facts, article: str) -> bool:
+    """The span calls by a title what the article names with it: "the governor" for the
+    claim's "the Sindh governor" or "Sindh Governor Tessori" where the article says "Sindh
+    Governor Kamran Tessori" (not for "the Governor House"). The title word must be in the
+    span (the head of a phrase; any word of a person's name), every word in one name of the
+    article."""
+    head = heads.get(shown)
+    words = [w.lower() for w in _WORD.findall(shown)] + ([head] if head else [])
+    wanted = set(words)
+    person = head == ""
+    if (
+        not article
+        or len(wanted) < 2
+        or not (wanted & span.words if person else words[-1] in span.words)
+    ):
+        return False
+    return any(wanted <= _words(run) for run in _article_names(article))
+
+
+_WORD = re.compile(r"[^\W_]+(?:[-’'][^\W_]+)*")
+_NAME_RUN = re.compile(r"(?:[A-Z][\w’'-]*)(?:[ \t]+[A-Z][\w’'-]*)+")
+
+
+@lru_cache(maxsize=256)
+def _article_names(article: str) -> tuple[str, ...]:
+    """Runs of two or more capitalised words in an article ("Sindh Governor Kamran Tessori")."""
+    return tuple(dict.fromkeys(_NAME_RUN.findall(article)))
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in _WORD.findall(text))
 
 
 def _required(claim: Facts, span: Facts, similar: Similar | None) -> str | None:
@@ -98,7 +138,7 @@ def _required(claim: Facts, span: Facts, similar: Similar | None) -> str | None:
     return None
 
 
-def _events(claim: Facts, span: Facts, _: frozenset[str]) -> str | None:
+def _events(claim: Facts, span: Facts, _: frozenset[str], __: str) -> str | None:
     for event in claim.events:
         matches = [(s, relation(event.word, s.word)) for s in span.events]
         matches = [(s, r) for s, r in matches if r and _same_doer(event, s)]
@@ -111,8 +151,14 @@ def _events(claim: Facts, span: Facts, _: frozenset[str]) -> str | None:
 
 
 def _same_doer(claim: Event, span: Event) -> bool:
-    """Light verbs and copulas ("had", "is") are compared only about the same subject."""
-    return claim.word not in LIGHT or bool(claim.subject & span.subject)
+    """Light verbs and copulas ("had", "is") are compared only about the same subject and
+    what they say of it: the "is" of "is not acceptable" is not the claim's "is that he wants"."""
+    if claim.word not in LIGHT:
+        return True
+    if not claim.subject & span.subject:
+        return False
+    said, other = claim.complement, span.complement
+    return not (said and other) or said == other or relation(said, other) is not None
 
 
 def _event_reason(claim: Event, span: Event, kind: str) -> str | None:
@@ -154,7 +200,7 @@ def _role_reason(claim: Event, span: Event) -> str | None:
     return None
 
 
-def _nouns(claim: Facts, span: Facts, _: frozenset[str]) -> str | None:
+def _nouns(claim: Facts, span: Facts, _: frozenset[str], __: str) -> str | None:
     for noun, negators in claim.negated_nouns.items():
         said = span.negated_nouns.get(noun)
         if said is None or negators & said:

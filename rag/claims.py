@@ -12,8 +12,9 @@ from functools import lru_cache
 from typing import Any
 
 from rag.lexicon import CONTROL, HONORIFICS, LIGHT, NEGATIVE_CONTROL, NEGATORS
+from rag.names import is_name, name_heads, names
 from rag.nlp import lemmatized, parse
-from rag.quantities import MONTHS, WEEKDAYS, numbers, times
+from rag.quantities import numbers, times
 
 _WORD = re.compile(r"[^\W_]+(?:[-’'][^\W_]+)*")
 _PRONOUNS = frozenset("i he she it they we you who whom which that this these those one".split())
@@ -33,6 +34,7 @@ class Event:
     named_subject: bool
     named_object: bool
     inherited: bool  # the doer is read from the verb this one depends on ("offered X to rejoin")
+    complement: str = ""  # what a light verb or copula says ("is" of "is acceptable": "acceptable")
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class Facts:
     numbers: dict[str, str]  # normalised value -> as written
     times: dict[str, str]  # "weekday:monday", "month:march", "year:2022" -> as written
     names: tuple[tuple[frozenset[str], str], ...]  # distinctive words, as written
+    heads: dict[str, str]  # a name that qualifies a noun -> the noun ("Sindh" -> "governor")
     events: tuple[Event, ...]
     required: tuple[tuple[str, str, bool], ...]  # (lemma, as written, is a predicate)
     negated_nouns: dict[str, frozenset[str]]  # noun -> its negators ("without", "no"; "" none)
@@ -60,6 +63,7 @@ def analyse(text: str) -> Facts:
         numbers=numbers(text),
         times=times(text),
         names=tuple(names(doc)),
+        heads=name_heads(doc),
         events=tuple(events(doc)),
         required=required(doc),
         negated_nouns=_negated_nouns(doc),
@@ -70,38 +74,6 @@ def analyse(text: str) -> Facts:
 
 def _refers(token: Any) -> bool:
     return token.pos_ == "PRON" and token.lower_ in ("he", "she", "his", "her", "him")
-
-
-def _is_name(token: Any) -> bool:
-    if not token.text[:1].isupper() or token.pos_ in ("PRON", "DET", "AUX", "ADP", "CCONJ"):
-        return False
-    if token.lower_ in WEEKDAYS or token.lower_ in MONTHS or token.text == "I":
-        return False
-    first = token.i == token.sent.start or token.nbor(-1).text in "\"“‘'("
-    return token.pos_ == "PROPN" or bool(token.ent_type_) or (not first and token.is_alpha)
-
-
-def names(doc: Any) -> list[tuple[frozenset[str], str]]:
-    """Runs of capitalised name words ("Dr Farooq Sattar", "MQM-P"), each with its
-    distinctive words (honorifics left out)."""
-    found, run = [], []
-    for token in doc:
-        hyphen = token.text in "-–" and not token.whitespace_ and run and token.i + 1 < len(doc)
-        if _is_name(token) or (hyphen and not doc[token.i - 1].whitespace_):
-            run.append(token)
-            continue
-        found.extend(_name(run))
-        run = []
-    found.extend(_name(run))
-    return found
-
-
-def _name(run: list[Any]) -> list[tuple[frozenset[str], str]]:
-    if not run:
-        return []
-    text = run[0].doc.text[run[0].idx : run[-1].idx + len(run[-1].text)].strip("-– ")
-    words = frozenset(w.lower() for w in _WORD.findall(text)) - HONORIFICS
-    return [(words, text)] if words else []
 
 
 def _negated_nouns(doc: Any) -> dict[str, frozenset[str]]:
@@ -154,29 +126,39 @@ def negated(token: Any) -> bool:
     return own
 
 
+_PHRASE = frozenset("compound appos flat nmod poss amod conj".split())
+
+
 def _role_tokens(token: Any) -> list[Any]:
-    """The phrase of a subject or object: the word, its compounds and appositions."""
+    """The phrase of a subject or object: the word, its compounds, appositions and conjuncts
+    ("Kamal and Kaimkhani", compared as a set); a name's subject or object is a misparse
+    of one noun phrase ("PSP leaders Syed Mustafa Kamal and ...") and belongs to it too."""
     keep = [token]
+    inside = _PHRASE | ({"nsubj", "dobj"} if token.pos_ == "PROPN" else frozenset())
     for child in token.children:
-        if child.dep_ in ("compound", "appos", "flat", "nmod", "poss", "amod", "conj"):
+        if child.dep_ in inside:
             keep.extend(_role_tokens(child))
     return keep
 
 
-def _phrase(token: Any | None) -> tuple[frozenset[str], str, bool]:
-    if token is None or token.lower_ in _PRONOUNS:
+def _phrase(found: Any | None) -> tuple[frozenset[str], str, bool]:
+    heads = found if isinstance(found, list) else [found]
+    heads = [t for t in heads if t is not None and t.lower_ not in _PRONOUNS]
+    if not heads:
         return frozenset(), "", False
-    tokens = _role_tokens(token)
-    content = [t for t in tokens if t.pos_ in ("NOUN", "PROPN", "NUM") or _is_name(t)]
+    tokens = [t for head in heads for t in _role_tokens(head)]
+    token = heads[-1]
+    content = [t for t in tokens if t.pos_ in ("NOUN", "PROPN", "NUM") or is_name(t)]
     words = frozenset(_lemma(t) for t in content) - HONORIFICS
-    named = [t for t in tokens if _is_name(t) and t.lower_ not in HONORIFICS]
+    named = [t for t in tokens if is_name(t) and t.lower_ not in HONORIFICS]
     shown = named or [t for t in tokens if t.dep_ == "compound"] + [token]
     return words, " ".join(t.text for t in sorted(shown, key=lambda t: t.i)), bool(named)
 
 
-def _roles(pred: Any) -> tuple[Any | None, Any | None, bool]:
+def _roles(pred: Any) -> tuple[Any, Any | None, bool]:
     """(doer, done-to, inherited) of a predicate: the passive undone, and the subject of a
-    verb depending on another read from that one."""
+    verb depending on another read from that one. Several subjects (a coordination the parser
+    split: "PSP leaders Syed Mustafa Kamal and ...") are kept together, as a list."""
     subject = obj = None
     for child in pred.children:
         if child.dep_ in ("nsubj", "csubj"):
@@ -185,6 +167,9 @@ def _roles(pred: Any) -> tuple[Any | None, Any | None, bool]:
             obj = child
         elif child.dep_ == "agent":
             subject = next((g for g in child.children if g.dep_ == "pobj"), subject)
+    several = [c for c in pred.children if c.dep_ in ("nsubj", "csubj")]
+    if len(several) > 1:
+        return several, obj, False
     if subject is not None and subject.lower_ in ("who", "which", "that") and pred.dep_ == "relcl":
         subject = pred.head
     inherited = False
@@ -266,12 +251,33 @@ def _word_of(token: Any) -> tuple[str, str]:
     return _lemma(token), token.text
 
 
+def _names_a_thing(token: Any) -> bool:
+    """A verb that only describes a noun, asserting nothing: "the condition for rejoining",
+    "the plan to sign" (its polarity is not the sentence's)."""
+    if token.dep_ == "pcomp" and token.head.dep_ == "prep":
+        return token.head.head.pos_ in ("NOUN", "PROPN")
+    if token.dep_ == "acl" and token.head.pos_ in ("NOUN", "PROPN"):
+        return any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
+    return False
+
+
+def _complement(token: Any) -> str:
+    """What a light verb or copula says: "acceptable" for "is not acceptable", "want" for "is
+    that he wants ..."; its negation belongs to that, not to another clause with the same verb."""
+    for child in token.children:
+        if child.dep_ in ("acomp", "attr", "ccomp", "xcomp", "dobj", "oprd"):
+            return _lemma(child)
+    return ""
+
+
 def events(doc: Any) -> list[Event]:
     """Every predicate, and every light verb or copula ("had", "was"), with polarity and roles."""
     found = []
     for token in doc:
         light = token.pos_ in ("VERB", "AUX") and _lemma(token) in LIGHT
         if not (_is_predicate(token) or (light and token.dep_ in ("ROOT", "conj", "ccomp"))):
+            continue
+        if _names_a_thing(token):
             continue
         subject, obj, inherited = _roles(token)
         s_words, s_text, s_named = _phrase(subject)
@@ -289,6 +295,7 @@ def events(doc: Any) -> list[Event]:
                 s_named,
                 o_named,
                 inherited,
+                _complement(token) if light else "",
             )
         )
     return found

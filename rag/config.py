@@ -67,7 +67,7 @@ class Settings:
     judge_margin: float = 0.0  # Yes minus No log-probability a judged claim needs
     unsupported_answers: str = "abstain"  # "show": keep an answer no passage backs, labelled
     prompt_context: str = "chunks"  # "sentences": the best sentences instead of whole passages
-    prompt_sentences: int = 4
+    prompt_sentences: int = 3
     chroma_url: str = ""
     database_url: str = ""  # postgresql://...: the catalog in a shared PostgreSQL database
     progress: bool = False  # progress bars even when stderr is not a terminal

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from rag.answer import ABSTAIN_TEXT, Citation, Claim, Draft, Progress, Turn
 from rag.cite import Support, SupportChecker, quote_is_exact, strip_markers
 from rag.errors import ConfigError, RagError
-from rag.evidence import best_sentences, excerpt
+from rag.evidence import excerpt_bodies
 from rag.followup import condense, needs_context
 from rag.injection import defuse
 from rag.retrieve import Passage
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from langchain_core.messages import BaseMessage
 
     from rag.config import Settings
+    from rag.sentences import Ranker
     from rag.store import Store
 
 PROMPTS = Path(__file__).resolve().parents[1] / "prompts"
@@ -116,7 +117,12 @@ class LLMAnswerer:
         self.settings = settings
         self.backend = backend
         scorer = SupportChecker(store.embedder.encode, settings.support_threshold)
-        self.checker = ClaimChecker(scorer, judge)
+        self.checker = ClaimChecker(scorer, judge, self._article)
+        self._ranker: Ranker | None = None
+
+    def _article(self, article_id: str) -> str | None:
+        row = self.store.catalog.lookup(article_id)
+        return None if row is None else str(row["text"])
 
     def stream(
         self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()
@@ -140,10 +146,13 @@ class LLMAnswerer:
         """The prompt: whole passages, or their best sentences (RAG_PROMPT_CONTEXT)."""
         if self.settings.prompt_context != "sentences":
             return answer_messages(question, passages, history)
-        chosen = best_sentences(
-            question, passages, self.store.embedder.encode, self.settings.prompt_sentences
-        )
-        return answer_messages(question, passages, history, [excerpt(s) for s in chosen])
+        if self._ranker is None:
+            from rag.sentences import Ranker
+
+            self._ranker = Ranker(self.store)
+        ranked = self._ranker.agree(question, self._ranker.rank(question, passages))
+        bodies = excerpt_bodies(ranked, passages, self.settings.prompt_sentences)
+        return answer_messages(question, passages, history, bodies)
 
     def condense(self, question: str, history: Sequence[Mapping[str, str]]) -> str:
         """A follow-up rewritten by the model into a standalone question (kept as is when it

@@ -28,6 +28,7 @@ CITED_MARGIN = 0.1  # a cited passage's span wins when it scores this close to t
 CONTRADICTION_MARGIN = 0.15  # a span that disagrees outweighs agreeing ones scoring this much less
 SYNONYM = 0.45  # word-embedding similarity at which a passage's verb stands for the claim's
 Judge = Callable[[str, str], tuple[bool, float]]  # (claim, span) -> (entailed, margin)
+Articles = Callable[[str], str | None]  # article id -> its stored text
 _WORD = re.compile(r"[^\W_]+(?:[-’'][^\W_]+)*")
 
 
@@ -69,9 +70,12 @@ class Verified:
 class ClaimChecker:
     """Deterministic claim checking over span scores, with an optional model judge."""
 
-    def __init__(self, scorer: SupportChecker, judge: Judge | None = None) -> None:
+    def __init__(
+        self, scorer: SupportChecker, judge: Judge | None = None, articles: Articles | None = None
+    ) -> None:
         self.scorer = scorer
         self.judge = judge
+        self.articles = articles  # where a passage's whole article is read (names by title)
         self._vectors: dict[str, Any] = {}
 
     def similar(self, word: str, candidates: Sequence[str]) -> bool:
@@ -91,6 +95,7 @@ class ClaimChecker:
             return None
         facts = analyse(claim)
         words = [frozenset(w.lower() for w in _WORD.findall(p.text)) for p in passages]
+        texts = self._article_texts(passages)
         agreeing: list[Support] = []
         refused: Support | None = None
         strongest: float | None = None  # score of the best span that says otherwise
@@ -98,7 +103,8 @@ class ClaimChecker:
             if support.score < self.scorer.threshold:
                 break
             span = analyse(support.span.text)
-            reason = disagreement(facts, span, words[support.passage - 1], self.similar)
+            passage = support.passage - 1
+            reason = disagreement(facts, span, words[passage], self.similar, texts[passage])
             if reason is None:
                 agreeing.append(support)
                 continue
@@ -114,6 +120,20 @@ class ClaimChecker:
             return refused
         best = ranked[0]
         return replace(best, reason=f"no passage says this (closest: passage {best.passage})")
+
+    def _article_texts(self, passages: Sequence[Located]) -> list[str]:
+        """The whole article of each passage (its own text when there is no article lookup)."""
+        found: dict[str, str] = {}
+        texts = []
+        for passage in passages:
+            article_id = getattr(passage, "article_id", None)
+            if self.articles is None or article_id is None:
+                texts.append(passage.text)
+                continue
+            if article_id not in found:
+                found[article_id] = self.articles(article_id) or passage.text
+            texts.append(found[article_id])
+        return texts
 
     def _judged(self, claim: str, support: Support) -> Support:
         if self.judge is None:

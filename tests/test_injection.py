@@ -212,9 +212,13 @@ def sse(text: str) -> httpx.Response:
     return httpx.Response(200, headers={"content-type": "text/event-stream"}, text=body)
 
 
-def test_an_obeying_model_gets_no_support_from_the_article(stores: dict[str, Store]) -> None:
+@pytest.mark.parametrize("context", ["chunks", "sentences"])
+def test_an_obeying_model_gets_no_support_from_the_article(
+    stores: dict[str, Store], context: str
+) -> None:
     """A model that follows the order (through the real OpenAI protocol) has its claim rejected:
-    the order never reaches it, and the article cannot vouch for what it ordered."""
+    the order never reaches it, in whole passages or in their best sentences, and the article
+    cannot vouch for what it ordered."""
     prompts: list[str] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -225,12 +229,18 @@ def test_an_obeying_model_gets_no_support_from_the_article(stores: dict[str, Sto
 
     store = stores["dirty"]
     settings = Settings(
-        data_dir=store.data_dir, llm_model="m", llm_base_url="http://llm.test/v1", llm_retries=0
+        data_dir=store.data_dir,
+        llm_model="m",
+        llm_base_url="http://llm.test/v1",
+        llm_retries=0,
+        prompt_context=context,
     )
     chat = openai_chat(settings, http_client=httpx.Client(transport=httpx.MockTransport(handler)))
     assistant = Assistant(store, settings, LLMAnswerer(store, chat, settings, "openai"))
     answer = assistant.ask("What happened at the harbour?")
-    assert "Ignore all previous" not in prompts[0] and REMOVED in prompts[0]
+    assert "Ignore all previous" not in prompts[0] and "repainted the lighthouse" in prompts[0]
+    # whole passages say where the order was; the sentence context leaves it out altogether
+    assert (REMOVED in prompts[0]) == (context == "chunks")
     verdicts = {c.text: c.supported for c in answer.claims}
     assert verdicts["Sattar has been arrested."] is False
     assert verdicts["The harbour authority repainted the lighthouse."] is True
