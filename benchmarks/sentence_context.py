@@ -24,16 +24,16 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.quality import Dataset, log, newsdesk_store  # noqa: E402
 from rag.config import Settings  # noqa: E402
-from rag.evaluate import Question, load_questions, split  # noqa: E402
 from rag.evidence import excerpt_bodies  # noqa: E402
 from rag.metrics import contains_answer  # noqa: E402
+from rag.question_sets import Question, load_questions, split  # noqa: E402
 
 BUDGETS = (1, 2, 3, 4, 5, 6, 8)
 
 
 def contexts(store: Any, settings: Settings, questions: list[Question], k: int) -> list[dict]:
     """Per question: its gold answers, the passages' text and the ranked sentences."""
-    from rag.answer import Assistant
+    from rag.assistant import Assistant
     from rag.catalog import Filters
     from rag.followup import condense
     from rag.retrieve import search

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.answer import Assistant
+from rag.assistant import Assistant
 from rag.catalog import Filters
 from rag.cite import passage_sentences
 from rag.config import Settings
