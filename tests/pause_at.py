@@ -8,6 +8,7 @@ minutes), so a test can interrupt it at a known step instead of racing a running
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 from pathlib import Path
@@ -15,6 +16,8 @@ from pathlib import Path
 
 def main() -> None:
     point, marker, args = sys.argv[1], Path(sys.argv[2]), sys.argv[3:]
+    # Ctrl-C as at a terminal, even when a test run started in the background ignores SIGINT
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     import rag.store_write
 
     def write_point(name: str) -> None:
