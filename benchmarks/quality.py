@@ -277,6 +277,26 @@ def write_readme(table: str, readme: Path = README) -> None:
     readme.write_text(text, encoding="utf-8")
 
 
+def dev_sets(data: Path) -> list[Dataset]:
+    """The two dev sets of ../shared/data: RealTimeQA and the MultiHop-RAG sample."""
+    realtimeqa = data / "realtimeqa"
+    multihop = data / "multihop_rag"
+    return [
+        Dataset(
+            "realtimeqa",
+            "RealTimeQA",
+            realtimeqa / "questions_dev.jsonl",
+            realtimeqa / "articles_dev.jsonl",
+        ),
+        Dataset(
+            "multihop",
+            "MultiHop-RAG",
+            multihop / "questions_dev.jsonl",
+            multihop / "evidence.jsonl",
+        ),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
@@ -285,20 +305,7 @@ def main() -> None:
     parser.add_argument("--only", choices=["realtimeqa", "multihop"], default=None)
     parser.add_argument("--no-readme", action="store_true", help="print only")
     args = parser.parse_args()
-    datasets = [
-        Dataset(
-            "realtimeqa",
-            "RealTimeQA",
-            args.data / "realtimeqa" / "questions_dev.jsonl",
-            args.data / "realtimeqa" / "articles_dev.jsonl",
-        ),
-        Dataset(
-            "multihop",
-            "MultiHop-RAG",
-            args.data / "multihop_rag" / "questions_dev.jsonl",
-            args.data / "multihop_rag" / "evidence.jsonl",
-        ),
-    ]
+    datasets = dev_sets(args.data)
     settings = Settings.from_env()
     results = []
     for dataset in datasets:

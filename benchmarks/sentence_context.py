@@ -22,7 +22,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.quality import Dataset, log, newsdesk_store  # noqa: E402
+from benchmarks.quality import dev_sets, log, newsdesk_store  # noqa: E402
 from rag.config import Settings  # noqa: E402
 from rag.evidence import excerpt_bodies  # noqa: E402
 from rag.metrics import contains_answer  # noqa: E402
@@ -79,20 +79,7 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=3)
     args = parser.parse_args()
     settings = Settings.from_env()
-    sets = [
-        Dataset(
-            "realtimeqa",
-            "RealTimeQA",
-            args.data / "realtimeqa" / "questions_dev.jsonl",
-            args.data / "realtimeqa" / "articles_dev.jsonl",
-        ),
-        Dataset(
-            "multihop",
-            "MultiHop-RAG",
-            args.data / "multihop_rag" / "questions_dev.jsonl",
-            args.data / "multihop_rag" / "evidence.jsonl",
-        ),
-    ]
+    sets = dev_sets(args.data)
     results: dict[str, list[tuple[str, float, float, float]]] = {}
     for dataset in sets:
         store = newsdesk_store(dataset, settings)
