@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from rag.claims import Event, Facts
 from rag.lexicon import LIGHT, SYMMETRIC, relation
+from rag.names import WORD, word_set
 
 Similar = Callable[[str, Sequence[str]], bool]  # a word and candidates: is one a synonym?
 Check = Callable[[Facts, Facts, frozenset[str], str], str | None]
@@ -99,7 +100,7 @@ def _titled(shown: str, heads: dict[str, str], span: Facts, article: str) -> boo
     span (the head of a phrase; any word of a person's name), every word in one name of the
     article."""
     head = heads.get(shown)
-    words = [w.lower() for w in _WORD.findall(shown)] + ([head] if head else [])
+    words = [w.lower() for w in WORD.findall(shown)] + ([head] if head else [])
     wanted = set(words)
     person = head == ""
     if (
@@ -108,10 +109,9 @@ def _titled(shown: str, heads: dict[str, str], span: Facts, article: str) -> boo
         or not (wanted & span.words if person else words[-1] in span.words)
     ):
         return False
-    return any(wanted <= _words(run) for run in _article_names(article))
+    return any(wanted <= word_set(run) for run in _article_names(article))
 
 
-_WORD = re.compile(r"[^\W_]+(?:[-’'][^\W_]+)*")
 _NAME_RUN = re.compile(r"(?:[A-Z][\w’'-]*)(?:[ \t]+[A-Z][\w’'-]*)+")
 
 
@@ -119,10 +119,6 @@ _NAME_RUN = re.compile(r"(?:[A-Z][\w’'-]*)(?:[ \t]+[A-Z][\w’'-]*)+")
 def _article_names(article: str) -> tuple[str, ...]:
     """Runs of two or more capitalised words in an article ("Sindh Governor Kamran Tessori")."""
     return tuple(dict.fromkeys(_NAME_RUN.findall(article)))
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(w.lower() for w in _WORD.findall(text))
 
 
 def _required(claim: Facts, span: Facts, similar: Similar | None) -> str | None:

@@ -6,17 +6,15 @@ Read from spaCy's tagger, parser and entities (rag.nlp); `rag.agree` compares tw
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from rag.lexicon import CONTROL, HONORIFICS, LIGHT, NEGATIVE_CONTROL, NEGATORS
-from rag.names import is_name, name_heads, names
+from rag.names import WORD, is_name, name_heads, names, word_set
 from rag.nlp import lemmatized, parse
 from rag.quantities import numbers, times
 
-_WORD = re.compile(r"[^\W_]+(?:[-’'][^\W_]+)*")
 _PRONOUNS = frozenset("i he she it they we you who whom which that this these those one".split())
 
 
@@ -57,7 +55,7 @@ class Facts:
 def analyse(text: str) -> Facts:
     """The Facts of `text` (parsed by spaCy; cached, as the same spans recur across claims)."""
     doc = lemmatized(parse(text))
-    words = {w.lower() for w in _WORD.findall(text)} | {t.lemma_.lower() for t in doc}
+    words = word_set(text) | {t.lemma_.lower() for t in doc}
     return Facts(
         text=text,
         numbers=numbers(text),
@@ -245,7 +243,7 @@ def _word_of(token: Any) -> tuple[str, str]:
     """(lemma, as written) of a token; a name is taken whole with its hyphens ("MQM-P")."""
     if token.pos_ != "PROPN":
         return _lemma(token), token.text
-    for match in _WORD.finditer(token.doc.text):
+    for match in WORD.finditer(token.doc.text):
         if match.start() <= token.idx < match.end():
             return match.group().lower(), match.group()
     return _lemma(token), token.text

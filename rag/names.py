@@ -10,7 +10,12 @@ from typing import Any
 from rag.lexicon import HONORIFICS
 from rag.quantities import MONTHS, WEEKDAYS
 
-_WORD = re.compile(r"[^\W_]+(?:[-’'][^\W_]+)*")
+WORD = re.compile(r"[^\W_]+(?:[-’'][^\W_]+)*")  # a word, hyphens and apostrophes kept inside
+
+
+def word_set(text: str) -> frozenset[str]:
+    """The lower-cased words of a text, as the claim checker compares them."""
+    return frozenset(w.lower() for w in WORD.findall(text))
 
 
 def is_name(token: Any) -> bool:
@@ -66,5 +71,5 @@ def _name(run: list[Any]) -> list[tuple[frozenset[str], str]]:
     if not run:
         return []
     text = run[0].doc.text[run[0].idx : run[-1].idx + len(run[-1].text)].strip("-– ")
-    words = frozenset(w.lower() for w in _WORD.findall(text)) - HONORIFICS
+    words = word_set(text) - HONORIFICS
     return [(words, text)] if words else []

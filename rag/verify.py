@@ -22,6 +22,7 @@ from rag.cite import (
     parse_markers,
 )
 from rag.claims import analyse
+from rag.names import word_set
 
 AGREEMENT_CANDIDATES = 6  # best-scoring spans compared with a claim, in order
 CITED_MARGIN = 0.1  # a cited passage's span wins when it scores this close to the best
@@ -29,7 +30,6 @@ CONTRADICTION_MARGIN = 0.15  # a span that disagrees outweighs agreeing ones sco
 SYNONYM = 0.45  # word-embedding similarity at which a passage's verb stands for the claim's
 Judge = Callable[[str, str], tuple[bool, float]]  # (claim, span) -> (entailed, margin)
 Articles = Callable[[str], str | None]  # article id -> its stored text
-_WORD = re.compile(r"[^\W_]+(?:[-’'][^\W_]+)*")
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ class ClaimChecker:
         if not ranked:
             return None
         facts = analyse(claim)
-        words = [frozenset(w.lower() for w in _WORD.findall(p.text)) for p in passages]
+        words = [word_set(p.text) for p in passages]
         texts = self._article_texts(passages)
         agreeing: list[Support] = []
         refused: Support | None = None
