@@ -66,7 +66,7 @@ def type_fit(
             return 0.0
         return 0.8 if named_by(mention, analysis, doc) else _PROPER_PHRASE.get(kind, 0.0)
     near = _NEAR.get(kind, {}).get(mention.label, 0.0)
-    if mention.label in _AMOUNTS or kind in (DATE, NUMBER) or not analysis.type_noun:
+    if mention.label in _AMOUNTS or kind in (DATE, NUMBER):
         return near
     # a name the tagger mislabels is still what the sentence calls a holiday or a firm
     return max(near, 0.8) if named_by(mention, analysis, doc) else near

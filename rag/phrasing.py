@@ -52,16 +52,18 @@ def trimmed(mention: Mention, analysis: Analysis) -> Mention:
         first += 1
     if (first, last) == (0, len(words)):
         return _paired(mention)
-    start, end = words[first].start(), words[last - 1].end()
+    return _paired(_narrowed(mention, words[first].start(), words[last - 1].end()))
+
+
+def _narrowed(mention: Mention, start: int, end: int) -> Mention:
+    """The mention cut to its text's characters `start:end`, offsets and key to match."""
     text = mention.text[start:end]
-    return _paired(
-        replace(
-            mention,
-            text=text,
-            start=mention.start + start,
-            end=mention.start + end,
-            key=normalise_key(text),
-        )
+    return replace(
+        mention,
+        text=text,
+        start=mention.start + start,
+        end=mention.start + end,
+        key=normalise_key(text),
     )
 
 
@@ -77,7 +79,7 @@ def _leading_filler(words: list[re.Match[str]], i: int, person: bool) -> bool:
     word = words[i].group()
     if word.lower() in _JOINING:
         return True
-    if _POSSESSIVE.match(word) and word[-1] in "s’'":  # "year's", "officials'"
+    if _POSSESSIVE.match(word):  # "year's", "officials'"
         return True
     later = [w.group() for w in words[i + 1 :]]
     describes = word.islower() and word not in _NAME_PARTICLES
@@ -94,17 +96,10 @@ def _paired(mention: Mention) -> Mention:
         end -= 1
     if (start, end) == (0, len(text)) or start >= end:
         return mention
-    cut = text[start:end]
-    return replace(
-        mention,
-        text=cut,
-        start=mention.start + start,
-        end=mention.start + end,
-        key=normalise_key(cut),
-    )
+    return _narrowed(mention, start, end)
 
 
-_QUOTES = '"“”‘’'
+_QUOTES = '"“”‘’'  # quote marks; not the apostrophe, which may end a word ("officials'")
 
 
 def _closes(rest: str) -> bool:
