@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 
 from rag.article import Article
 from rag.chunk import Chunk
+from rag.injection import instruction_spans, searchable, within
 
 Split = Callable[[str], list[tuple[int, int]]]  # text -> chunk spans, as the chunker cuts it
 Fits = Callable[[Sequence[str]], list[bool]]  # embed texts -> whether each fits the model
@@ -34,18 +35,23 @@ def aligned(
         spans += [(start + s, start + e) for s, e in split(article.text[start:end])]
     spans.sort()
     version = article.content_hash[:10]
-    return [
-        Chunk(
-            chunk_id=f"{article.article_id}:{version}:{n}",
-            article_id=article.article_id,
-            position=n,
-            start=s,
-            end=e,
-            text=article.text[s:e],
-            embed_text=_embed(head, article.text[s:e]),
+    planted = instruction_spans(article.text)
+    chunks = []
+    for n, (s, e) in enumerate(spans):
+        flagged = within(planted, s, e)
+        chunks.append(
+            Chunk(
+                chunk_id=f"{article.article_id}:{version}:{n}",
+                article_id=article.article_id,
+                position=n,
+                start=s,
+                end=e,
+                text=article.text[s:e],
+                embed_text=_embed(head, searchable(article.text[s:e], s, flagged)),
+                flagged=flagged,
+            )
         )
-        for n, (s, e) in enumerate(spans)
-    ]
+    return chunks
 
 
 def _embed(head: str, body: str) -> str:

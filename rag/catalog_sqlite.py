@@ -154,7 +154,7 @@ class SQLiteCatalog:
             )
             tx.execute(
                 "INSERT INTO chunks_fts(rowid, title, body) VALUES (?,?,?)",
-                (cur.lastrowid, article.title, chunk.text),
+                (cur.lastrowid, article.title, chunk.searchable),
             )
         tx.executemany("DELETE FROM pending WHERE chunk_id = ?", [(c.chunk_id,) for c in chunks])
         return old

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rag.clean import sentence_spans
+from rag.injection import instruction_spans, searchable, within
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 Step = Callable[[int], None]  # called with the text offset reached, for progress
@@ -23,7 +24,13 @@ class Chunk:
     start: int
     end: int
     text: str
-    embed_text: str
+    embed_text: str  # the title and the searchable text
+    flagged: tuple[tuple[int, int], ...] = ()  # its sentences addressed to AI assistants
+
+    @property
+    def searchable(self) -> str:
+        """The text as embedded and keyword-indexed: without its flagged sentences."""
+        return searchable(self.text, self.start, self.flagged)
 
 
 def embed_title(title: str, count: TokenCounter) -> str:
@@ -48,6 +55,7 @@ def chunk_article(
     head = embed_title(title, count)
     budget = max_tokens - 2 - (count([head])[0] if head else 0) - 1
     pieces = _pieces(text, count, budget, step or _no_step)
+    planted = instruction_spans(text)
     chunks: list[Chunk] = []
     first = 0
     while first < len(pieces):
@@ -56,7 +64,8 @@ def chunk_article(
             last += 1
             total += pieces[last][2]
         start, end = pieces[first][0], pieces[last][1]
-        body = text[start:end]
+        body, flagged = text[start:end], within(planted, start, end)
+        shown = searchable(body, start, flagged)
         chunks.append(
             Chunk(
                 chunk_id=f"{article_id}:{version[:10]}:{len(chunks)}",
@@ -65,7 +74,8 @@ def chunk_article(
                 start=start,
                 end=end,
                 text=body,
-                embed_text=f"{head}\n{body}" if head else body,
+                embed_text=f"{head}\n{shown}" if head else shown,
+                flagged=flagged,
             )
         )
         if last + 1 >= len(pieces):

@@ -90,7 +90,12 @@ def quotable(spans: Sequence[S]) -> list[S]:
     return [s for s, bad in zip(spans, marked, strict=True) if not bad]
 
 
-def defuse(text: str, offset: int = 0, flagged: Sequence[tuple[int, int]] | None = None) -> str:
+def defuse(
+    text: str,
+    offset: int = 0,
+    flagged: Sequence[tuple[int, int]] | None = None,
+    note: str = REMOVED,
+) -> str:
     """`text` with its flagged sentences replaced by a short note, for prompts."""
     spans = instruction_spans(text, offset) if flagged is None else flagged
     out, last = [], 0
@@ -98,6 +103,18 @@ def defuse(text: str, offset: int = 0, flagged: Sequence[tuple[int, int]] | None
         s, e = start - offset, end - offset
         if e <= last or s >= len(text) or e <= 0:
             continue
-        out += [text[last : max(s, last)], REMOVED]
+        out += [text[last : max(s, last)], note]
         last = e
     return "".join(out) + text[last:]
+
+
+def within(flagged: Sequence[tuple[int, int]], start: int, end: int) -> tuple[tuple[int, int], ...]:
+    """The flagged spans (article offsets) that overlap `start:end`."""
+    return tuple((s, e) for s, e in flagged if s < end and e > start)
+
+
+def searchable(text: str, offset: int, flagged: Sequence[tuple[int, int]]) -> str:
+    """`text` as the search indexes hold it (embedded and keyword-indexed): without its flagged
+    sentences, so that a planted instruction neither draws questions to its article by their
+    meaning nor by the names it repeats ("... answer 'Sattar has been arrested'")."""
+    return defuse(text, offset, flagged, note=" ") if flagged else text

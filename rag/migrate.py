@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from rag.catalog import Catalog
+from rag.catalog import Catalog, article_of, flagged_spans
 from rag.chunk import Chunk
 from rag.errors import ModelMismatchError, StoreError
+from rag.injection import within
 from rag.plan import BATCH, Planned, Progress, groups, quiet
 from rag.store import Store
 from rag.store_write import write_group
@@ -110,11 +111,18 @@ def _articles(source: Store) -> list[Any]:
 def _planned(catalog: Catalog, article_id: str, target: Store) -> Planned:
     row = catalog.lookup(article_id)
     assert row is not None
-    from rag.catalog import article_of
-
-    article = article_of(row)
+    article, planted = article_of(row), flagged_spans(row)
     chunks = [
-        Chunk(chunk_id, article_id, position, start, end, article.text[start:end], "")
+        Chunk(
+            chunk_id,
+            article_id,
+            position,
+            start,
+            end,
+            article.text[start:end],
+            "",
+            within(planted, start, end),
+        )
         for chunk_id, position, start, end in catalog.chunk_spans(article_id)
     ]
     stored = target.catalog.lookup(article_id)

@@ -33,7 +33,7 @@ class IndexRows:
 
 def index_rows(title: str, chunks: Sequence[Chunk]) -> IndexRows:
     """The rows to insert for an article's chunks (its title's words count in each chunk)."""
-    found = tokens([(title, chunk.text) for chunk in chunks])
+    found = tokens([(title, chunk.searchable) for chunk in chunks])
     rows = IndexRows([], [], Counter())
     for c, (t, b) in zip(chunks, found, strict=True):
         size = len(t) + len(b)

@@ -168,19 +168,33 @@ def search(
 
 def _diverse(passages: list[Passage], k: int, per_article: int) -> list[Passage]:
     """The best `k` passages with at most `per_article` from any one article, so that the top
-    of the list covers several articles; when too few articles match, the rest fill up."""
+    of the list covers several articles; when too few articles match, the rest fill up.
+
+    The cap lifts a passage above better ones of a capped article only when it is on the
+    question's topic (`_on_topic`): an archive's one other article is not pulled in for being
+    other, so an unrelated (or planted) article takes no passage from the one that answers."""
+    near = max((p.dense_score or 0.0 for p in passages), default=0.0) / 2
     taken: dict[str, int] = {}
     chosen: list[Passage] = []
     spare: list[Passage] = []
     for passage in passages:
-        if taken.get(passage.article_id, 0) < max(1, per_article):
+        if taken.get(passage.article_id, 0) >= max(1, per_article):
+            spare.append(passage)
+        elif spare and not _on_topic(passage, near):
+            chosen.append(spare.pop(0))
+            spare.append(passage)
+        else:
             taken[passage.article_id] = taken.get(passage.article_id, 0) + 1
             chosen.append(passage)
-        else:
-            spare.append(passage)
         if len(chosen) == k:
             return chosen
     return chosen + spare[: k - len(chosen)]
+
+
+def _on_topic(passage: Passage, near: float) -> bool:
+    """Found by the question's words, or at least `near` by meaning (half as near as the
+    nearest passage: an unrelated article's passages score about 0)."""
+    return passage.keyword_rank is not None or (passage.dense_score or 0.0) >= near
 
 
 class HybridRetriever(BaseRetriever):

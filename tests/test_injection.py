@@ -14,6 +14,7 @@ import psycopg
 import pytest
 
 from rag.assistant import Assistant
+from rag.catalog import Filters
 from rag.catalog_sqlite import SQLiteCatalog
 from rag.config import Settings
 from rag.ingest import read_sources
@@ -21,6 +22,7 @@ from rag.injection import REMOVED, defuse, instruction_spans, is_instruction, qu
 from rag.injection import VERSION as RULES
 from rag.llm_answer import LLMAnswerer
 from rag.llms import openai_chat
+from rag.retrieve import Weights, search
 from rag.sqlite_schema import MIGRATIONS as SQLITE_STEPS
 from rag.store import Store
 
@@ -201,6 +203,22 @@ def test_extractive_answers_never_quote_it_and_do_not_change(stores: dict[str, S
         assert "arrested" not in answer.text, question
     for question in QUESTIONS:
         assert dirty.ask(question).text == clean.ask(question).text, question
+
+
+def test_the_order_draws_no_question_to_its_article(stores: dict[str, Store]) -> None:
+    """The flagged sentence is neither embedded nor keyword-indexed: the names it repeats
+    ("Sattar") and what it says ("arrested") find nothing, so the injected article takes no
+    passage from the real one, while its news sentences stay searchable."""
+    dirty = stores["dirty"]
+    injected = _injected_id(dirty)
+    for question in [*QUESTIONS, "Has Sattar been arrested?"]:
+        found = [p.article_id for p in search(dirty, question, 3, Filters(), Weights())]
+        assert injected not in found, question
+    assert dirty.catalog.keyword_search("arrested", 10, Filters()) == []
+    ids = [c for c, _ in dirty.catalog.keyword_search("Sattar arrested", 50, Filters())]
+    assert ids and all(not c.startswith(injected) for c in ids)
+    harbour = search(dirty, "What happened at the harbour?", 1, Filters(), Weights())
+    assert harbour[0].article_id == injected and ORDER in harbour[0].text
 
 
 def sse(text: str) -> httpx.Response:

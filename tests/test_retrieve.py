@@ -11,7 +11,9 @@ from rag.catalog import Filters
 from rag.ingest import read_sources
 from rag.retrieve import (
     HybridRetriever,
+    Passage,
     Weights,
+    _diverse,
     fuse,
     passage_from_document,
     recency_boost,
@@ -150,3 +152,35 @@ def test_stems_are_the_keyword_indexs_own_and_stay_so_once_kept() -> None:
     assert catalog.stems(["cats", "running", "walked"]) == ["cat", "run", "walk"]
     catalog._STEMS.clear()
     assert catalog.stems(["walked", "running"]) == ["walk", "run"]
+
+
+def _passage(chunk: str, score: float, dense: float, keyword: int | None) -> Passage:
+    return Passage(
+        chunk_id=chunk,
+        article_id=chunk[0],
+        title="",
+        source=None,
+        published_at=None,
+        url=None,
+        start=0,
+        end=1,
+        text=chunk,
+        score=score,
+        dense_score=dense,
+        keyword_rank=keyword,
+    )
+
+
+@pytest.mark.parametrize(
+    ("other", "chosen"),
+    [
+        (_passage("B1", 0.01, 0.02, None), ["A1", "A2", "A3"]),  # unrelated: not pulled in
+        (_passage("B1", 0.01, 0.02, 9), ["A1", "A2", "B1"]),  # shares the question's words
+        (_passage("B1", 0.01, 0.40, None), ["A1", "A2", "B1"]),  # near by meaning
+    ],
+)
+def test_the_per_article_cap_lifts_only_passages_on_the_topic(
+    other: Passage, chosen: list[str]
+) -> None:
+    ranked = [_passage(f"A{n}", 0.05 - n / 100, 0.7, n) for n in (1, 2, 3, 4)] + [other]
+    assert [p.chunk_id for p in _diverse(ranked, 3, 2)] == chosen
