@@ -288,6 +288,10 @@ def test_item15_16_evaluate_saves_a_named_report_and_charts_apart(
     where = saved.inner_text()
     assert re.search(r"eval-reports/questions-\d{4}-\d\d-\d\d-\d{4}-extractive", where), where
     assert str(served.data_dir) in where
+    # the report renders in parts after the saved notice: wait for its last chart's caption
+    # and the metrics table before reading the page
+    page.get_by_text("Rates (lower is better)").first.wait_for()
+    page.get_by_test_id("stTable").filter(has_text="false_abstain_rate").first.wait_for()
     body = page.inner_text("body")
     assert "Scores (higher is better)" in body and "Rates (lower is better)" in body
     tables = page.get_by_test_id("stTable")
@@ -295,7 +299,8 @@ def test_item15_16_evaluate_saves_a_named_report_and_charts_apart(
     assert "latency_p95_ms" in table.inner_text()
     for each in tables.all():  # the metrics and the per-answer-type table
         assert each.evaluate("t => t.scrollHeight <= t.clientHeight + 1"), "no scrollbar"
-    page.get_by_test_id("stVegaLiteChart").first.scroll_into_view_if_needed()
+    # the Reports tab holds the saved report's charts too, hidden: take one on the Run tab
+    page.locator('[data-testid="stVegaLiteChart"]:visible').first.scroll_into_view_if_needed()
     shoot(page, shots, "item-15-16-evaluate-report")
 
 
