@@ -8,20 +8,11 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from rag.answer_types import DATE, NATIONALITY, NUMBER, ORGANISATION, PERSON, PLACE, THING, WORK
 from rag.catalog import STOPWORDS
 from rag.mentions import NOUN_PHRASE, Mention, normalise_key
 from rag.places import countries_named, place_fit
-from rag.question import (
-    DATE,
-    NATIONALITY,
-    NUMBER,
-    ORGANISATION,
-    PERSON,
-    PLACE,
-    THING,
-    WORK,
-    Analysis,
-)
+from rag.question import Analysis
 
 CATEGORY_NAME = 0.3  # share of its fit a name keeps where the question asks for a kind
 LIKENESS_FLOOR = 0.1  # a typed phrase unlike the type noun still keeps this share of its fit

@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from rag.answer import ABSTAIN_TEXT, Citation, Draft, ShortAnswer, Turn
+from rag.answer_types import THING
 from rag.cite import jaccard, passage_sentences, stands_alone, with_marker
+from rag.gather import Found
 from rag.injection import quotable
-from rag.question import THING
-from rag.read import Found, Reader, Reading, Sentence
+from rag.read import Reader, Reading, Sentence
 from rag.retrieve import Passage
 from rag.store import Store
 from rag.verdict import Verdict

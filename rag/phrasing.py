@@ -7,11 +7,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
+from rag.answer_types import PERSON, PLACE
 from rag.candidates import question_words
 from rag.cite import passage_sentences
 from rag.mentions import NOUN_PHRASE, Mention, mentions, normalise_key
 from rag.places import country_of
-from rag.question import PERSON, PLACE, Analysis
+from rag.question import Analysis
 from rag.retrieve import Passage
 from rag.sentences import Sentence
 

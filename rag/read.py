@@ -7,8 +7,9 @@ sentence and finds the answer itself.
 3. For a factoid question, the best sentences are parsed (spaCy) and their entities and noun
    phrases become candidates (`rag.mentions`, scored in `rag.candidates`) by their sentence,
    type fit, closeness to the focus words and what it adds to the question; a candidate found
-   in several sentences gathers their evidence (noisy-or), so a name several articles agree on
-   wins. A name stated in part is given in its fullest form in the passages (`rag.phrasing`).
+   in several sentences gathers their evidence (noisy-or, `rag.gather`), so a name several
+   articles agree on wins. A name stated in part is given in its fullest form in the passages
+   (`rag.phrasing`).
 4. A verdict question is split into its claims, each looked up and supported on its own
    (`rag.verdict`). The retriever's passage order is kept: reordering by the reader's findings
    was measured to lower answer@1 on the tune half of RealTimeQA (0.81 -> 0.71).
@@ -17,13 +18,12 @@ sentence and finds the answer itself.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from rag.answer_types import THING
 from rag.candidates import (
-    conjoined,
     described,
     fills_slot,
     named_by,
@@ -33,12 +33,12 @@ from rag.candidates import (
     type_fit,
 )
 from rag.catalog import stems
-from rag.mentions import AMOUNTS, NOUN_PHRASE, Mention, mentions
+from rag.gather import Found, gather, relabelled, sentence_candidates
+from rag.mentions import NOUN_PHRASE, Mention
 from rag.outlets import named_outlets, unknown_outlets
 from rag.phrasing import fullest_name, stated, trimmed
 from rag.places import countries_named
-from rag.quantities import numbers
-from rag.question import THING, Analysis, analyse
+from rag.question import Analysis, analyse
 from rag.retrieve import Passage
 from rag.sentences import PARSED, SUBJECTS, Ranker, Sentence
 from rag.verdict import FOUND, Support, Verdict, contradicts, judge, split_claims
@@ -47,7 +47,6 @@ if TYPE_CHECKING:
     from rag.store import Store
 
 Search = Callable[[str, "str | None"], list[Passage]]
-FULL_FORM = 0.3  # a fuller name is stated when its sentence has this share of the best evidence
 LIKENESS_KEYS = 64  # candidates compared with the type phrase (best sentences first)
 
 
@@ -63,19 +62,6 @@ class Scoring:
     rank_decay: float = 0.7  # evidence kept per rank its passage stands below the first
     slot: float = 1.4  # it hangs from the word the question's answer hangs from
     subject: float = 1.15  # it is a subject where the question asks for one
-
-
-@dataclass(frozen=True)
-class Found:
-    """A candidate answer with the sentence that supports it best."""
-
-    text: str  # the stated answer (a nationality's country where the question asks a place)
-    mention: Mention
-    sentence: Sentence
-    confidence: float
-    sentences: int  # how many sentences name it
-    articles: int  # in how many articles
-    named: tuple[Mention, Sentence] | None = None  # its fuller name, and the sentence giving it
 
 
 @dataclass
@@ -178,10 +164,10 @@ class Reader:
         top = max(s.score for s in best) or 1.0
         w = self.scoring
         parsed = [
-            (sentence, doc, _candidates(doc, sentence.span.start, analysis.plural))
+            (sentence, doc, sentence_candidates(doc, sentence.span.start, analysis.plural))
             for sentence, doc in zip(best, docs, strict=True)
         ]
-        parsed = _relabelled(parsed)
+        parsed = relabelled(parsed)
         phrases = [m for _, _, found in parsed for m in found]
         likeness = self._likeness(analysis, phrases)
         generic = [m.text for m in phrases if m.label == NOUN_PHRASE and not m.proper]
@@ -212,7 +198,7 @@ class Reader:
                 elif analysis.slot_subject and doc[mention.last - 1].dep_ in SUBJECTS:
                     local *= w.subject
                 scored.append((min(local, 0.99), mention, sentence))
-        return _gather(scored, analysis)
+        return gather(scored, analysis)
 
     def _likeness(self, analysis: Analysis, found: Sequence[Mention]) -> dict[str, float]:
         """Cosine similarity of each candidate to the question's type phrase, for typed noun
@@ -223,84 +209,6 @@ class Reader:
         vectors = self.ranker.encode([analysis.type_phrase, *keys])
         sims = vectors[1:] @ vectors[0]
         return {key: float(sim) for key, sim in zip(keys, sims, strict=True)}
-
-
-def _relabelled(parsed: list[tuple[Sentence, Any, list[Mention]]]) -> list[Any]:
-    """One label per name across the sentences: the small model tags "Bankman-Fried" an ORG
-    in one sentence and "Sam Bankman-Fried" a PERSON in another; a surname takes the label of
-    the full name it ends, and a name its most frequent label."""
-    votes: dict[str, Counter[str]] = {}
-    for _, _, found in parsed:
-        for m in found:
-            if m.label != NOUN_PHRASE:
-                votes.setdefault(m.key, Counter())[m.label] += 1
-    people = [k for k, c in votes.items() if c.most_common(1)[0][0] == "PERSON" and " " in k]
-    label: dict[str, str] = {}
-    for key, counts in votes.items():
-        full = next((p for p in people if p != key and p.endswith(" " + key)), None)
-        label[key] = "PERSON" if full else counts.most_common(1)[0][0]
-    return [
-        (
-            sentence,
-            doc,
-            [
-                replace(m, label=label.get(m.key, m.label)) if m.label != NOUN_PHRASE else m
-                for m in found
-            ],
-        )
-        for sentence, doc, found in parsed
-    ]
-
-
-def _candidates(doc: Any, offset: int, plural: bool) -> list[Mention]:
-    """The sentence's mentions; for a question asking for several, coordinated names become
-    one candidate ("Syed Mustafa Kamal and Anis Kaimkhani") in place of their parts."""
-    found = mentions(doc, offset)
-    if not plural:
-        return found
-    joined = [j for m in found if (j := conjoined(m, doc, found)) is not None]
-    inside = {id(m) for j in joined for m in found if j.first <= m.first and m.last <= j.last}
-    return joined + [m for m in found if id(m) not in inside]
-
-
-def _gather(scored: list[tuple[float, Mention, Sentence]], analysis: Analysis) -> list[Found]:
-    """Candidates merged by identity (a surname joins the full name), their evidence combined
-    across sentences (noisy-or of each sentence's best), best first."""
-    clusters: dict[str, list[tuple[float, Mention, Sentence]]] = {}
-    for item in sorted(scored, key=lambda i: -len(i[1].key)):
-        key = _cluster_key(item[1], clusters)
-        clusters.setdefault(key, []).append(item)
-    found = []
-    for items in clusters.values():
-        per_sentence: dict[tuple[str, int], float] = {}
-        for local, _, sentence in items:
-            where = (sentence.passage.article_id, sentence.span.start)
-            per_sentence[where] = max(per_sentence.get(where, 0.0), local)
-        confidence = 1.0 - math.prod(1.0 - min(v, 0.99) for v in per_sentence.values())
-        best = max(i[0] for i in items)  # said in its fullest form among its strong mentions
-        strong = [i for i in items if i[0] >= FULL_FORM * best]
-        local, mention, sentence = max(strong, key=lambda i: (len(i[1].key), i[0]))
-        mention = trimmed(mention, analysis)
-        articles = len({a for a, _ in per_sentence})
-        text = stated(mention, analysis)
-        found.append(Found(text, mention, sentence, confidence, len(per_sentence), articles))
-    return sorted(found, key=lambda f: (-f.confidence, f.sentence.rank, f.mention.start))
-
-
-def _cluster_key(mention: Mention, clusters: dict[str, list]) -> str:
-    """The cluster a mention belongs to: its value for an amount ("$12.6 million" and
-    "$12,600,000" are one), else its own key or a longer name ending with it."""
-    if mention.label in AMOUNTS:
-        values = numbers(mention.text)
-        if len(values) == 1:
-            return f"{mention.label}:{next(iter(values))}"
-    words = mention.key.split()
-    if mention.label != NOUN_PHRASE or mention.proper:
-        for key in clusters:
-            longer = key.split()
-            if len(longer) > len(words) and longer[-len(words) :] == words:
-                return key
-    return mention.key
 
 
 def _merged(passages: Sequence[Passage], extra: Sequence[Passage]) -> list[Passage]:

@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from rag import agree, claims
+from rag.answer_types import ORDER
 from rag.catalog import stems
 from rag.clean import date_key
 from rag.outlets import outlet_in
-from rag.question import ORDER, Analysis
+from rag.question import Analysis
 
 if TYPE_CHECKING:
     from rag.read import Sentence

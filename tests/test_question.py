@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.question import (
+from rag.answer_types import (
     DATE,
     DESCRIPTION,
     NUMBER,
@@ -15,8 +15,8 @@ from rag.question import (
     THING,
     VERDICT,
     WORK,
-    analyse,
 )
+from rag.question import analyse
 
 SHAPES = [
     # (question, answer type, type noun)

@@ -245,7 +245,7 @@ def test_names_and_counts_the_tagger_missed_are_still_candidates() -> None:
 
 
 def test_one_amount_written_two_ways_gathers_the_evidence_of_both(wire: Assistant) -> None:
-    from rag.read import _cluster_key
+    from rag.gather import _cluster_key
 
     short, long = (
         next(m for m in mentions(parse(t), 0) if m.label == "MONEY")
@@ -460,7 +460,7 @@ def test_a_verbless_sentence_is_scored_without_hanging() -> None:
 
 
 def test_a_surname_takes_the_label_of_the_full_name_it_ends() -> None:
-    from rag.read import _relabelled
+    from rag.gather import relabelled
 
     texts = [
         "The trial of Sam Bankman-Fried began on Tuesday in New York.",
@@ -468,7 +468,7 @@ def test_a_surname_takes_the_label_of_the_full_name_it_ends() -> None:
     ]
     parsed = [(None, parse(t), mentions(parse(t), 0)) for t in texts]
     assert any(m.text == "Bankman-Fried" and m.label != "PERSON" for m in parsed[1][2])
-    labels = {m.text: m.label for _, _, found in _relabelled(parsed) for m in found}
+    labels = {m.text: m.label for _, _, found in relabelled(parsed) for m in found}
     assert labels["Bankman-Fried"] == "PERSON"
     assert labels["Warren Buffet"] == "PERSON"
 

@@ -1,0 +1,151 @@
+"""The answer types a question can expect, and the nouns that name them.
+
+The types and the spaCy entity labels that express each; a lexicon of the nouns a question
+names its answer by ("Which airline ...?" asks for an organisation); and `typed_noun`, which
+reads that noun and its modifiers from "which/what <noun>" or "what is the <noun> ...". The
+question analysis (`rag.question`) applies these with its other rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+# answer types
+PERSON, ORGANISATION, PLACE, NATIONALITY = "person", "organisation", "place", "nationality"
+DATE, NUMBER, WORK = "date", "number", "work"
+THING, DESCRIPTION, VERDICT, ORDER = "thing", "description", "verdict", "order"
+# the spaCy entity labels that express each entity type
+LABELS: dict[str, frozenset[str]] = {
+    PERSON: frozenset({"PERSON"}),
+    ORGANISATION: frozenset({"ORG"}),
+    PLACE: frozenset({"GPE", "LOC", "FAC"}),
+    NATIONALITY: frozenset({"NORP"}),
+    DATE: frozenset({"DATE", "TIME"}),
+    NUMBER: frozenset({"CARDINAL", "QUANTITY", "PERCENT", "MONEY"}),
+    WORK: frozenset({"WORK_OF_ART", "EVENT", "LAW", "PRODUCT"}),
+}
+TYPES = (PERSON, ORGANISATION, PLACE, NATIONALITY, DATE, NUMBER, WORK, THING, DESCRIPTION,
+         VERDICT, ORDER)  # fmt: skip
+
+_LEXICON = {
+    PERSON: "person man woman individual people artist singer actor actress comedian player "
+    "leader president minister justice judge ceo founder politician author writer athlete "
+    "rapper musician director star member celebrity candidate official host coach chef "
+    "governor senator lawmaker king queen prince princess pope spokesperson spokesman "
+    "executive boss owner billionaire entrepreneur journalist reporter anchor scientist "
+    "astronaut pilot manager chairman chancellor premier mayor footballer quarterback "
+    "pitcher golfer convener chief general soldier suspect victim winner rival successor "
+    "predecessor guest figure",
+    ORGANISATION: "company firm airline brand automaker carmaker organisation organization "
+    "group party team club university college school network agency bank retailer chain "
+    "newspaper broadcaster faction union league manufacturer startup giant business "
+    "corporation conglomerate outlet publisher studio label charity institution ministry "
+    "department government administration alliance coalition cartel insurer lender operator "
+    "carrier maker developer provider supplier exchange platform franchise organiser "
+    "organizer regulator watchdog channel magazine website app",
+    PLACE: "country nation state city town region province county island continent area place "
+    "location capital village territory site landmark destination port airport neighbourhood "
+    "neighborhood district border river lake mountain sea ocean coast park venue stadium section "
+    "building hospital prison jail",
+    NATIONALITY: "nationality demonym",
+    DATE: "year month day date time decade century season weekday",
+    NUMBER: "number amount percentage percent share price figure total sum cost rate count "
+    "fee fine salary budget value population",
+    WORK: "film movie book novel song album show series event holiday festival award prize "
+    "tournament championship war battle law bill act treaty policy game episode opera "
+    "musical documentary",
+}
+_TYPE_NOUNS = {word: kind for kind, words in _LEXICON.items() for word in words.split()}
+_COMPOUNDS = {"cruise line": ORGANISATION, "record label": ORGANISATION}
+# nouns that name an explanation, not a thing: their answers are sentences
+_CLAUSAL = frozenset(
+    "reason reasons cause causes purpose goal aim demand demands terms explanation motive "
+    "motives way ways approach strategy argument arrangement view stance message warning "
+    "promise offer response impact effect decision claim allegation accusation".split()
+)
+_CLAUSAL_AFTER_COPULA = _CLAUSAL | {"condition", "conditions", "plan", "plans", "role", "position"}
+_OF_NOUNS = frozenset("kind type sort form variety species breed name names title".split())
+COPULA = frozenset("is are was were".split())
+_KINDS = frozenset("kind type sort form variety".split())
+
+
+@dataclass(frozen=True)
+class Typed:
+    """The type a question's words name, and the noun (with its modifiers) naming it."""
+
+    kind: str
+    noun: str | None = None
+    phrase: str | None = None
+    plural: bool = False
+    category: bool = False
+
+
+def typed_noun(text: str) -> Typed | None:
+    """The type named by "which/what <noun>" or "what is the <noun> ...": a known noun gives
+    its type, another noun a typed noun phrase (THING); None when no noun names it."""
+    from rag.nlp import parse
+
+    doc = parse(text)
+    wh = next((t for t in doc if t.lower_ in ("which", "what")), None)
+    if wh is None:
+        return None
+    run = _noun_run(doc, wh.i + 1)
+    clausal = _CLAUSAL
+    if not run and wh.i + 1 < len(doc) and doc[wh.i + 1].lower_ in COPULA:
+        run, clausal = _copula_run(doc, wh.i + 1), _CLAUSAL_AFTER_COPULA
+    if not run:
+        return None
+    head = run[-1]
+    noun = _singular(head.lower_)
+    kind_of = head.i >= 2 and doc[head.i - 1].lower_ == "of" and doc[wh.i + 1].lower_ in _KINDS
+    if head.lower_ in clausal and not kind_of:  # "what kind of arrangement" names a thing
+        return Typed(DESCRIPTION, noun, _phrase(run))
+    compound = " ".join(t.lower_ for t in run[-2:])
+    kind = _COMPOUNDS.get(compound) or _TYPE_NOUNS.get(noun, THING)
+    if kind_of:  # "which type of business": a kind ("hotels"), not a named instance
+        kind = THING
+    return Typed(kind, noun, _phrase(run), head.tag_ in ("NNS", "NNPS"), kind_of)
+
+
+def _noun_run(doc: Any, i: int) -> list[Any]:
+    """The modifiers and nouns from token `i` up to the head noun ("English rugby union club"),
+    through "kind of X" and "name of the X" to X; [] when no noun follows."""
+    run = []
+    for token in doc[i:]:
+        modifier = token.dep_ in ("amod", "compound", "nmod") or token.tag_ == "HYPH"
+        following = doc[token.i + 1] if token.i + 1 < len(doc) else None
+        participle = token.tag_ in ("VBN", "VBD", "VBG") and token.i == i  # "which beloved brand"
+        modifier = modifier or (participle and following is not None and following.pos_ == "NOUN")
+        if token.tag_ == "POS" or not (token.pos_ in ("ADJ", "NOUN", "PROPN") or modifier):
+            break
+        run.append(token)
+    while run and run[-1].pos_ not in ("NOUN", "PROPN"):
+        run.pop()
+    if not run:
+        return []
+    after = run[-1].i + 1
+    if run[-1].lower_ in _OF_NOUNS and after < len(doc) and doc[after].lower_ == "of":
+        skip = after + 1
+        while skip < len(doc) and doc[skip].pos_ in ("DET", "PRON") and doc[skip].tag_ != "WDT":
+            skip += 1
+        return _noun_run(doc, skip) or run
+    return run
+
+
+def _copula_run(doc: Any, verb: int) -> list[Any]:
+    """ "What is the biggest security threat ...?": the noun the copula equates with "what"."""
+    for token in doc[verb + 1 :]:
+        if token.pos_ in ("NOUN", "PROPN") and token.dep_ in ("nsubj", "attr", "ROOT"):
+            return _noun_run(doc, token.i)
+        if token.pos_ in ("VERB", "ADP") and token.dep_ not in ("amod", "compound"):
+            break
+    return []
+
+
+def _phrase(run: list[Any]) -> str:
+    return " ".join(t.text for t in run if t.pos_ in ("NOUN", "PROPN", "ADJ")).lower()
+
+
+def _singular(noun: str) -> str:
+    return noun[:-1] if noun.endswith("s") and noun[:-1] in _TYPE_NOUNS else noun

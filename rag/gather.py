@@ -1,0 +1,115 @@
+"""Candidates gathered across the reader's sentences into answers (`Found`).
+
+Each parsed sentence gives its mentions as candidates (coordinated names joined into one where
+the question asks for several); a name gets one entity label across the sentences; scored
+candidates are merged by identity (a surname joins the full name, an amount written two ways is
+one) and their evidence combined across sentences (noisy-or), each answer stated in its fullest
+form among its strong mentions. The reader (`rag.read`) scores the candidates in between.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, replace
+from typing import Any
+
+from rag.candidates import conjoined
+from rag.mentions import AMOUNTS, NOUN_PHRASE, Mention, mentions
+from rag.phrasing import stated, trimmed
+from rag.quantities import numbers
+from rag.question import Analysis
+from rag.sentences import Sentence
+
+FULL_FORM = 0.3  # a fuller name is stated when its sentence has this share of the best evidence
+
+
+@dataclass(frozen=True)
+class Found:
+    """A candidate answer with the sentence that supports it best."""
+
+    text: str  # the stated answer (a nationality's country where the question asks a place)
+    mention: Mention
+    sentence: Sentence
+    confidence: float
+    sentences: int  # how many sentences name it
+    articles: int  # in how many articles
+    named: tuple[Mention, Sentence] | None = None  # its fuller name, and the sentence giving it
+
+
+def relabelled(parsed: list[tuple[Sentence, Any, list[Mention]]]) -> list[Any]:
+    """One label per name across the sentences: the small model tags "Bankman-Fried" an ORG
+    in one sentence and "Sam Bankman-Fried" a PERSON in another; a surname takes the label of
+    the full name it ends, and a name its most frequent label."""
+    votes: dict[str, Counter[str]] = {}
+    for _, _, found in parsed:
+        for m in found:
+            if m.label != NOUN_PHRASE:
+                votes.setdefault(m.key, Counter())[m.label] += 1
+    people = [k for k, c in votes.items() if c.most_common(1)[0][0] == "PERSON" and " " in k]
+    label: dict[str, str] = {}
+    for key, counts in votes.items():
+        full = next((p for p in people if p != key and p.endswith(" " + key)), None)
+        label[key] = "PERSON" if full else counts.most_common(1)[0][0]
+    return [
+        (
+            sentence,
+            doc,
+            [
+                replace(m, label=label.get(m.key, m.label)) if m.label != NOUN_PHRASE else m
+                for m in found
+            ],
+        )
+        for sentence, doc, found in parsed
+    ]
+
+
+def sentence_candidates(doc: Any, offset: int, plural: bool) -> list[Mention]:
+    """The sentence's mentions; for a question asking for several, coordinated names become
+    one candidate ("Syed Mustafa Kamal and Anis Kaimkhani") in place of their parts."""
+    found = mentions(doc, offset)
+    if not plural:
+        return found
+    joined = [j for m in found if (j := conjoined(m, doc, found)) is not None]
+    inside = {id(m) for j in joined for m in found if j.first <= m.first and m.last <= j.last}
+    return joined + [m for m in found if id(m) not in inside]
+
+
+def gather(scored: list[tuple[float, Mention, Sentence]], analysis: Analysis) -> list[Found]:
+    """Candidates merged by identity (a surname joins the full name), their evidence combined
+    across sentences (noisy-or of each sentence's best), best first."""
+    clusters: dict[str, list[tuple[float, Mention, Sentence]]] = {}
+    for item in sorted(scored, key=lambda i: -len(i[1].key)):
+        key = _cluster_key(item[1], clusters)
+        clusters.setdefault(key, []).append(item)
+    found = []
+    for items in clusters.values():
+        per_sentence: dict[tuple[str, int], float] = {}
+        for local, _, sentence in items:
+            where = (sentence.passage.article_id, sentence.span.start)
+            per_sentence[where] = max(per_sentence.get(where, 0.0), local)
+        confidence = 1.0 - math.prod(1.0 - min(v, 0.99) for v in per_sentence.values())
+        best = max(i[0] for i in items)  # said in its fullest form among its strong mentions
+        strong = [i for i in items if i[0] >= FULL_FORM * best]
+        local, mention, sentence = max(strong, key=lambda i: (len(i[1].key), i[0]))
+        mention = trimmed(mention, analysis)
+        articles = len({a for a, _ in per_sentence})
+        text = stated(mention, analysis)
+        found.append(Found(text, mention, sentence, confidence, len(per_sentence), articles))
+    return sorted(found, key=lambda f: (-f.confidence, f.sentence.rank, f.mention.start))
+
+
+def _cluster_key(mention: Mention, clusters: dict[str, list]) -> str:
+    """The cluster a mention belongs to: its value for an amount ("$12.6 million" and
+    "$12,600,000" are one), else its own key or a longer name ending with it."""
+    if mention.label in AMOUNTS:
+        values = numbers(mention.text)
+        if len(values) == 1:
+            return f"{mention.label}:{next(iter(values))}"
+    words = mention.key.split()
+    if mention.label != NOUN_PHRASE or mention.proper:
+        for key in clusters:
+            longer = key.split()
+            if len(longer) > len(words) and longer[-len(words) :] == words:
+                return key
+    return mention.key
