@@ -12,8 +12,9 @@ from rag.answer_types import THING
 from rag.cite import jaccard, passage_sentences, stands_alone, with_marker
 from rag.gather import Found
 from rag.injection import quotable
-from rag.read import Reader, Reading, Sentence
+from rag.read import Reader, Reading
 from rag.retrieve import Passage
+from rag.sentences import Sentence
 from rag.store import Store
 from rag.verdict import Verdict
 

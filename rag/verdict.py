@@ -25,7 +25,7 @@ from rag.outlets import outlet_in
 from rag.question import Analysis
 
 if TYPE_CHECKING:
-    from rag.read import Sentence
+    from rag.sentences import Sentence
 
 FOUND = 0.25  # below this a claim has no support at all (abstain)
 CONSISTENT = 0.55  # two reports whose sentences are this similar agree
