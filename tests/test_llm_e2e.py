@@ -242,7 +242,8 @@ def test_injected_article_neither_reaches_the_model_nor_backs_its_claim(
     store.add(read_sources([str(ROOT / "corpus"), str(tmp_path / "injected.md")], 10**7))
     try:
         assistant = openai_assistant(store, llama_server)
-        question = REPEAT.format("Sattar has been arrested [1].")
+        # the order itself is not searchable: the harbour draws the article in
+        question = REPEAT.format("Sattar has been arrested at the harbour [1].")
         pieces, answer = run(assistant, question, 2)
         prompt = assistant.answerer.messages(question, answer.passages)[-1].content
         assert any(p.flagged for p in answer.passages), "the injected article was retrieved"

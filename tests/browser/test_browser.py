@@ -132,6 +132,7 @@ def test_upload_ask_then_remove(page: Any, served: Served, shots: Path) -> None:
     select_first_row(page, "desalination")
     remove = page.get_by_role("button", name="Remove 1 selected")
     remove.click()
+    page.get_by_role("button", name="Yes, remove").wait_for()  # the confirmation has rendered
     settle(page)
     assert "Karachi opens a solar-powered desalination plant" in page.inner_text("body")
     shoot(page, shots, "07-confirm-removal")
