@@ -200,8 +200,9 @@ def upload(page: Any, served: Served, name: str, text: str) -> Any:
     return summary
 
 
-def select_first_row(page: Any, search: str) -> None:
-    """Filter the article table, then tick its first row (the grid is a canvas: click it)."""
+def select_first_row(page: Any, search: str, selected: str = "Remove 1 selected") -> None:
+    """Filter the article table, then tick its first row (the grid is a canvas: click it) until
+    the text that shows a selection (`selected`) is on the page."""
     box = page.get_by_placeholder("Title, outlet or id")
     box.fill(search)
     box.press("Enter")
@@ -209,9 +210,14 @@ def select_first_row(page: Any, search: str) -> None:
     # the table is re-created for the filter: wait until the one before it is gone
     tables = "document.querySelectorAll('[data-testid=stDataFrame]')"
     page.wait_for_function(f"() => {tables}.length == 1")
-    bounds = page.get_by_test_id("stDataFrame").bounding_box()
-    page.mouse.click(bounds["x"] + 17, bounds["y"] + 54)
-    settle(page)
+    picked = page.get_by_text(selected)
+    for _ in range(3):  # on a loaded machine a click on a grid still being drawn can be lost
+        bounds = page.get_by_test_id("stDataFrame").bounding_box()
+        page.mouse.click(bounds["x"] + 17, bounds["y"] + 54)
+        settle(page)
+        if until(lambda: picked.count() > 0, 20):
+            return
+    raise AssertionError(f"no row of the table filtered by {search!r} could be selected")
 
 
 def xss_flags(page: Any) -> list[Any]:

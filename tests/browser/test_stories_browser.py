@@ -83,11 +83,7 @@ def test_the_corpus_page_groups_copies_by_story(
     page.get_by_text("Group by story").click()
     settle(page)
     assert "with more than one copy" in page.inner_text("body")
-    select_first_row(page, "desalination")
-    if page.get_by_text("first reported").count() == 0:  # the grid was still being drawn
-        bounds = page.get_by_test_id("stDataFrame").bounding_box()
-        page.mouse.click(bounds["x"] + 17, bounds["y"] + 54)
-        settle(page)
+    select_first_row(page, "desalination", selected="first reported")
     body = page.inner_text("body")
     assert "4 copies" in body and "first reported" in body
     for outlet in ("Coastal Wire", "The Verge", "Reuters", "Daily Mail"):
