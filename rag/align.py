@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from rag.article import Article
-from rag.chunk import Chunk
-from rag.injection import instruction_spans, searchable, within
+from rag.chunk import Chunk, make_chunk
+from rag.injection import instruction_spans
 
 Split = Callable[[str], list[tuple[int, int]]]  # text -> chunk spans, as the chunker cuts it
 Fits = Callable[[Sequence[str]], list[bool]]  # embed texts -> whether each fits the model
@@ -34,24 +34,11 @@ def aligned(
     for start, end in _gaps(article.text, spans):
         spans += [(start + s, start + e) for s, e in split(article.text[start:end])]
     spans.sort()
-    version = article.content_hash[:10]
     planted = instruction_spans(article.text)
-    chunks = []
-    for n, (s, e) in enumerate(spans):
-        flagged = within(planted, s, e)
-        chunks.append(
-            Chunk(
-                chunk_id=f"{article.article_id}:{version}:{n}",
-                article_id=article.article_id,
-                position=n,
-                start=s,
-                end=e,
-                text=article.text[s:e],
-                embed_text=_embed(head, searchable(article.text[s:e], s, flagged)),
-                flagged=flagged,
-            )
-        )
-    return chunks
+    return [
+        make_chunk(article.article_id, article.content_hash, n, article.text, s, e, head, planted)
+        for n, (s, e) in enumerate(spans)
+    ]
 
 
 def _embed(head: str, body: str) -> str:

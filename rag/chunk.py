@@ -64,24 +64,37 @@ def chunk_article(
             last += 1
             total += pieces[last][2]
         start, end = pieces[first][0], pieces[last][1]
-        body, flagged = text[start:end], within(planted, start, end)
-        shown = searchable(body, start, flagged)
-        chunks.append(
-            Chunk(
-                chunk_id=f"{article_id}:{version[:10]}:{len(chunks)}",
-                article_id=article_id,
-                position=len(chunks),
-                start=start,
-                end=end,
-                text=body,
-                embed_text=f"{head}\n{shown}" if head else shown,
-                flagged=flagged,
-            )
-        )
+        chunks.append(make_chunk(article_id, version, len(chunks), text, start, end, head, planted))
         if last + 1 >= len(pieces):
             break
         first = _overlap_start(pieces, first, last, overlap_tokens)
     return chunks
+
+
+def make_chunk(
+    article_id: str,
+    version: str,
+    position: int,
+    text: str,
+    start: int,
+    end: int,
+    head: str,
+    planted: Sequence[tuple[int, int]],
+) -> Chunk:
+    """Chunk `position` of an article: `text[start:end]`, embedded under its title `head` and
+    without the flagged sentences (`planted`, article offsets) that fall in it."""
+    flagged = within(planted, start, end)
+    shown = searchable(text[start:end], start, flagged)
+    return Chunk(
+        chunk_id=f"{article_id}:{version[:10]}:{position}",
+        article_id=article_id,
+        position=position,
+        start=start,
+        end=end,
+        text=text[start:end],
+        embed_text=f"{head}\n{shown}" if head else shown,
+        flagged=flagged,
+    )
 
 
 def _overlap_start(pieces: list[tuple[int, int, int]], first: int, last: int, overlap: int) -> int:
