@@ -28,6 +28,7 @@ _NEAR: dict[str, dict[str, float]] = {
     NUMBER: {},
     WORK: {"ORG": 0.4, "PERSON": 0.2, "GPE": 0.2, "NORP": 0.2},
 }
+_NAMING_VERBS = frozenset("named called dubbed titled known nicknamed christened".split())
 _PROPER_PHRASE = {PERSON: 0.15, ORGANISATION: 0.4, PLACE: 0.3, WORK: 0.5, NATIONALITY: 0.0}
 _MONEY_WORDS = re.compile(
     r"\b(money|cost|costs|price|paid|pay|fined?|worth|sell|sold|raise[ds]?|budget|salary|fee|"
@@ -118,8 +119,14 @@ def named_by(mention: Mention, analysis: Analysis, doc: Any) -> bool:
     before = doc[max(0, mention.first - 5) : mention.first]
     after = doc[mention.last : mention.last + 3]
     near = [t for t in [*before, *after] if t.lower_ in words and t.dep_ != "compound"]
-    # not "a toy convention in Paris"
+    # not "a toy convention in Paris", nor "a film based on a Broadway musical"
+    near = [t for t in near if t.i > mention.first or not _verb_between(doc, t.i, mention.first)]
     return bool(near) or _apposed(mention, doc, words) or _equated(mention, doc, words)
+
+
+def _verb_between(doc: Any, first: int, last: int) -> bool:
+    """A verb other than a naming one ("named", "called") stands between the two tokens."""
+    return any(t.pos_ == "VERB" and t.lower_ not in _NAMING_VERBS for t in doc[first + 1 : last])
 
 
 def _type_words(noun: str) -> set[str]:
@@ -200,7 +207,8 @@ def novelty(
     """Share of the mention's words the question does not already contain (0: it only repeats
     the question). The type noun does not count ("Typhoon Wipha" for "What typhoon ...?"
     is all new; "test flight" for "Which test flight ...?" is nothing new). A country the
-    question names under another name (`places`: "US" for "United States") is not new."""
+    question names under another name (`places`: "US" for "United States") is not new, as
+    a place or as a word of a name ("USA Hockey" for "The US defeated which team?")."""
     named = countries_named(mention.text) if places and mention.label in _PLACES else set()
     if named and named <= places:
         return 0.0
@@ -208,7 +216,16 @@ def novelty(
     words = [w for w in mention.key.split() if w not in STOPWORDS and w not in noun]
     if not words:
         return 0.0
-    return sum(w not in question_words for w in words) / len(words)
+    known = question_words | _aliases(mention.text, places)
+    return sum(w not in known for w in words) / len(words)
+
+
+def _aliases(text: str, places: frozenset[str]) -> set[str]:
+    """The words of `text` that name one of `places` (lower-cased)."""
+    if not places:
+        return set()
+    words = set(re.findall(r"[A-Za-z][A-Za-z.]*", text))
+    return {w.lower() for w in words if (c := countries_named(w)) and c <= places}
 
 
 def conjoined(mention: Mention, doc: Any, others: Sequence[Mention]) -> Mention | None:

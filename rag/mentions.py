@@ -123,10 +123,11 @@ _QUOTES = "\"'“”‘’"
 
 def _unquoted(doc: Any, first: int, last: int) -> tuple[int, int]:
     """An entity's tokens without quote marks at its edges ("Travis Kelce '"), nor an
-    article before an opening one (the "Red Brigade)."""
+    article before an opening one (the "Red Brigade), nor a possessive 's at its end ("USA
+    Hockey's leaders": the answer is "USA Hockey")."""
     while first < last and (doc[first].text in _QUOTES or _opens_quote(doc, first, last)):
         first += 1
-    while last > first and doc[last - 1].text in _QUOTES:
+    while last > first and (doc[last - 1].text in _QUOTES or doc[last - 1].tag_ == "POS"):
         last -= 1
     return first, last
 

@@ -21,6 +21,18 @@ WANTED = {
     "village": CITY,
 }
 
+# the last word of a place's name says what kind of place it is
+_HEAD_KINDS = {
+    "city": CITY,
+    "town": CITY,
+    "village": CITY,
+    "state": PROVINCE,
+    "province": PROVINCE,
+    "county": "county",
+    "district": "district",
+    "region": "region",
+}
+
 
 @dataclass(frozen=True)
 class Gazetteer:
@@ -64,14 +76,18 @@ def country_of(demonym: str) -> str | None:
 
 
 def place_kind(name: str) -> str | None:
-    """COUNTRY, PROVINCE or CITY (a capital), or None when the name is not known."""
+    """COUNTRY, PROVINCE or CITY (a capital), or what the name's last word says it is ("Kansas
+    City", "Cook County"), or None when the name is not known."""
     key = name.strip().lower().removeprefix("the ")
     places = gazetteer()
     if key in places.countries:
         return COUNTRY
     if key in places.provinces:
         return PROVINCE
-    return CITY if key in places.capitals else None
+    if key in places.capitals:
+        return CITY
+    words = key.split()
+    return _HEAD_KINDS.get(words[-1]) if len(words) > 1 else None
 
 
 def place_fit(name: str, type_noun: str | None) -> float:

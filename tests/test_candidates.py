@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from rag.candidates import named_by, type_fit
-from rag.mentions import NOUN_PHRASE, mentions
+from rag.candidates import named_by, novelty, type_fit
+from rag.mentions import NOUN_PHRASE, Mention, mentions
 from rag.nlp import parse
+from rag.places import countries_named
 from rag.question import analyse
 
 
@@ -61,3 +62,29 @@ def test_a_common_nouns_apposition_describes_and_does_not_name() -> None:
     doc = parse("She said drought posed the biggest threat to the region, a shift in tone.")
     shift = next(m for m in mentions(doc, 0) if m.text == "shift" or m.text == "a shift")
     assert not named_by(shift, question, doc)
+
+
+def test_a_type_noun_linked_by_another_verb_does_not_name_the_next_name() -> None:
+    question = analyse("Which film earned $90 million in its opening week?")
+    doc = parse("It was the best start for a film based on a Broadway show since 2019.")
+    broadway = next(m for m in mentions(doc, 0) if m.text == "Broadway")
+    assert not named_by(broadway, question, doc)
+    named = parse("The studio released a film called Harbour Lights in May.")
+    title = next(m for m in mentions(named, 0) if "Harbour Lights" in m.text)
+    assert named_by(title, question, named)
+
+
+def test_an_entity_is_stated_without_its_possessive() -> None:
+    doc = parse("Northwind Airlines’s chief executive resigned on Friday.")
+    names = {m.text for m in mentions(doc, 0) if m.label != NOUN_PHRASE}
+    assert "Northwind Airlines" in names
+    assert not any(t.endswith("’s") for t in names)
+
+
+def test_a_country_the_question_names_is_no_new_word_of_a_name() -> None:
+    places = frozenset(countries_named("The US beat which team in the final?"))
+    asked = {"beat", "team", "final"}
+    usa_hockey = Mention("USA Hockey", 0, 10, "ORG", "usa hockey", 0, 2, True)
+    canada = Mention("Canada", 0, 6, "GPE", "canada", 0, 1, True)
+    assert novelty(usa_hockey, asked, "team", places) == 0.5
+    assert novelty(canada, asked, "team", places) == 1.0

@@ -136,6 +136,13 @@ def test_a_nationality_is_stated_as_its_country_when_a_place_is_asked() -> None:
     assert stated(mention, analyse("Who took the city?")) == "Syrian"
 
 
+def test_a_place_names_own_last_word_says_what_kind_it_is() -> None:
+    assert place_kind("Maple City") == "city" and place_kind("Lakeshore County") == "county"
+    assert place_fit("Lakeshore County", "city") < place_fit("Brookfield", "city")
+    assert place_fit("Lakeshore County", "city") < place_fit("Maple City", "city")
+    assert place_fit("Upper Valley State", "state") == 1.0
+
+
 def test_a_country_the_question_names_under_another_name_is_not_new() -> None:
     question = analyse("Hackers tried to sway the US election on behalf of which country?")
     places = frozenset(countries_named(question.question))
