@@ -48,7 +48,7 @@ def type_fit(
         return 0.0
     if kind == THING:
         return _thing_fit(mention, analysis, doc, likeness)
-    if kind == PLACE and mention.label in ("GPE", "LOC", "NORP"):
+    if kind == PLACE and mention.label in ("GPE", "LOC", "FAC", "NORP"):
         base = 1.0 if mention.label in analysis.labels else _NEAR[PLACE][mention.label]
         return base * place_fit(mention.text, analysis.type_noun)
     if mention.label in analysis.labels:

@@ -21,11 +21,9 @@ WANTED = {
     "village": CITY,
 }
 
-# the last word of a place's name says what kind of place it is
+# the last word of a place's name that says it is no city (a known city's is not needed:
+# "Kansas City" is as likely a city as any other name not known)
 _HEAD_KINDS = {
-    "city": CITY,
-    "town": CITY,
-    "village": CITY,
     "state": PROVINCE,
     "province": PROVINCE,
     "county": "county",
@@ -76,8 +74,8 @@ def country_of(demonym: str) -> str | None:
 
 
 def place_kind(name: str) -> str | None:
-    """COUNTRY, PROVINCE or CITY (a capital), or what the name's last word says it is ("Kansas
-    City", "Cook County"), or None when the name is not known."""
+    """COUNTRY, PROVINCE or CITY (a capital), or what the name's last word says it is ("Cook
+    County", "Upper Nile State"), or None when the name is not known."""
     key = name.strip().lower().removeprefix("the ")
     places = gazetteer()
     if key in places.countries:

@@ -88,3 +88,11 @@ def test_a_country_the_question_names_is_no_new_word_of_a_name() -> None:
     canada = Mention("Canada", 0, 6, "GPE", "canada", 0, 1, True)
     assert novelty(usa_hockey, asked, "team", places) == 0.5
     assert novelty(canada, asked, "team", places) == 1.0
+
+
+def test_a_facility_is_fitted_as_a_place_of_the_kind_asked() -> None:
+    question = analyse("Inmates escaped from a jail in which city?")
+    county = Mention("Lakeshore County State", 0, 22, "FAC", "lakeshore county state", 0, 3, True)
+    town = Mention("Brookfield", 0, 10, "GPE", "brookfield", 0, 1, True)
+    doc = parse("Lakeshore County State prosecutors said inmates left a Brookfield jail.")
+    assert type_fit(county, question, doc) < type_fit(town, question, doc)
