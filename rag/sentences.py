@@ -22,8 +22,8 @@ from rag.retrieve import Passage
 if TYPE_CHECKING:
     from rag.store import Store
 
-SEMANTIC_POOL = 20  # sentences embedded per question, best keyword coverage first
-PARSED = 12  # best sentences parsed (for their subject, and for candidates)
+SEMANTIC_POOL = 16  # sentences embedded per question, best keyword coverage first
+PARSED = 10  # best sentences parsed (for their subject, and for candidates)
 SENTENCE_BATCH = 16  # sentences per ONNX call, sorted by length (2x faster than unsorted 64s)
 VECTOR_CACHE = 20_000  # sentence vectors kept (about 30 MB)
 SUBJECTS = frozenset({"nsubj", "nsubjpass"})
