@@ -8,6 +8,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from rag.catalog import STOPWORDS
@@ -40,6 +41,7 @@ class Mention:
     proper: bool
 
 
+@lru_cache(maxsize=65536)  # the same names and questions recur across sentences and asks
 def normalise_key(text: str) -> str:
     """Identity of a candidate across sentences: case, accents, punctuation, a leading
     article and a possessive 's do not matter."""
