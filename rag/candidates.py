@@ -22,7 +22,7 @@ _AMOUNTS = frozenset({"CARDINAL", "QUANTITY", "PERCENT", "MONEY", "ORDINAL", "DA
 _NEAR: dict[str, dict[str, float]] = {
     PERSON: {},
     ORGANISATION: {"NORP": 0.5, "GPE": 0.5, "PRODUCT": 0.5, "FAC": 0.4, "WORK_OF_ART": 0.3},
-    PLACE: {"NORP": 0.6, "ORG": 0.3, "LOC": 1.0, "FAC": 0.8},
+    PLACE: {"NORP": 0.6, "ORG": 0.3},
     NATIONALITY: {"GPE": 0.5},
     DATE: {"CARDINAL": 0.3},
     NUMBER: {},
@@ -48,8 +48,8 @@ def type_fit(
         return 0.0
     if kind == THING:
         return _thing_fit(mention, analysis, doc, likeness)
-    if kind == PLACE and mention.label in ("GPE", "LOC", "FAC", "NORP"):
-        base = 1.0 if mention.label in analysis.labels else _NEAR[PLACE][mention.label]
+    if kind == PLACE and (mention.label in analysis.labels or mention.label == "NORP"):
+        base = 1.0 if mention.label in analysis.labels else _NEAR[PLACE]["NORP"]
         return base * place_fit(mention.text, analysis.type_noun)
     if mention.label in analysis.labels:
         return _number_fit(mention, analysis) if kind == NUMBER else 1.0
@@ -118,9 +118,9 @@ def named_by(mention: Mention, analysis: Analysis, doc: Any) -> bool:
         return len(span) > 1 and head.lower_ in words and any(t.pos_ == "PROPN" for t in rest)
     before = doc[max(0, mention.first - 5) : mention.first]
     after = doc[mention.last : mention.last + 3]
-    near = [t for t in [*before, *after] if t.lower_ in words and t.dep_ != "compound"]
     # not "a toy convention in Paris", nor "a film based on a Broadway musical"
-    near = [t for t in near if t.i > mention.first or not _verb_between(doc, t.i, mention.first)]
+    before = [t for t in before if not _verb_between(doc, t.i, mention.first)]
+    near = [t for t in [*before, *after] if t.lower_ in words and t.dep_ != "compound"]
     return bool(near) or _apposed(mention, doc, words) or _equated(mention, doc, words)
 
 

@@ -66,7 +66,7 @@ def mentions(doc: Any, offset: int) -> list[Mention]:
         return not _bracketed(doc, first, last) and not any(a <= at < b for a, b in lines)
 
     for ent in doc.ents:
-        first, last = _unquoted(doc, ent.start, ent.end)
+        first, last = _trimmed_edges(doc, ent.start, ent.end)
         if first < last and kept(first, last):
             _add(found, doc, first, last, _label(doc, ent), offset)
     for title in _TITLE.finditer(doc.text):  # “Wicked”, "Oppenheimer": a named work
@@ -123,7 +123,7 @@ def _runs(
 _QUOTES = "\"'“”‘’"
 
 
-def _unquoted(doc: Any, first: int, last: int) -> tuple[int, int]:
+def _trimmed_edges(doc: Any, first: int, last: int) -> tuple[int, int]:
     """An entity's tokens without quote marks at its edges ("Travis Kelce '"), nor an
     article before an opening one (the "Red Brigade), nor a possessive 's at its end ("USA
     Hockey's leaders": the answer is "USA Hockey")."""
