@@ -49,6 +49,16 @@ def test_convener_is_siddiqui(assistant: Assistant) -> None:
     _quotes_are_exact(assistant, answer)
 
 
+def test_psp_arrangement_quotes_the_alliance_sentence(assistant: Assistant) -> None:
+    # "it is willing to form a political alliance ...": "it" is the PSP of the sentence before
+    answer = assistant.ask(
+        "What kind of arrangement does the PSP prefer instead of joining the MQM-P?"
+    )
+    assert not answer.abstained
+    assert "political alliance" in answer.citations[0].quote
+    _quotes_are_exact(assistant, answer)
+
+
 def test_psp_wants_separate_identity(assistant: Assistant) -> None:
     answer = assistant.ask("What does the PSP want?")
     assert not answer.abstained

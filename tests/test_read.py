@@ -487,3 +487,20 @@ def test_questions_about_who_did_something_hang_on_the_relative_verb() -> None:
     assert analyse("Who is the governor of Sindh?").identity
     breakup = analyse("The US proposed a partial breakup of which company?")
     assert (breakup.slot, breakup.slot_subject) == ("breakup", False)
+
+
+def test_a_sentence_opening_on_a_pronoun_counts_the_words_before_it() -> None:
+    from rag.retrieve import Passage
+    from rag.sentences import _sentences
+
+    text = (
+        "According to sources, the PSP wants to retain its separate identity. Due to this, "
+        "it is willing to form a political alliance instead of joining.\n"
+        "It rained in Karachi all week long."
+    )
+    passage = Passage("c1", "a1", "t", None, None, None, 100, 100 + len(text), text, 1.0)
+    first, second, third = _sentences([passage])
+    assert first.context == frozenset()
+    assert {"psp", "ident", "retain"} <= second.context
+    assert "allianc" not in second.context  # its own words are not counted twice
+    assert third.context == frozenset()  # a new paragraph: "It" is not the PSP
