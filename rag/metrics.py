@@ -49,6 +49,7 @@ SUPPORT_OVERLAP = 0.6
 EVIDENCE_COVERAGE = 0.8
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _PUNCT = re.compile(r"[^\w\s]|_")
+_POSSESSIVE = re.compile(r"['’]s\b")
 
 
 # -- text matching ------------------------------------------------------------------------------
@@ -60,9 +61,14 @@ def normalise_answer(text: str) -> str:
 
 
 def contains_answer(text: str, answers: Sequence[str]) -> bool:
-    """A normalised gold answer occurs in the normalised text, on word boundaries."""
-    haystack = f" {normalise_answer(text)} "
-    return any((needle := normalise_answer(a)) and f" {needle} " in haystack for a in answers)
+    """A normalised gold answer occurs in the normalised text, on word boundaries; a name
+    followed by a possessive counts ("UCLA's campus" holds "UCLA")."""
+    plain = f" {normalise_answer(text)} "
+    unpossessed = f" {normalise_answer(_POSSESSIVE.sub('', text))} "
+    return any(
+        (needle := normalise_answer(a)) and (f" {needle} " in plain or f" {needle} " in unpossessed)
+        for a in answers
+    )
 
 
 def token_f1(prediction: str, gold: str) -> float:

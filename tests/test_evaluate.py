@@ -137,6 +137,14 @@ def test_contains_answer_respects_word_boundaries() -> None:
     assert not contains_answer("anything", [""])
 
 
+def test_contains_answer_sees_a_name_before_its_possessive() -> None:
+    assert contains_answer("police swept onto UCLA's campus", ["UCLA"])
+    assert contains_answer("police swept onto UCLA’s campus", ["UCLA"])
+    assert contains_answer("shoppers at Macys", ["Macy's"])  # apostrophes still dropped
+    assert contains_answer("shoppers at Macy's", ["Macy's"])
+    assert not contains_answer("the UCLAs", ["UCLA"])
+
+
 def test_token_f1_exact_values() -> None:
     assert token_f1("the cat sat", "cat sat down") == pytest.approx(0.8)
     assert token_f1("dog", "cat") == 0.0
