@@ -56,12 +56,20 @@ def type_fit(
     if mention.label == NOUN_PHRASE:
         if not mention.proper:
             return 0.0
+        if kind != PERSON and _person_headed(mention, doc):  # "opposition leader Sajith Premadasa"
+            return _NEAR.get(kind, {}).get("PERSON", 0.0)
         return 0.8 if named_by(mention, analysis, doc) else _PROPER_PHRASE.get(kind, 0.0)
     near = _NEAR.get(kind, {}).get(mention.label, 0.0)
     if mention.label in _AMOUNTS or kind in (DATE, NUMBER):
         return near
     # a name the tagger mislabels is still what the sentence calls a holiday or a firm
     return max(near, 0.8) if named_by(mention, analysis, doc) else near
+
+
+def _person_headed(mention: Mention, doc: Any) -> bool:
+    """The phrase's head word is a person's name: the phrase names a person, whatever the
+    titles before it say."""
+    return doc[mention.first : mention.last].root.ent_type_ == "PERSON"
 
 
 def _measure(mention: Mention, doc: Any) -> bool:

@@ -96,3 +96,13 @@ def test_a_facility_is_fitted_as_a_place_of_the_kind_asked() -> None:
     town = Mention("Brookfield", 0, 10, "GPE", "brookfield", 0, 1, True)
     doc = parse("Lakeshore County State prosecutors said inmates left a Brookfield jail.")
     assert type_fit(county, question, doc) < type_fit(town, question, doc)
+
+
+def test_a_phrase_headed_by_a_persons_name_is_no_place() -> None:
+    fits = _fits(
+        "Ortega won a race against opposition leader Maria Delgado and the mayor of Lima.",
+        "Ortega has been sworn in as president of which country?",
+    )
+    titled = next(text for text in fits if text.endswith("Maria Delgado"))
+    assert fits[titled] == 0.0
+    assert fits.get("Lima", 0.0) > 0.0
