@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from rag.candidates import conjoined
-from rag.mentions import AMOUNTS, NOUN_PHRASE, Mention, mentions
+from rag.mentions import AMOUNTS, NOUN_PHRASE, Mention, mentions, normalise_key
 from rag.phrasing import stated, trimmed
 from rag.quantities import numbers
 from rag.question import Analysis
@@ -80,7 +80,7 @@ def gather(scored: list[tuple[float, Mention, Sentence]], analysis: Analysis) ->
     across sentences (noisy-or of each sentence's best), best first."""
     clusters: dict[str, list[tuple[float, Mention, Sentence]]] = {}
     for item in sorted(scored, key=lambda i: -len(i[1].key)):
-        key = _cluster_key(item[1], clusters)
+        key = _cluster_key(item[1], clusters, analysis)
         clusters.setdefault(key, []).append(item)
     found = []
     for items in clusters.values():
@@ -91,7 +91,9 @@ def gather(scored: list[tuple[float, Mention, Sentence]], analysis: Analysis) ->
         confidence = 1.0 - math.prod(1.0 - min(v, 0.99) for v in per_sentence.values())
         best = max(i[0] for i in items)  # said in its fullest form among its strong mentions
         strong = [i for i in items if i[0] >= FULL_FORM * best]
-        local, mention, sentence = max(strong, key=lambda i: (len(i[1].key), i[0]))
+        local, mention, sentence = max(
+            strong, key=lambda i: (len(normalise_key(stated(i[1], analysis))), i[0])
+        )
         mention = trimmed(mention, analysis)
         articles = len({a for a, _ in per_sentence})
         text = stated(mention, analysis)
@@ -99,9 +101,12 @@ def gather(scored: list[tuple[float, Mention, Sentence]], analysis: Analysis) ->
     return sorted(found, key=lambda f: (-f.confidence, f.sentence.rank, f.mention.start))
 
 
-def _cluster_key(mention: Mention, clusters: dict[str, list]) -> str:
+def _cluster_key(mention: Mention, clusters: dict[str, list], analysis: Analysis) -> str:
     """The cluster a mention belongs to: its value for an amount ("$12.6 million" and
-    "$12,600,000" are one), else its own key or a longer name ending with it."""
+    "$12,600,000" are one), the country a nationality states where a place is asked
+    ("Chinese" joins "China"), else its own key or a longer name ending with it."""
+    if mention.label == "NORP" and (country := stated(mention, analysis)) != mention.text:
+        return normalise_key(country)
     if mention.label in AMOUNTS:
         values = numbers(mention.text)
         if len(values) == 1:

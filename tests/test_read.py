@@ -258,10 +258,26 @@ def test_one_amount_written_two_ways_gathers_the_evidence_of_both(wire: Assistan
         next(m for m in mentions(parse(t), 0) if m.label == "MONEY")
         for t in ("The card sold for $12.6 million.", "It fetched $12,600,000 on Sunday.")
     )
-    assert _cluster_key(short, {}) == _cluster_key(long, {})
-    assert _cluster_key(short, {}) != _cluster_key(
-        next(m for m in mentions(parse("The bat sold for $6.6 million."), 0)), {}
+    question = analyse("How much did the card sell for?")
+    assert _cluster_key(short, {}, question) == _cluster_key(long, {}, question)
+    assert _cluster_key(short, {}, question) != _cluster_key(
+        next(m for m in mentions(parse("The bat sold for $6.6 million."), 0)), {}, question
     )
+
+
+def test_a_nationality_gathers_with_its_country_where_a_place_is_asked() -> None:
+    from rag.gather import _cluster_key
+
+    demonym, country = (
+        next(m for m in mentions(parse(t), 0) if m.label == label)
+        for t, label in (
+            ("Chinese residents defied the lockdown.", "NORP"),
+            ("Protests spread across China.", "GPE"),
+        )
+    )
+    place, person = analyse("Protests took place in which country?"), analyse("Who protested?")
+    assert _cluster_key(demonym, {}, place) == _cluster_key(country, {}, place)
+    assert _cluster_key(demonym, {}, person) != _cluster_key(country, {}, person)
 
 
 def test_a_phrase_adds_what_is_left_once_the_questions_words_are_dropped() -> None:
