@@ -229,11 +229,13 @@ def novelty(
 
 
 def _aliases(text: str, places: frozenset[str]) -> set[str]:
-    """The words of `text` that name one of `places` (lower-cased)."""
+    """The words of `text` that name one of `places`, normalised like mention keys."""
     if not places:
         return set()
     words = set(re.findall(r"[A-Za-z][A-Za-z.]*", text))
-    return {w.lower() for w in words if (c := countries_named(w)) and c <= places}
+    # in the mention's own key form: "U.S." is the words "u" and "s"
+    named = [w for w in words if (c := countries_named(w)) and c <= places]
+    return {part for w in named for part in normalise_key(w).split()}
 
 
 def conjoined(mention: Mention, doc: Any, others: Sequence[Mention]) -> Mention | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from rag.candidates import named_by, novelty, type_fit
-from rag.mentions import NOUN_PHRASE, Mention, mentions
+from rag.mentions import NOUN_PHRASE, Mention, mentions, normalise_key
 from rag.nlp import parse
 from rag.places import countries_named
 from rag.question import analyse
@@ -88,6 +88,9 @@ def test_a_country_the_question_names_is_no_new_word_of_a_name() -> None:
     canada = Mention("Canada", 0, 6, "GPE", "canada", 0, 1, True)
     assert novelty(usa_hockey, asked, "team", places) == 0.5
     assert novelty(canada, asked, "team", places) == 1.0
+    # a dotted abbreviation too, whose key words are "u" and "s"
+    us_soccer = Mention("U.S. Soccer", 0, 11, "ORG", normalise_key("U.S. Soccer"), 0, 2, True)
+    assert novelty(us_soccer, asked, "team", places) == pytest.approx(1 / 3)
 
 
 def test_a_facility_is_fitted_as_a_place_of_the_kind_asked() -> None:
