@@ -6,9 +6,9 @@ llama.cpp context is not thread-safe.
 
 from __future__ import annotations
 
+import atexit
 import threading
 from collections.abc import Iterator
-from functools import lru_cache
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -19,12 +19,23 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from rag.errors import BackendError
 
 _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
-_LOCK = threading.Lock()
+_LOCK = threading.Lock()  # one generation at a time
+_LOAD_LOCK = threading.Lock()
 
 
-@lru_cache(maxsize=2)
+_MODELS: dict[tuple[str, int, int | None], Any] = {}
+
+
 def load_llama(model_path: str, n_ctx: int, n_threads: int | None) -> Any:
-    """The llama.cpp model for a GGUF path (cached)."""
+    """The llama.cpp model for a GGUF path (loaded once; closed when the process exits)."""
+    key = (model_path, n_ctx, n_threads)
+    with _LOAD_LOCK:
+        if key not in _MODELS:
+            _MODELS[key] = _load(model_path, n_ctx, n_threads)
+        return _MODELS[key]
+
+
+def _load(model_path: str, n_ctx: int, n_threads: int | None) -> Any:
     from llama_cpp import Llama
 
     try:
@@ -32,6 +43,15 @@ def load_llama(model_path: str, n_ctx: int, n_threads: int | None) -> Any:
     except (ValueError, RuntimeError, OSError) as exc:
         first = (str(exc).splitlines() or ["unreadable"])[0]
         raise BackendError(f"llama.cpp cannot load {model_path}: {first}") from None
+
+
+@atexit.register
+def close_models() -> None:
+    """Free the loaded models while llama.cpp is still whole: left to the interpreter's
+    shutdown, `Llama.__del__` runs after its library is torn down and prints a TypeError."""
+    with _LOAD_LOCK:
+        while _MODELS:
+            _MODELS.popitem()[1].close()
 
 
 def to_chat_messages(messages: list[BaseMessage]) -> list[dict[str, str]]:

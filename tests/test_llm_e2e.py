@@ -253,3 +253,19 @@ def test_injected_article_neither_reaches_the_model_nor_backs_its_claim(
         assert all("Ignore all previous" not in c.quote for c in answer.citations)
     finally:
         store.close()
+
+
+def test_loaded_models_are_freed_by_the_exit_hook() -> None:
+    """At exit the loaded models are freed while llama.cpp is still whole; left to the
+    interpreter's teardown (the end of a full test run), `Llama.__del__` ran after its
+    library was gone and printed a TypeError."""
+    from rag.llamacpp import _MODELS, close_models, load_llama
+
+    llama = load_llama(str(smollm2_gguf()), 512, 1)
+    assert load_llama(str(smollm2_gguf()), 512, 1) is llama  # loaded once
+    model = llama._model
+    assert model.model is not None
+    close_models()
+    assert not _MODELS and model.model is None
+    assert load_llama(str(smollm2_gguf()), 512, 1) is not llama  # loaded again if asked
+    close_models()
