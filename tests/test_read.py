@@ -520,3 +520,25 @@ def test_a_sentence_opening_on_a_pronoun_counts_the_words_before_it() -> None:
     assert {"psp", "ident", "retain"} <= second.context
     assert "allianc" not in second.context  # its own words are not counted twice
     assert third.context == frozenset()  # a new paragraph: "It" is not the PSP
+
+
+def test_a_gathered_country_is_quoted_from_its_strongest_sentence() -> None:
+    """ "Spanish" and "Spain" are one answer to a place question, both stated "Spain": the
+    quote is the stronger sentence, not the one whose mention ("spanish") has the longer key."""
+    from rag.cite import Span
+    from rag.gather import gather
+    from rag.retrieve import Passage
+    from rag.sentences import Sentence
+
+    texts = ("Spanish hosts protested the rentals.", "Spain ordered the company to pay.")
+    text = " ".join(texts)
+    passage = Passage("c1", "a1", "t", None, None, None, 0, len(text), text, 1.0)
+    scored = []
+    for t, label, local in zip(texts, ("NORP", "GPE"), (0.4, 0.5), strict=True):
+        start = text.index(t)
+        mention = next(m for m in mentions(parse(t), start) if m.label == label)
+        span = Span(start, start + len(t), t)
+        scored.append((local, mention, Sentence(passage, 1, span, frozenset())))
+    best = gather(scored, analyse("Protests took place in which country?"))[0]
+    assert best.text == "Spain" and best.sentences == 2
+    assert best.sentence.span.text == texts[1]
