@@ -79,6 +79,7 @@ class Typed:
     phrase: str | None = None
     plural: bool = False
     category: bool = False
+    of_noun: str | None = None  # what the type noun is of ("cleaner" in "which brand of cleaner")
 
 
 def typed_noun(text: str) -> Typed | None:
@@ -105,7 +106,22 @@ def typed_noun(text: str) -> Typed | None:
     kind = _COMPOUNDS.get(compound) or _TYPE_NOUNS.get(noun, THING)
     if kind_of:  # "which type of business": a kind ("hotels"), not a named instance
         kind = THING
-    return Typed(kind, noun, _phrase(run), head.tag_ in ("NNS", "NNPS"), kind_of)
+    plural = head.tag_ in ("NNS", "NNPS")
+    of_noun = None if kind_of else _of_noun(doc, head)
+    return Typed(kind, noun, _phrase(run), plural, kind_of, of_noun)
+
+
+def _of_noun(doc: Any, head: Any) -> str | None:
+    """The common noun the type noun is "of": "cleaner" in "which brand of multi-purpose
+    cleaner", whose name a sentence gives as its modifier ("Fabuloso multi-purpose cleaner")."""
+    after = head.i + 1
+    if after + 1 >= len(doc) or doc[after].lower_ != "of":
+        return None
+    skip = after + 1
+    while skip < len(doc) and doc[skip].pos_ == "DET":
+        skip += 1
+    run = _noun_run(doc, skip)
+    return run[-1].lower_ if run and run[-1].pos_ == "NOUN" else None
 
 
 def _noun_run(doc: Any, i: int) -> list[Any]:

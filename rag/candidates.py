@@ -28,6 +28,7 @@ _NEAR: dict[str, dict[str, float]] = {
     NUMBER: {},
     WORK: {"ORG": 0.4, "PERSON": 0.2, "GPE": 0.2, "NORP": 0.2},
 }
+_OF_KINDS = frozenset({ORGANISATION, THING})  # a brand of a product, a model of a machine
 _NAMING_VERBS = frozenset("named called dubbed titled known nicknamed christened".split())
 _PROPER_PHRASE = {PERSON: 0.15, ORGANISATION: 0.4, PLACE: 0.3, WORK: 0.5, NATIONALITY: 0.0}
 _MONEY_WORDS = re.compile(
@@ -121,7 +122,8 @@ def named_by(mention: Mention, analysis: Analysis, doc: Any) -> bool:
         if span.root.lower_ in words:  # unless a name follows: the movie "A Working Man"
             # and named by a noun ("the monkeypox virus"), not described ("a deadly virus")
             nouns = [t for t in span if t.i != span.root.i and t.dep_ in _NAMING]
-            return bool(nouns) and not any(c.dep_ == "appos" for c in span.root.rights)
+            apposed = any(c.dep_ == "appos" for c in span.root.rights)
+            return bool(nouns) and not apposed and not _counted(span.root)
         # "Hurricane Hilary", not "a toy convention" or "the American Toy Fair"
         return len(span) > 1 and head.lower_ in words and any(t.pos_ == "PROPN" for t in rest)
     before = doc[max(0, mention.first - 5) : mention.first]
@@ -129,7 +131,35 @@ def named_by(mention: Mention, analysis: Analysis, doc: Any) -> bool:
     # not "a toy convention in Paris", nor "a film based on a Broadway musical"
     before = [t for t in before if not _verb_between(doc, t.i, mention.first)]
     near = [t for t in [*before, *after] if t.lower_ in words and t.dep_ != "compound"]
-    return bool(near) or _apposed(mention, doc, words) or _equated(mention, doc, words)
+    near = [t for t in near if not (span.root.head.i == t.i and _counted(t))]
+    return (
+        bool(near)
+        or _apposed(mention, doc, words)
+        or _equated(mention, doc, words)
+        or _names_the_kind(mention, analysis, doc)
+    )
+
+
+def _names_the_kind(mention: Mention, analysis: Analysis, doc: Any) -> bool:
+    """A name modifying the noun the type noun is of: "Fabuloso multi-purpose cleaner" for
+    "Which brand of multi-purpose cleaner ...?" (not for a person: "the Windsor family" names
+    no member of it)."""
+    if not analysis.of_noun or not mention.proper or analysis.answer_type not in _OF_KINDS:
+        return False
+    root = doc[mention.first : mention.last].root
+    words = _type_words(analysis.of_noun)
+    return root.dep_ in _NAMING and root.head.i >= mention.last and root.head.lower_ in words
+
+
+_QUANTIFIERS = frozenset("other another many several some all both each every most".split())
+
+
+def _counted(noun: Any) -> bool:
+    """The type noun is counted ("the second Premiership club", "other Premiership clubs"):
+    the name modifying it names what they are clubs of, not one of them."""
+    return any(
+        t.ent_type_ in ("ORDINAL", "CARDINAL") or t.lower_ in _QUANTIFIERS for t in noun.lefts
+    )
 
 
 def _verb_between(doc: Any, first: int, last: int) -> bool:

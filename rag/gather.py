@@ -78,27 +78,49 @@ def sentence_candidates(doc: Any, offset: int, plural: bool) -> list[Mention]:
 def gather(scored: list[tuple[float, Mention, Sentence]], analysis: Analysis) -> list[Found]:
     """Candidates merged by identity (a surname joins the full name), their evidence combined
     across sentences (noisy-or of each sentence's best), best first."""
+    # each mention without what the question already says ("Justice Ketanji Brown Jackson's
+    # new memoir" for "Whose memoir ...?" is "Ketanji Brown Jackson", one with the name)
+    cut = [(local, trimmed(mention, analysis), sentence) for local, mention, sentence in scored]
     clusters: dict[str, list[tuple[float, Mention, Sentence]]] = {}
-    for item in sorted(scored, key=lambda i: -len(i[1].key)):
+    for item in sorted(cut, key=lambda i: -len(i[1].key)):
         key = _cluster_key(item[1], clusters, analysis)
         clusters.setdefault(key, []).append(item)
     found = []
     for items in clusters.values():
         per_sentence: dict[tuple[str, int], float] = {}
         for local, _, sentence in items:
-            where = (sentence.passage.article_id, sentence.span.start)
+            where = _where(sentence)
             per_sentence[where] = max(per_sentence.get(where, 0.0), local)
         confidence = 1.0 - math.prod(1.0 - min(v, 0.99) for v in per_sentence.values())
-        best = max(i[0] for i in items)  # said in its fullest form among its strong mentions
-        strong = [i for i in items if i[0] >= FULL_FORM * best]
-        local, mention, sentence = max(
-            strong, key=lambda i: (len(normalise_key(stated(i[1], analysis))), i[0])
-        )
-        mention = trimmed(mention, analysis)
+        local, mention, sentence = _representative(items, analysis)
         articles = len({a for a, _ in per_sentence})
         text = stated(mention, analysis)
         found.append(Found(text, mention, sentence, confidence, len(per_sentence), articles))
     return sorted(found, key=lambda f: (-f.confidence, f.sentence.rank, f.mention.start))
+
+
+def _representative(
+    items: list[tuple[float, Mention, Sentence]], analysis: Analysis
+) -> tuple[float, Mention, Sentence]:
+    """The mention an answer is stated by: in its best sentence, a name of the type asked
+    before a phrase holding it ("Mara Quillfeather", not "Justice Mara Quillfeather"), the
+    fullest form; a strong sentence's better form ("Sam Bankman-Fried") wins over it."""
+
+    def form(item: tuple[float, Mention, Sentence]) -> tuple[bool, int, float]:
+        mention = item[1]
+        named = len(normalise_key(stated(mention, analysis)))
+        return mention.label in analysis.labels, named, item[0]
+
+    top = max(items, key=lambda i: i[0])
+    here = max((i for i in items if _where(i[2]) == _where(top[2])), key=form)
+    strong = [i for i in items if i[0] >= FULL_FORM * top[0]]
+    fuller = max(strong, key=form)
+    said = {normalise_key(stated(i[1], analysis)) for i in (here, fuller)}
+    return fuller if form(fuller)[:2] > form(here)[:2] and len(said) == 2 else here
+
+
+def _where(sentence: Sentence) -> tuple[str, int]:
+    return sentence.passage.article_id, sentence.span.start
 
 
 def _cluster_key(mention: Mention, clusters: dict[str, list], analysis: Analysis) -> str:

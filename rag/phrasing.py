@@ -53,7 +53,13 @@ def trimmed(mention: Mention, analysis: Analysis) -> Mention:
         first += 1
     if (first, last) == (0, len(words)):
         return _paired(mention)
-    return _paired(_narrowed(mention, words[first].start(), words[last - 1].end()))
+    end = words[last - 1].end()
+    if last < len(words) and _OWNER.search(words[last - 1].group()):
+        end -= 2  # "Mara Quillfeather's new memoir" -> "Mara Quillfeather": the possessor
+    return _paired(_narrowed(mention, words[first].start(), end))
+
+
+_OWNER = re.compile(r"\w[’']s$")  # a possessive a cut phrase ends on
 
 
 def _narrowed(mention: Mention, start: int, end: int) -> Mention:

@@ -87,6 +87,7 @@ class Analysis:
     slot: str | None = None  # the word the answer attaches to ("breakup" in "breakup of which")
     slot_subject: bool = False  # the answer is that verb's subject ("Which club went ...?")
     category: bool = False  # "which type of business": a kind of thing, not a named one
+    of_noun: str | None = None  # what the type noun is of ("cleaner": "which brand of cleaner")
 
     @property
     def is_factoid(self) -> bool:
@@ -112,6 +113,7 @@ def analyse(question: str) -> Analysis:
         type_phrase=typed.phrase,
         plural=typed.plural,
         category=typed.category,
+        of_noun=typed.of_noun,
         focus=focus,
         options=_options(text, typed.kind),
         identity=_asks_identity(_main_question(text)),

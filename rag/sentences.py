@@ -16,7 +16,7 @@ import numpy as np
 
 from rag.catalog import STOPWORDS, keyword_terms, stems
 from rag.cite import Span, passage_sentences
-from rag.injection import quotable
+from rag.injection import flags
 from rag.retrieve import Passage
 
 if TYPE_CHECKING:
@@ -232,19 +232,20 @@ def _nouns(tokens: Any) -> set[str]:
 
 def _sentences(passages: Sequence[Passage]) -> list[Sentence]:
     seen: dict[tuple[str, int], Sentence] = {}
-    spans = [
-        (rank, p, s)
-        for rank, p in enumerate(passages, 1)
-        for s in quotable(passage_sentences(p.text, p.start))  # never text aimed at a model
-    ]
-    words = [keyword_terms(s.text) for _, _, s in spans]
+    spans = []
+    for rank, p in enumerate(passages, 1):
+        found = passage_sentences(p.text, p.start)
+        marked = flags(s.text for s in found)
+        spans += [(rank, p, s, bad) for s, bad in zip(found, marked, strict=True)]
+    words = [frozenset() if bad else keyword_terms(s.text) for *_, s, bad in spans]
     vocab = sorted({w for ws in words for w in ws})
     stem_of = dict(zip(vocab, stems(vocab), strict=True))
     before: tuple[Passage, Span, frozenset[str]] | None = None
-    for (rank, passage, span), ws in zip(spans, words, strict=True):
+    for (rank, passage, span, bad), ws in zip(spans, words, strict=True):
         key = (passage.article_id, span.start)
         terms = frozenset(stem_of[w] for w in ws if stem_of[w])
-        if key not in seen and len(span.text.split()) >= 4:
+        # never text aimed at a model: not a sentence, and no context for the one after it
+        if not bad and key not in seen and len(span.text.split()) >= 4:
             context = _antecedent(passage, span, before) - terms
             seen[key] = Sentence(passage, rank, span, terms, context)
         before = (passage, span, terms)

@@ -109,3 +109,31 @@ def test_a_phrase_headed_by_a_persons_name_is_no_place() -> None:
     titled = next(text for text in fits if text.endswith("Maria Delgado"))
     assert fits[titled] == 0.0
     assert fits.get("Lima", 0.0) > 0.0
+
+
+def test_a_name_modifying_the_noun_the_type_noun_is_of_is_named_by_it() -> None:
+    """ "Which brand of dish soap ...?": the sentence gives the brand as the soap's modifier."""
+    doc = parse("Shoppers returned thousands of bottles of Glimmora dish soap last month.")
+    brand = next(m for m in mentions(doc, 0) if m.text == "Glimmora")
+    asked = analyse("Thousands of bottles of which brand of dish soap were returned?")
+    assert asked.of_noun == "soap"
+    assert named_by(brand, asked, doc)
+    assert not named_by(brand, analyse("Which brand was returned last month?"), doc)
+    family = parse("Reporters followed the Ashbury family on their tour of Wales.")
+    ashbury = next(m for m in mentions(family, 0) if m.text.startswith("Ashbury"))
+    member = analyse("Which member of the family toured Wales?")
+    assert member.of_noun == "family"
+    assert not named_by(ashbury, member, family)  # a family's name names no member of it
+
+
+def test_a_name_modifying_a_counted_type_noun_names_the_class_not_the_answer() -> None:
+    """ "the second Premiership club" is a club of the Premiership, not the Premiership; the
+    same count in apposition to a name still names it."""
+    asked = analyse("Which rugby club went into administration this week?")
+    counted = parse("The Harlow Hornets became the second Premiership club to collapse this year.")
+    found = {m.text: m for m in mentions(counted, 0)}
+    assert not named_by(found["second Premiership club"], asked, counted)
+    assert not named_by(found["Premiership club"], asked, counted)
+    apposed = parse("The Harlow Hornets, the second club to collapse this year, cut 90 jobs.")
+    hornets = next(m for m in mentions(apposed, 0) if m.text.endswith("Harlow Hornets"))
+    assert named_by(hornets, asked, apposed)
