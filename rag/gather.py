@@ -16,7 +16,7 @@ from typing import Any
 
 from rag.candidates import conjoined
 from rag.mentions import AMOUNTS, NOUN_PHRASE, Mention, mentions, normalise_key
-from rag.phrasing import stated, trimmed
+from rag.phrasing import by_proxy, stated, trimmed
 from rag.quantities import numbers
 from rag.question import Analysis
 from rag.sentences import Sentence
@@ -116,7 +116,12 @@ def _representative(
     strong = [i for i in items if i[0] >= FULL_FORM * top[0]]
     fuller = max(strong, key=form)
     said = {normalise_key(stated(i[1], analysis)) for i in (here, fuller)}
-    return fuller if form(fuller)[:2] > form(here)[:2] and len(said) == 2 else here
+    if form(fuller)[:2] > form(here)[:2] and len(said) == 2:
+        return fuller
+    if here[1].label == "GPE" and by_proxy(here[1], analysis):  # a city: quote the country
+        named = [i for i in strong if not by_proxy(i[1], analysis)]
+        return max(named, key=lambda i: i[0]) if named else here
+    return here
 
 
 def _where(sentence: Sentence) -> tuple[str, int]:
@@ -125,10 +130,10 @@ def _where(sentence: Sentence) -> tuple[str, int]:
 
 def _cluster_key(mention: Mention, clusters: dict[str, list], analysis: Analysis) -> str:
     """The cluster a mention belongs to: its value for an amount ("$12.6 million" and
-    "$12,600,000" are one), the country a nationality states where a place is asked
-    ("Chinese" joins "China"), else its own key or a longer name ending with it."""
-    if mention.label == "NORP" and (country := stated(mention, analysis)) != mention.text:
-        return normalise_key(country)
+    "$12,600,000" are one), the country a nationality or a city states where a place is asked
+    ("Chinese" and "Guangzhou" join "China"), else its own key or a longer name ending with it."""
+    if by_proxy(mention, analysis):
+        return normalise_key(stated(mention, analysis))
     if mention.label in AMOUNTS:
         values = numbers(mention.text)
         if len(values) == 1:

@@ -11,7 +11,7 @@ from rag.answer_types import PERSON, PLACE
 from rag.candidates import question_words
 from rag.cite import passage_sentences
 from rag.mentions import NOUN_PHRASE, Mention, mentions, normalise_key
-from rag.places import country_of
+from rag.places import COUNTRY, WANTED, city_country, country_of
 from rag.question import Analysis
 from rag.retrieve import Passage
 from rag.sentences import Sentence
@@ -21,11 +21,26 @@ FULL_NAMES = frozenset({"PERSON", "ORG"})  # labels whose fullest form is looked
 
 def stated(mention: Mention, analysis: Analysis) -> str:
     """The answer as said: the mention, or the country of a nationality when a place is asked
-    ("Syrian" -> "Syria")."""
+    ("Syrian" -> "Syria"), or of a city when a country is ("Guangzhou" -> "China")."""
     text = " ".join(mention.text.split())
     if mention.label == "NORP" and analysis.answer_type == PLACE:
         return country_of(text) or text
+    if mention.label == "GPE" and asks_country(analysis):
+        return city_country(text) or text
     return text
+
+
+def asks_country(analysis: Analysis) -> bool:
+    """ "Which country ...?", "In which nation ...?"."""
+    return analysis.answer_type == PLACE and WANTED.get(analysis.type_noun or "") == COUNTRY
+
+
+def by_proxy(mention: Mention, analysis: Analysis) -> bool:
+    """The answer is stated as what the mention tells, not as its words: a nationality's or a
+    city's country."""
+    return mention.label in ("NORP", "GPE") and stated(mention, analysis) != " ".join(
+        mention.text.split()
+    )
 
 
 def trimmed(mention: Mention, analysis: Analysis) -> Mention:

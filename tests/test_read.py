@@ -17,7 +17,14 @@ from rag.mentions import NOUN_PHRASE, mentions, normalise_key
 from rag.nlp import parse
 from rag.outlets import named_outlets, outlet_in, unknown_outlets
 from rag.phrasing import stated, trimmed
-from rag.places import countries_named, country_of, place_fit, place_kind
+from rag.places import (
+    city_country,
+    countries_named,
+    country_of,
+    place_fit,
+    place_kind,
+    place_kinds,
+)
 from rag.question import analyse
 from rag.store import Store
 from rag.verdict import contradicts, split_claims
@@ -134,6 +141,45 @@ def test_a_nationality_is_stated_as_its_country_when_a_place_is_asked() -> None:
     )
     assert stated(mention, analyse("Rebels from which country took the city?")) == "Syria"
     assert stated(mention, analyse("Who took the city?")) == "Syrian"
+
+
+def test_a_known_city_is_a_city_of_its_country() -> None:
+    assert city_country("Guangzhou") == "China" and city_country("Ürümqi") == "China"
+    assert city_country("Georgia") is None  # a country's name is never taken for a city's
+    assert city_country("Brookfield") is None  # too small a town to be told from others
+    assert place_kinds("Beijing") == {"province", "city"}
+    assert place_fit("Beijing", "city") == place_fit("Beijing", "province") == 1.0
+    mention = next(
+        m for m in mentions(parse("Crowds gathered in Guangzhou on Sunday."), 0) if m.label == "GPE"
+    )
+    assert stated(mention, analyse("Protests took place in which country?")) == "China"
+    assert stated(mention, analyse("Protests took place in which city?")) == "Guangzhou"
+
+
+def test_a_city_joins_its_country_and_the_quote_names_the_country() -> None:
+    """For "which country", "Guangzhou" adds its sentence to "China"; the answer is quoted
+    from a sentence that names China, or, where none does, from the city's own."""
+    from rag.cite import Span
+    from rag.gather import gather
+    from rag.retrieve import Passage
+    from rag.sentences import Sentence
+
+    texts = ("Thousands marched in Guangzhou on Sunday.", "Police in China detained dozens.")
+    text = " ".join(texts)
+    passage = Passage("c1", "a1", "t", None, None, None, 0, len(text), text, 1.0)
+    scored = []
+    for t, local in zip(texts, (0.5, 0.3), strict=True):
+        start = text.index(t)
+        mention = next(m for m in mentions(parse(t), start) if m.label == "GPE")
+        scored.append(
+            (local, mention, Sentence(passage, 1, Span(start, start + len(t), t), frozenset()))
+        )
+    question = analyse("Protests took place in which country?")
+    best = gather(scored, question)[0]
+    assert best.text == "China" and best.sentences == 2
+    assert best.sentence.span.text == texts[1]
+    alone = gather(scored[:1], question)[0]
+    assert alone.text == "China" and alone.mention.text == "Guangzhou"
 
 
 def test_a_place_names_own_last_word_says_what_kind_it_is() -> None:
