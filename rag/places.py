@@ -119,27 +119,20 @@ def country_of(demonym: str) -> str | None:
     return gazetteer().demonyms.get(demonym.strip().lower())
 
 
-def place_kind(name: str) -> str | None:
-    """COUNTRY, PROVINCE or CITY (a capital or a known city), or what the name's last word
-    says it is ("Cook County", "Upper Nile State"), or None when the name is not known; a
-    name of several kinds ("Beijing") gives the first of these."""
-    kinds = place_kinds(name)
-    return next((k for k in (COUNTRY, PROVINCE, CITY) if k in kinds), None) or next(
-        iter(kinds), None
-    )
-
-
 def place_kinds(name: str) -> set[str]:
-    """Every kind of place the name is known as: "Beijing" is a province and a city."""
+    """Every kind of place the name is known as: COUNTRY, PROVINCE, CITY (a capital or a known
+    city; "Beijing" is a province and a city), else what the name's last word says it is
+    ("Cook County", "Upper Nile State"); none when the name is not known."""
     raw = name.strip().lower().removeprefix("the ")
-    keys = {raw, _plain(raw)}  # "Côte d'Ivoire" as spelled, "Ürümqi" without its accents
+    plain = _plain(raw)
+    keys = {raw, plain}  # "Côte d'Ivoire" as spelled, "Ürümqi" without its accents
     places = gazetteer()
     kinds = {
         kind
         for kind, known in (
             (COUNTRY, keys & places.countries),
             (PROVINCE, keys & places.provinces),
-            (CITY, keys & places.capitals or _plain(raw) in _cities()),
+            (CITY, keys & places.capitals or plain in _cities()),
         )
         if known
     }
