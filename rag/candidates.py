@@ -11,12 +11,18 @@ from typing import Any
 from rag.answer_types import DATE, NATIONALITY, NUMBER, ORGANISATION, PERSON, PLACE, THING, WORK
 from rag.catalog import STOPWORDS
 from rag.mentions import NOUN_PHRASE, Mention, normalise_key
-from rag.places import countries_named, place_fit
+from rag.places import countries_named, country_of, place_fit, place_kinds
 from rag.question import Analysis
 
 CATEGORY_NAME = 0.3  # share of its fit a name keeps where the question asks for a kind
 LIKENESS_FLOOR = 0.1  # a typed phrase unlike the type noun still keeps this share of its fit
 _PLACES = frozenset({"GPE", "LOC", "NORP"})
+# the small tagger's labels get a second opinion from the gazetteer (`rag.places`): a name it
+# knows as a place fits a place question whatever its label, and one it does not know, tagged
+# a place, may be a firm ("Reddit" GPE) where an organisation is asked
+_MISTAKEN = frozenset({"PERSON", "ORG", NOUN_PHRASE})
+_MISTAKEN_PLACE = 0.9
+_UNKNOWN_PLACE = 0.8
 _NAMING = frozenset({"compound", "nmod", "poss"})  # a phrase's words that name its head
 _AMOUNTS = frozenset({"CARDINAL", "QUANTITY", "PERCENT", "MONEY", "ORDINAL", "DATE", "TIME"})
 _NEAR: dict[str, dict[str, float]] = {
@@ -52,6 +58,10 @@ def type_fit(
     if kind == PLACE and (mention.label in analysis.labels or mention.label == "NORP"):
         base = 1.0 if mention.label in analysis.labels else _NEAR[PLACE]["NORP"]
         return base * place_fit(mention.text, analysis.type_noun)
+    if kind == PLACE and mention.label in _MISTAKEN and place_kinds(mention.text):
+        return _MISTAKEN_PLACE * place_fit(mention.text, analysis.type_noun)  # "Sri Lanka" PERSON
+    if kind == ORGANISATION and mention.label in ("GPE", "LOC") and not _known_place(mention):
+        return _UNKNOWN_PLACE  # no place the gazetteer knows: a firm the tagger took for one
     if mention.label in analysis.labels:
         return _number_fit(mention, analysis) if kind == NUMBER else 1.0
     if mention.label == NOUN_PHRASE:
@@ -65,6 +75,10 @@ def type_fit(
         return near
     # a name the tagger mislabels is still what the sentence calls a holiday or a firm
     return max(near, 0.8) if named_by(mention, analysis, doc) else near
+
+
+def _known_place(mention: Mention) -> bool:
+    return bool(place_kinds(mention.text) or country_of(mention.text))
 
 
 def _person_headed(mention: Mention, doc: Any) -> bool:

@@ -80,7 +80,9 @@ class ExtractiveAnswerer:
                 return Draft(ABSTAIN_TEXT, [], True, notes=[_none_named(reading)])
         if reading.evidence < self.threshold:
             return Draft(ABSTAIN_TEXT, [], True)
-        return self._quoted(ranked)
+        # a typed question asks for one thing: its best sentence is the answer, and a second
+        # one would be another guess, not more support
+        return self._quoted(ranked, 1 if analysis.is_factoid else self.max_sentences)
 
     def _stated(self, found: Found) -> Draft:
         """ "<answer>. “<sentence>” [1]", with the answer's span as the short answer; a name
@@ -126,9 +128,9 @@ class ExtractiveAnswerer:
         notes = [verdict.reason] if verdict.reason else []
         return Draft(f"{verdict.reply.capitalize()}. {quotes}", citations, False, notes=notes)
 
-    def _quoted(self, ranked: list[Sentence]) -> Draft:
+    def _quoted(self, ranked: list[Sentence], most: int) -> Draft:
         texts: dict[str, str] = {}
-        chosen = self._choose(ranked, texts)
+        chosen = self._choose(ranked, texts, most)
         citations = [
             Citation.of(
                 n, s.passage, texts[s.passage.article_id][start : s.span.end], start, s.span.end
@@ -138,14 +140,16 @@ class ExtractiveAnswerer:
         text = " ".join(with_marker(c.quote, c.n) for c in citations)
         return Draft(text, citations, False)
 
-    def _choose(self, ranked: list[Sentence], texts: dict[str, str]) -> list[tuple[Sentence, int]]:
-        """The best sentences, each with the start of its quote (widened to the sentence
-        before when it cannot stand alone); quotes never overlap or repeat each other.
-        `texts` collects the stored text of each article read, by article id."""
+    def _choose(
+        self, ranked: list[Sentence], texts: dict[str, str], most: int
+    ) -> list[tuple[Sentence, int]]:
+        """At most `most` of the best sentences, each with the start of its quote (widened to
+        the sentence before when it cannot stand alone); quotes never overlap or repeat each
+        other. `texts` collects the stored text of each article read, by article id."""
         best = ranked[0]
         chosen: list[tuple[Sentence, int]] = []
         for s in ranked:
-            if len(chosen) >= self.max_sentences:
+            if len(chosen) >= most:
                 break
             if chosen and (s.score < 0.85 * best.score or s.evidence < self.threshold):
                 break

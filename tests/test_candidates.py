@@ -137,3 +137,22 @@ def test_a_name_modifying_a_counted_type_noun_names_the_class_not_the_answer() -
     apposed = parse("The Harlow Hornets, the second club to collapse this year, cut 90 jobs.")
     hornets = next(m for m in mentions(apposed, 0) if m.text.endswith("Harlow Hornets"))
     assert named_by(hornets, asked, apposed)
+
+
+def _mention(text: str, label: str) -> Mention:
+    return Mention(text, 0, len(text), label, normalise_key(text), 0, len(text.split()), True)
+
+
+def test_the_gazetteer_corrects_the_taggers_label_of_a_place_or_a_firm() -> None:
+    doc = parse("Zellwick and Sri Lanka were named in the report on Tuesday.")
+    # a name the gazetteer knows is a place, whatever label the small tagger gave it
+    place = analyse("Protests forced the president of which country to resign?")
+    assert type_fit(_mention("Sri Lanka", "PERSON"), place, doc) >= 0.8
+    assert type_fit(_mention("Zellwick", "PERSON"), place, doc) == 0.0
+    # a "place" the gazetteer does not know may be a firm where an organisation is asked; a
+    # known country or city keeps the share of a place (a club or a team may be named by one)
+    firm = analyse("Hackers stole data from which tech company?")
+    unknown = type_fit(_mention("Zellwick", "GPE"), firm, doc)
+    assert unknown > type_fit(_mention("Sri Lanka", "GPE"), firm, doc)
+    assert unknown > type_fit(_mention("Chicago", "GPE"), firm, doc)
+    assert unknown < type_fit(_mention("Zellwick", "ORG"), firm, doc)

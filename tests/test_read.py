@@ -454,6 +454,28 @@ def test_a_name_said_in_part_is_stated_in_full_with_the_sentence_that_gives_it(
     _exact(assistant, answer)
 
 
+def test_a_typed_question_without_a_named_answer_quotes_only_its_best_sentence(
+    embedder, tmp_path_factory
+) -> None:
+    folder = tmp_path_factory.mktemp("bridge")
+    _article(folder, "a.md", "A bridge of steel", "Alpha Times", "2023-10-01",
+             "The new Arno bridge was built from recycled steel beams, the city council said "
+             "on Monday.\n\nThe council said the work took two years.")  # fmt: skip
+    _article(folder, "b.md", "Why steel", "Beta Post", "2023-10-05",
+             "Engineers said the new Arno bridge was built from steel taken from old railway "
+             "tracks.\n\nThe mayor opened it to traffic on Friday.")  # fmt: skip
+    assistant = _assistant(embedder, tmp_path_factory.mktemp("bridge-store"), folder)
+    # a description may take a second sentence that says more ...
+    described = assistant.ask("How was the new Arno bridge built?")
+    assert len(described.citations) == 2
+    # ... but a typed question asks for one thing: a second sentence is another guess
+    typed = assistant.ask("Which material was the new Arno bridge built from?")
+    assert not typed.abstained and typed.short_answer is None
+    assert len(typed.citations) == 1
+    assert typed.citations[0].quote == described.citations[0].quote
+    _exact(assistant, typed)
+
+
 @pytest.mark.parametrize(
     ("question", "reply"),
     [
