@@ -26,7 +26,14 @@ SEMANTIC_POOL = 16  # sentences embedded per question, best keyword coverage fir
 PARSED = 10  # best sentences parsed (for their subject, and for candidates)
 SENTENCE_BATCH = 16  # sentences per ONNX call, sorted by length (2x faster than unsorted 64s)
 CONTEXT_SHARE = 0.5  # what a word of the sentence before counts in one opening on a pronoun
-ANAPHORA = frozenset({"it", "he", "she", "they", "this", "these"})
+# words that point back to what the sentence before named: third-person pronouns in every
+# form ("positioned himself", "his party"), and demonstratives
+ANAPHORA = frozenset(
+    "it its itself he him his himself she her herself they them their themselves".split()
+) | {"this", "these"}
+# a definite description of what was just named opens the sentence: "The leftist ...",
+# "The company ..." (a common noun, not a name such as "The United States")
+_DEFINITE_OPENING = re.compile(r"^\W*(?:The|That|Those) [a-z]")
 VECTOR_CACHE = 20_000  # sentence vectors kept (about 30 MB)
 SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 _CORE = frozenset({"compound", "poss", "amod", "nmod", "flat"})  # a subject's own words
@@ -256,11 +263,13 @@ def _antecedent(
     passage: Passage, span: Span, before: tuple[Passage, Span, frozenset[str]] | None
 ) -> frozenset[str]:
     """The words of the sentence just before `span` in its paragraph, when `span` opens on a
-    pronoun ("Due to this, it is willing ...": "it" is what that sentence named)."""
+    word that points back to it ("Due to this, it is willing ...": "it" is what that sentence
+    named; "The leftist positioned himself ...")."""
     if before is None or before[0] is not passage:
         return frozenset()
     opening = re.findall(r"[^\W_]+", span.text.lower())[:4]
     gap = passage.text[before[1].end - passage.start : span.start - passage.start]
-    if "\n" in gap or not ANAPHORA.intersection(opening):
+    pointing = ANAPHORA.intersection(opening) or _DEFINITE_OPENING.match(span.text.lstrip())
+    if "\n" in gap or not pointing:
         return frozenset()
     return before[2]

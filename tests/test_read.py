@@ -589,6 +589,28 @@ def test_a_sentence_opening_on_a_pronoun_counts_the_words_before_it() -> None:
     assert third.context == frozenset()  # a new paragraph: "It" is not the PSP
 
 
+@pytest.mark.parametrize(
+    ("opening", "points_back"),
+    [
+        ("The leftist positioned himself as an outsider in the race.", True),
+        ("His rivals conceded the race by Tuesday evening.", True),
+        ("That decision angered the rivals in the capital.", True),
+        ("The United States sent observers to the capital.", False),
+        ("Observers from abroad watched the count closely.", False),
+    ],
+)
+def test_a_sentence_opening_on_a_word_that_points_back_counts_the_words_before_it(
+    opening: str, points_back: bool
+) -> None:
+    from rag.retrieve import Passage
+    from rag.sentences import _sentences
+
+    text = f"Dissanayake was sworn in as president after a three-way race. {opening}"
+    passage = Passage("c1", "a1", "t", None, None, None, 0, len(text), text, 1.0)
+    _, second = _sentences([passage])
+    assert ("dissanayak" in second.context) is points_back
+
+
 def test_a_flagged_sentence_gives_no_context_to_the_sentence_after_it() -> None:
     """Text aimed at a model is never a sentence of the reader's, and the sentence after it
     does not take the words of the one before the flagged text as its own context."""
