@@ -61,7 +61,8 @@ class Sentence:
     rank: int
     span: Span
     terms: frozenset[str]
-    context: frozenset[str] = frozenset()  # the words before it, when it opens on a pronoun
+    context: frozenset[str] = frozenset()  # the words of `previous`, when it points back to it
+    previous: str | None = None  # the quotable sentence just before it in its paragraph
     coverage: float = 0.0
     semantic: float = 0.0
     evidence: float = 0.0  # semantic and keyword evidence alone (what abstention looks at)
@@ -166,9 +167,8 @@ class Ranker:
         best = sentences[:PARSED]
         for sentence, doc in zip(best, parse_many([s.span.text for s in best]), strict=True):
             subjects = subject_words(doc)
-            if _pronoun_subject(doc):  # "it is willing ...": the one just named before
-                earlier = previous_sentence(sentence)
-                subjects |= subject_words(parse(earlier)) if earlier else set()
+            if _pronoun_subject(doc) and sentence.previous:  # "it is willing ...": the one
+                subjects |= subject_words(parse(sentence.previous))  # just named before
             if subjects & wanted:
                 sentence.score += self.weights.subject
             elif names & _proper_nouns(doc):
@@ -215,16 +215,6 @@ def _subject_after_auxiliary(doc: Any) -> set[str]:
     return _nouns(doc[aux.i + 1 : root.i])
 
 
-def previous_sentence(sentence: Sentence) -> str | None:
-    """The sentence before this one in its passage and paragraph, if any."""
-    passage = sentence.passage
-    offset = sentence.span.start - passage.start
-    head = passage.text[:offset]
-    para = head.rfind("\n") + 1
-    earlier = passage_sentences(head[para:], passage.start + para)
-    return earlier[-1].text if earlier else None
-
-
 def _pronoun_subject(doc: Any) -> bool:
     return any(t.dep_ in SUBJECTS and t.pos_ == "PRON" for t in doc)
 
@@ -247,29 +237,34 @@ def _sentences(passages: Sequence[Passage]) -> list[Sentence]:
     words = [frozenset() if bad else keyword_terms(s.text) for *_, s, bad in spans]
     vocab = sorted({w for ws in words for w in ws})
     stem_of = dict(zip(vocab, stems(vocab), strict=True))
-    before: tuple[Passage, Span, frozenset[str]] | None = None
+    before: tuple[Passage, Span, frozenset[str], bool] | None = None
     for (rank, passage, span, bad), ws in zip(spans, words, strict=True):
         key = (passage.article_id, span.start)
         terms = frozenset(stem_of[w] for w in ws if stem_of[w])
         # never text aimed at a model: not a sentence, and no context for the one after it
         if not bad and key not in seen and len(span.text.split()) >= 4:
-            context = _antecedent(passage, span, before) - terms
-            seen[key] = Sentence(passage, rank, span, terms, context)
-        before = (passage, span, terms)
+            previous = _previous(passage, span, before)
+            context = previous[1] - terms if previous and _points_back(span.text) else frozenset()
+            seen[key] = Sentence(
+                passage, rank, span, terms, context, previous[0].text if previous else None
+            )
+        before = (passage, span, terms, bad)
     return list(seen.values())
 
 
-def _antecedent(
-    passage: Passage, span: Span, before: tuple[Passage, Span, frozenset[str]] | None
-) -> frozenset[str]:
-    """The words of the sentence just before `span` in its paragraph, when `span` opens on a
-    word that points back to it ("Due to this, it is willing ...": "it" is what that sentence
-    named; "The leftist positioned himself ...")."""
-    if before is None or before[0] is not passage:
-        return frozenset()
-    opening = re.findall(r"[^\W_]+", span.text.lower())[:4]
+def _previous(
+    passage: Passage, span: Span, before: tuple[Passage, Span, frozenset[str], bool] | None
+) -> tuple[Span, frozenset[str]] | None:
+    """The sentence just before `span` in its passage and paragraph, with its words; none at
+    a paragraph's start or after text aimed at a model."""
+    if before is None or before[0] is not passage or before[3]:
+        return None
     gap = passage.text[before[1].end - passage.start : span.start - passage.start]
-    pointing = ANAPHORA.intersection(opening) or _DEFINITE_OPENING.match(span.text.lstrip())
-    if "\n" in gap or not pointing:
-        return frozenset()
-    return before[2]
+    return None if "\n" in gap else (before[1], before[2])
+
+
+def _points_back(text: str) -> bool:
+    """The sentence opens on a word that points back to the one before it ("Due to this, it
+    is willing ...", "The leftist positioned himself ...")."""
+    opening = re.findall(r"[^\W_]+", text.lower())[:4]
+    return bool(ANAPHORA.intersection(opening) or _DEFINITE_OPENING.match(text.lstrip()))

@@ -583,7 +583,8 @@ def test_a_sentence_opening_on_a_pronoun_counts_the_words_before_it() -> None:
     )
     passage = Passage("c1", "a1", "t", None, None, None, 100, 100 + len(text), text, 1.0)
     first, second, third = _sentences([passage])
-    assert first.context == frozenset()
+    assert first.context == frozenset() and first.previous is None
+    assert second.previous == first.span.text
     assert {"psp", "ident", "retain"} <= second.context
     assert "allianc" not in second.context  # its own words are not counted twice
     assert third.context == frozenset()  # a new paragraph: "It" is not the PSP
@@ -626,6 +627,7 @@ def test_a_flagged_sentence_gives_no_context_to_the_sentence_after_it() -> None:
     found = _sentences([passage])
     assert [s.span.text.split()[0] for s in found] == ["According", "It"]
     assert found[1].context == frozenset()
+    assert found[1].previous is None  # nor is it whom "It" names when subjects are compared
 
 
 def test_a_gathered_country_is_quoted_from_its_strongest_sentence() -> None:
