@@ -15,12 +15,13 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from rag.answer import ABSTAIN_TEXT, Answer, Answerer, Draft, Progress
 from rag.catalog import Filters
-from rag.clean import parse_date
+from rag.clean import date_key, parse_date
 from rag.config import Settings
 from rag.errors import InputError
 from rag.followup import condense
 from rag.retrieve import Passage, Weights, search
 from rag.store import Store
+from rag.verdict import day_window
 
 CLAIM_PASSAGES = 3  # passages retrieved for each claim of a verdict question
 Step = Callable[[str, int], None]
@@ -96,9 +97,13 @@ class Assistant:
             )
             return {**inputs, "passages": passages, "retrieve_ms": _ms(started)}
 
-        def claim_search(text: str, outlet: str | None) -> list[Passage]:
+        def claim_search(text: str, outlet: str | None, day: str | None) -> list[Passage]:
+            since, until = day_window(day) if day else (None, None)
             narrowed = Filters(
-                outlet or filters.source, filters.since, filters.until, filters.as_of
+                outlet or filters.source,
+                _later(filters.since, since),
+                _earlier(filters.until, until),
+                filters.as_of,
             )
             return search(self.store, text, CLAIM_PASSAGES, narrowed, self.weights)
 
@@ -188,6 +193,16 @@ class Assistant:
                 final = piece
         assert final is not None
         return final
+
+
+def _later(a: str | None, b: str | None) -> str | None:
+    """The later of two optional ISO dates (the narrower `since`)."""
+    return max((d for d in (a, b) if d), key=lambda d: date_key(d) or 0, default=None)
+
+
+def _earlier(a: str | None, b: str | None) -> str | None:
+    """The earlier of two optional ISO dates (the narrower `until`)."""
+    return min((d for d in (a, b) if d), key=lambda d: date_key(d) or 0, default=None)
 
 
 def _ms(started: float) -> float:

@@ -41,12 +41,20 @@ from rag.places import countries_named
 from rag.question import Analysis, analyse
 from rag.retrieve import Passage
 from rag.sentences import PARSED, SUBJECTS, Ranker, Sentence
-from rag.verdict import FOUND, Support, Verdict, contradicts, judge, split_claims
+from rag.verdict import (
+    FOUND,
+    Support,
+    Verdict,
+    contradicts,
+    judge,
+    published_near,
+    split_claims,
+)
 
 if TYPE_CHECKING:
     from rag.store import Store
 
-Search = Callable[[str, "str | None"], list[Passage]]
+Search = Callable[[str, "str | None", "str | None"], list[Passage]]
 LIKENESS_KEYS = 64  # candidates compared with the type phrase (best sentences first)
 
 
@@ -99,7 +107,7 @@ class Reader:
     def read(
         self, question: str, passages: Sequence[Passage], search: Search | None = None
     ) -> Reading:
-        """Read the passages for `question`; `search(text, outlet)` retrieves more passages
+        """Read the passages for `question`; `search(text, outlet, day)` retrieves more passages
         for one claim of a verdict question."""
         analysis = analyse(question)
         outlets = self.store.sources()
@@ -111,7 +119,7 @@ class Reader:
             sentences = self.ranker.rank(question, passages)
             return Reading(analysis, sentences, list(passages), verdict=verdict)
         if search is not None:  # each outlet the question names gets its own look
-            extra = [p for o in named_outlets(question, outlets) for p in search(question, o)]
+            extra = [p for o in named_outlets(question, outlets) for p in search(question, o, None)]
             passages = _merged(passages, extra)
         sentences = self.ranker.agree(question, self.ranker.rank(question, passages))
         found = self.find(analysis, sentences) if analysis.is_factoid else []
@@ -135,8 +143,10 @@ class Reader:
         for claim in claims:
             pool = list(passages)
             if search is not None:
-                pool = search(claim.text, claim.outlet) + pool
+                pool = search(claim.text, claim.outlet, claim.day) + pool
             pool = [p for p in pool if claim.outlet is None or p.source == claim.outlet]
+            if claim.day:  # the report of the day it names, where the archive holds one
+                pool = [p for p in pool if published_near(p.published_at, claim.day)] or pool
             ranked = sorted(self.ranker.rank(claim.text, pool), key=lambda s: -s.evidence)
             if not ranked:
                 supports.append(Support(claim, None, 0.0))

@@ -506,6 +506,50 @@ def test_before_and_after_follow_the_articles_dates(
     _exact(wire, answer)
 
 
+def test_a_claim_is_checked_against_the_report_of_the_day_it_names(wire: Assistant) -> None:
+    # Beta Post's report of October 5 says the residents cleaned up; that of October 10 does
+    # not: the claim finds no support there, though another day's report would give it
+    answer = wire.ask("Did Beta Post report on October 10, 2023 that residents cleaned up?")
+    assert answer.abstained and answer.citations == []
+    compared = wire.ask(
+        "Between the article published by Beta Post on 2023-10-05 and the one on October 10, "
+        "2023, has the reporting remained consistent or inconsistent?"
+    )
+    assert compared.text.split(".")[0] in ("Consistent", "Inconsistent")
+    assert [(c.source, c.published_at) for c in compared.citations] == [
+        ("Beta Post", "2023-10-05"),
+        ("Beta Post", "2023-10-10"),
+    ]
+    _exact(wire, compared)
+
+
+def test_claims_carry_the_days_and_outlets_they_name() -> None:
+    outlets = ["Sporting News", "Fortune", "Business Today"]
+    claims, _ = split_claims(
+        "Between the article published by Sporting News on 2023-10-02 and the one on "
+        "November 6, 2023, has the explanation of prop bets remained consistent?",
+        outlets,
+    )
+    assert [(c.outlet, c.day) for c in claims] == [
+        ("Sporting News", "2023-10-02"),
+        ("Sporting News", "2023-11-06"),
+    ]
+    assert all("2023" not in c.text and "prop bets" in c.text for c in claims)
+    claims, _ = split_claims(
+        "After the report by Business Today on October 7, 2023, about the attack, and the "
+        "report by Fortune on 13 October 2023 about the blockade, is the sequence consistent?",
+        outlets,
+    )
+    assert [(c.outlet, c.day) for c in claims] == [
+        ("Business Today", "2023-10-07"),
+        ("Fortune", "2023-10-13"),
+    ]
+    claims, _ = split_claims(
+        "Does Fortune say that sales fell, while Sporting News reports that sales rose?", outlets
+    )
+    assert [c.day for c in claims] == [None, None]
+
+
 def test_claims_split_and_outlets_found() -> None:
     outlets = ["The Verge", "TechCrunch", "FOX News - Health", "FOX News - Lifestyle"]
     claims, order = split_claims(
@@ -680,3 +724,15 @@ def test_a_phrase_owned_by_a_name_gathers_with_the_name_and_keeps_its_sentence()
     assert len(found) == 1
     assert found[0].text == "Mara Quillfeather" and found[0].sentences == 2
     assert found[0].sentence.span.text == texts[0]
+
+
+def test_a_claims_day_narrows_the_asked_dates_and_never_widens_them() -> None:
+    from rag.assistant import _earlier, _later
+    from rag.verdict import day_window
+
+    since, until = day_window("2023-10-10")
+    assert (since, until) == ("2023-10-09", "2023-10-11")
+    assert _later("2023-10-10T08:00:00", since) == "2023-10-10T08:00:00"  # the user's --since
+    assert _later(None, since) == since
+    assert _earlier("2023-10-01", until) == "2023-10-01"  # an --until before the day stays
+    assert _earlier(None, None) is None
