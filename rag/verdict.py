@@ -1,8 +1,9 @@
 """Verdict questions: yes/no, "does article A say X while article B says Y", "did X happen
 before Y", "was the reporting consistent".
 
-The question is split into its claims, each with the outlet it names; each claim is looked up
-on its own (within that outlet) and gets its best supporting sentence. The verdict follows from
+The question is split into its claims, each with the outlet and the day it names; each claim
+is looked up on its own (within that outlet, in the reports of about that day) and gets its best
+supporting sentence. The verdict follows from
 whether every claim is supported (a claim whose best sentence negates it makes "no"), from the
 dates of the supporting articles (before / after), or from how alike the two reports' sentences
 are (consistency questions). A claim with no support at all abstains.
