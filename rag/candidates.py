@@ -5,7 +5,6 @@ question."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from typing import Any
 
 from rag.answer_types import DATE, NATIONALITY, NUMBER, ORGANISATION, PERSON, PLACE, THING, WORK
@@ -280,26 +279,6 @@ def _aliases(text: str, places: frozenset[str]) -> set[str]:
     # in the mention's own key form: "U.S." is the words "u" and "s"
     named = [w for w in words if (c := countries_named(w)) and c <= places]
     return {part for w in named for part in normalise_key(w).split()}
-
-
-def conjoined(mention: Mention, doc: Any, others: Sequence[Mention]) -> Mention | None:
-    """ "Syed Mustafa Kamal and Anis Kaimkhani": the mention joined to the same-label mentions
-    it is coordinated with, for questions that ask for several."""
-    root = doc[mention.last - 1]
-    conj_ends = [t.i for t in root.conjuncts if t.i > root.i]
-    if not conj_ends:
-        return None
-    tail = [o for o in others if o.label == mention.label and o.first > mention.last - 1]
-    tail = [o for o in tail if any(o.first <= i < o.last for i in conj_ends)]
-    if not tail:
-        return None
-    last = max(tail, key=lambda o: o.last)
-    text_end = last.end
-    span = doc[mention.first : last.last]
-    return Mention(
-        span.text, mention.start, text_end, mention.label, normalise_key(span.text),
-        mention.first, last.last, mention.proper,
-    )  # fmt: skip
 
 
 def question_words(analysis: Analysis) -> set[str]:

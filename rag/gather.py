@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from rag.candidates import conjoined
 from rag.mentions import AMOUNTS, NOUN_PHRASE, Mention, mentions, normalise_key
 from rag.phrasing import by_proxy, stated, trimmed
 from rag.quantities import numbers
@@ -73,6 +73,26 @@ def sentence_candidates(doc: Any, offset: int, plural: bool) -> list[Mention]:
     joined = [j for m in found if (j := conjoined(m, doc, found)) is not None]
     inside = {id(m) for j in joined for m in found if j.first <= m.first and m.last <= j.last}
     return joined + [m for m in found if id(m) not in inside]
+
+
+def conjoined(mention: Mention, doc: Any, others: Sequence[Mention]) -> Mention | None:
+    """ "Syed Mustafa Kamal and Anis Kaimkhani": the mention joined to the same-label mentions
+    it is coordinated with, for questions that ask for several."""
+    root = doc[mention.last - 1]
+    conj_ends = [t.i for t in root.conjuncts if t.i > root.i]
+    if not conj_ends:
+        return None
+    tail = [o for o in others if o.label == mention.label and o.first > mention.last - 1]
+    tail = [o for o in tail if any(o.first <= i < o.last for i in conj_ends)]
+    if not tail:
+        return None
+    last = max(tail, key=lambda o: o.last)
+    text_end = last.end
+    span = doc[mention.first : last.last]
+    return Mention(
+        span.text, mention.start, text_end, mention.label, normalise_key(span.text),
+        mention.first, last.last, mention.proper,
+    )  # fmt: skip
 
 
 def gather(scored: list[tuple[float, Mention, Sentence]], analysis: Analysis) -> list[Found]:
