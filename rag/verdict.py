@@ -47,7 +47,9 @@ _SAME = re.compile(r"\b(consisten\w*|the same|similar|agree\w*|remain\w*|unchang
 _NEGATION = frozenset({"not", "no", "never", "n't", "without", "nor", "neither"})
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
 _DATE = rf"(?:\d{{4}}-\d{{2}}-\d{{2}}|{_MONTH} \d{{1,2}},? \d{{4}}|\d{{1,2}} {_MONTH},? \d{{4}})"
-_DATED = re.compile(rf"(?:,?\s+(?:published\s+)?on)?\s+({_DATE})\b,?")
+# a report's day is given by "on" ("published on November 1, 2023", "the one on 2023-11-06");
+# "after October 4, 2023, and before ..." is a range, not two reports
+_DATED = re.compile(rf",?\s+(?:published\s+)?on\s+({_DATE})\b,?")
 
 
 @dataclass(frozen=True)

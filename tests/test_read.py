@@ -548,6 +548,12 @@ def test_claims_carry_the_days_and_outlets_they_name() -> None:
         "Does Fortune say that sales fell, while Sporting News reports that sales rose?", outlets
     )
     assert [c.day for c in claims] == [None, None]
+    claims, _ = split_claims(  # a range of days, not two reports
+        "Has the approach of sportsbooks, as reported by Sporting News after October 4, 2023, "
+        "and before November 6, 2023, remained consistent?",
+        outlets,
+    )
+    assert claims and all(c.day is None for c in claims)
 
 
 def test_claims_split_and_outlets_found() -> None:
