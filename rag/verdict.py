@@ -49,6 +49,7 @@ _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
 _DATE = rf"(?:\d{{4}}-\d{{2}}-\d{{2}}|{_MONTH} \d{{1,2}},? \d{{4}}|\d{{1,2}} {_MONTH},? \d{{4}})"
 # a report's day is given by "on" ("published on November 1, 2023", "the one on 2023-11-06");
 # "after October 4, 2023, and before ..." is a range, not two reports
+DAY_SLACK = 1  # days either side of the day a claim names: time zones, late edits
 _DATED = re.compile(rf",?\s+(?:published\s+)?on\s+({_DATE})\b,?")
 
 
@@ -120,15 +121,15 @@ def _dated(text: str, outlets: Sequence[str]) -> list[tuple[str, str | None]]:
 
 
 def day_window(day: str) -> tuple[str, str]:
-    """The days a claim's date allows: a day either side, for time zones and late edits."""
-    date = dt.date.fromisoformat(day)
-    return (date - dt.timedelta(days=1)).isoformat(), (date + dt.timedelta(days=1)).isoformat()
+    """The first and last days a claim's date allows (DAY_SLACK either side)."""
+    date, slack = dt.date.fromisoformat(day), dt.timedelta(days=DAY_SLACK)
+    return (date - slack).isoformat(), (date + slack).isoformat()
 
 
 def published_near(published_at: str | None, day: str) -> bool:
-    """The article was published within a day of `day`."""
+    """The article was published within DAY_SLACK days of `day`."""
     published, wanted = date_key(published_at), date_key(day)
-    return published is not None and wanted is not None and abs(published - wanted) <= 1
+    return published is not None and wanted is not None and abs(published - wanted) <= DAY_SLACK
 
 
 def judge(
@@ -140,19 +141,15 @@ def judge(
     """The verdict from the claims' supports (see the module docstring)."""
     held = tuple(supports)
     question = analysis.question
-    compares = (
-        analysis.answer_type == ORDER
-        or order
-        or len(held) >= 2
-        and bool(_CHANGE.search(question) or _SAME.search(question))
-    )
+    orders = analysis.answer_type == ORDER or order is not None
+    alike = len(held) >= 2 and bool(_CHANGE.search(question) or _SAME.search(question))
     # comparing two reports needs the reports, which the outlet and day a claim names can
     # identify on their own; checking what a report says needs a sentence that says it
-    if not held or not all(_found(s, by_report=bool(compares)) for s in held):
+    if not held or not all(_found(s, by_report=orders or alike) for s in held):
         return Verdict(None, held, "a claim of the question finds no support in the articles")
-    if analysis.answer_type == ORDER or order:
+    if orders:
         return _order(analysis, held, order)
-    if compares:
+    if alike:
         return _consistency(analysis, held, encode)
     # "no" needs evidence against a claim: a weakly similar sentence is no proof of falsity
     # (both rules scored alike on the tune half of MultiHop-RAG; this one says why)
