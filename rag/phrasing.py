@@ -10,7 +10,7 @@ from dataclasses import replace
 from rag.answer_types import PERSON, PLACE
 from rag.candidates import question_words
 from rag.cite import passage_sentences
-from rag.mentions import NOUN_PHRASE, Mention, mentions, normalise_key
+from rag.mentions import AMOUNTS, NOUN_PHRASE, Mention, mentions, normalise_key
 from rag.places import COUNTRY, WANTED, city_country, country_of
 from rag.question import Analysis
 from rag.retrieve import Passage
@@ -51,7 +51,10 @@ def trimmed(mention: Mention, analysis: Analysis) -> Mention:
     word is part of a name ("Columbia University") and stays. What is left does not start
     with a joining word ("and ..."), a person's name not with the lower-case words that
     describe them ("late-night host Jimmy Kimmel"), a phrase not with a common noun's
-    possessive ("year's Winter Games"), and no quote mark is left unpaired."""
+    possessive ("year's Winter Games"), an amount not with the words that hedge it ("more
+    than 1,000" -> "1,000": the quote keeps them), and no quote mark is left unpaired."""
+    if mention.label in AMOUNTS and (hedge := _HEDGE.match(mention.text)):
+        return _narrowed(mention, hedge.end(), len(mention.text))
     words = list(re.finditer(r"\S+", mention.text))
     asked = question_words(analysis)
     first, last = 0, len(words)
@@ -74,6 +77,13 @@ def trimmed(mention: Mention, analysis: Analysis) -> Mention:
     return _paired(_narrowed(mention, words[first].start(), end))
 
 
+# words that bound or round the number after them: the answer is the number
+_HEDGE = re.compile(
+    r"(?:(?:(?:more|less|fewer|higher|lower|greater) than|nearly|almost|about|around|roughly|"
+    r"approximately|over|under|some|just|an estimated|estimated|up to|at least|at most|"
+    r"close to|upwards of)\s+)+(?=[^\s\d]{0,3}\d)",
+    re.IGNORECASE,
+)
 _OWNER = re.compile(r"\w[’']s$")  # a possessive a cut phrase ends on
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.mentions import Mention, mentions, normalise_key
+from rag.mentions import AMOUNTS, Mention, mentions, normalise_key
 from rag.nlp import parse
 from rag.phrasing import trimmed
 from rag.question import analyse
@@ -67,3 +67,49 @@ def test_a_particle_that_opens_a_surname_stays() -> None:
     text = "de Vries"
     surname = Mention(text, 0, len(text), "PERSON", normalise_key(text), 0, 2, True)
     assert trimmed(surname, analyse("Who chaired the meeting?")).text == "de Vries"
+
+
+def _amounts(sentence: str, question: str) -> set[str]:
+    """The sentence's amounts as they would be said, each checked against its offsets."""
+    analysis = analyse(question)
+    said = set()
+    for mention in mentions(parse(sentence), 0):
+        if mention.label in AMOUNTS:
+            bare = trimmed(mention, analysis)
+            assert sentence[bare.start : bare.end] == bare.text
+            said.add(bare.text)
+    return said
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question", "amount"),
+    [
+        (
+            "More than 1,200 people were detained in the port city.",
+            "Approximately how many people were detained?",
+            "1,200",
+        ),
+        (
+            "Nearly 2.4 million applications are waiting for a decision.",
+            "How many applications are waiting?",
+            "2.4 million",
+        ),
+        (
+            "The survey found that just over 60% of the valley is at risk.",
+            "What percentage of the valley is at risk?",
+            "60%",
+        ),
+    ],
+)
+def test_an_amount_is_said_without_the_words_that_hedge_it(
+    sentence: str, question: str, amount: str
+) -> None:
+    """The answer is the number; the quoted sentence keeps "more than", "nearly", "just
+    over" (the offsets point at the number in the article)."""
+    assert _amounts(sentence, question) == {amount}
+
+
+def test_an_amount_without_a_number_keeps_its_words() -> None:
+    """ "About a third" has no number to stand for it; "450" has no hedge."""
+    said = _amounts("About a third of the 450 members voted.", "How many members voted?")
+    assert said == {"About a third", "450"}
