@@ -10,12 +10,14 @@ from rag.phrasing import trimmed
 from rag.question import analyse
 
 
-def _said(sentence: str, question: str) -> set[str]:
-    """Every mention of the sentence as it would be said for the question; each is checked
-    to be the article's own text at its offsets."""
+def _said(sentence: str, question: str, labels: frozenset[str] | None = None) -> set[str]:
+    """Every mention of the sentence (of `labels`, when given) as it would be said for the
+    question; each is checked to be the article's own text at its offsets."""
     analysis = analyse(question)
     said = set()
     for mention in mentions(parse(sentence), 0):
+        if labels is not None and mention.label not in labels:
+            continue
         bare = trimmed(mention, analysis)
         assert sentence[bare.start : bare.end] == bare.text
         said.add(bare.text)
@@ -69,18 +71,6 @@ def test_a_particle_that_opens_a_surname_stays() -> None:
     assert trimmed(surname, analyse("Who chaired the meeting?")).text == "de Vries"
 
 
-def _amounts(sentence: str, question: str) -> set[str]:
-    """The sentence's amounts as they would be said, each checked against its offsets."""
-    analysis = analyse(question)
-    said = set()
-    for mention in mentions(parse(sentence), 0):
-        if mention.label in AMOUNTS:
-            bare = trimmed(mention, analysis)
-            assert sentence[bare.start : bare.end] == bare.text
-            said.add(bare.text)
-    return said
-
-
 @pytest.mark.parametrize(
     ("sentence", "question", "amount"),
     [
@@ -106,10 +96,10 @@ def test_an_amount_is_said_without_the_words_that_hedge_it(
 ) -> None:
     """The answer is the number; the quoted sentence keeps "more than", "nearly", "just
     over" (the offsets point at the number in the article)."""
-    assert _amounts(sentence, question) == {amount}
+    assert _said(sentence, question, AMOUNTS) == {amount}
 
 
 def test_an_amount_without_a_number_keeps_its_words() -> None:
     """ "About a third" has no number to stand for it; "450" has no hedge."""
-    said = _amounts("About a third of the 450 members voted.", "How many members voted?")
+    said = _said("About a third of the 450 members voted.", "How many members voted?", AMOUNTS)
     assert said == {"About a third", "450"}
