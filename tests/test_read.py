@@ -454,6 +454,20 @@ def test_a_name_said_in_part_is_stated_in_full_with_the_sentence_that_gives_it(
     _exact(assistant, answer)
 
 
+def test_an_amount_is_stated_as_its_number_and_quoted_with_its_hedge(
+    embedder, tmp_path_factory
+) -> None:
+    folder = tmp_path_factory.mktemp("hedged")
+    _article(folder, "a.md", "Port protests", "Alpha Times", "2023-10-01",
+             "More than 1,200 people were detained in the port city after the protests, "
+             "police said on Monday.\n\nThe protests began over fuel prices.")  # fmt: skip
+    assistant = _assistant(embedder, tmp_path_factory.mktemp("hedged-store"), folder)
+    answer = assistant.ask("Approximately how many people were detained in the port city?")
+    assert answer.short_answer is not None and answer.short_answer.text == "1,200"
+    assert answer.text.startswith("1,200. “More than 1,200 people were detained")
+    _exact(assistant, answer)  # the number's offsets lie inside the hedged quote
+
+
 def test_a_typed_question_without_a_named_answer_quotes_only_its_best_sentence(
     embedder, tmp_path_factory
 ) -> None:
