@@ -29,12 +29,14 @@ def outlet_key(name: str) -> str:
 
 
 def outlet_in(text: str, outlets: Sequence[str]) -> str | None:
-    """The archive outlet a text names: by its full name, else by a distinctive name that only
-    one outlet has; None when it names none (or cannot tell which)."""
+    """The archive outlet a text names first ("the article from The Verge suggests ... as in
+    the TechCrunch article" is The Verge's): by its full name (the longest of those starting
+    there), else by a distinctive name that only one outlet has; None when it names none (or
+    cannot tell which)."""
     lowered = text.lower()
     full = [o for o in outlets if o and o.lower() in lowered]
     if full:
-        return max(full, key=len)
+        return min(full, key=lambda o: (lowered.index(o.lower()), -len(o)))
     keyed = [o for o in outlets if o and _mentions(lowered, outlet_key(o))]
     return keyed[0] if len({outlet_key(o) for o in keyed}) == 1 and len(keyed) == 1 else None
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -34,7 +34,10 @@ CONSISTENT = 0.55  # two reports whose sentences are this similar agree
 _SPLIT = re.compile(
     r",?\s+(?:while|whereas|in contrast to|compared (?:to|with)|as opposed to|and|but)\s+"
     r"(?=(?:the|another|an?|both)?\s*(?:article|report|'|‘|\"|“|[A-Z]))"
+    # a second question joined to the first: "..., and did the same source also report ...?"
+    r"|,\s+and\s+(?:does|did|do|is|was|are|were|has|have)\s+"
 )
+_SAME_SOURCE = re.compile(r"\bthe same (?:source|outlet|publication|article|report)\b", re.I)
 _ORDER = re.compile(r"\s+(before|after)\s+(?=(?:the\s+)?['‘\"“]?[A-Z])")
 _LEAD = re.compile(
     r"^\W*(?:does|do|did|is|are|was|were|has|have|had|between)\s+", flags=re.IGNORECASE
@@ -94,11 +97,20 @@ def split_claims(question: str, outlets: Sequence[str]) -> tuple[list[Claim], st
     else:
         pieces = [p for p in _SPLIT.split(body) if p]
     found = [_claim(p, outlets) for p in pieces if len(p.split()) >= 3] or [_claim(body, outlets)]
+    found = _same_source(found)
     if len(found) == 1 and len(dated := _dated(found[0].text, outlets)) >= 2:
         # "the article on 2023-10-02 and the one on 2023-11-06": one claim per report
         text = _DATED.sub("", found[0].text).strip(" ,")
         return [Claim(text, outlet or found[0].outlet, day) for day, outlet in dated], order
     return found, order
+
+
+def _same_source(claims: list[Claim]) -> list[Claim]:
+    """A claim about "the same source" is looked up in the outlet of the claim before it."""
+    for i in range(1, len(claims)):
+        if claims[i].outlet is None and _SAME_SOURCE.search(claims[i].text):
+            claims[i] = replace(claims[i], outlet=claims[i - 1].outlet)
+    return claims
 
 
 def _claim(text: str, outlets: Sequence[str]) -> Claim:

@@ -579,6 +579,19 @@ def test_claims_split_and_outlets_found() -> None:
     )
     assert order is None
     assert [c.outlet for c in claims] == ["The Verge", "TechCrunch"]
+    claims, _ = split_claims(  # the claim is the first-named outlet's, not the longest name's
+        "Does the article from The Verge suggest that ads shape the web in the same way as the "
+        "payments described in the TechCrunch article?",
+        outlets,
+    )
+    assert [c.outlet for c in claims] == ["The Verge"]
+    claims, _ = split_claims(  # a second question joined on, about "the same source"
+        "Did The Verge report a fine for Google in March, and did the same source also report "
+        "an appeal by Google in May?",
+        outlets,
+    )
+    assert [c.outlet for c in claims] == ["The Verge", "The Verge"]
+    assert "appeal" in claims[1].text and "appeal" not in claims[0].text
     assert outlet_in("a fox news article", outlets) is None  # two outlets share that name
     assert outlet_in("the FOX News - Health article", outlets) == "FOX News - Health"
     assert named_outlets("as reported by TechCrunch and The Verge", outlets) == [
