@@ -23,7 +23,7 @@ from rag import agree, claims
 from rag.answer_types import ORDER
 from rag.catalog import stems
 from rag.clean import date_key, parse_date
-from rag.outlets import outlet_in
+from rag.outlets import named_outlets, outlet_in
 from rag.question import Analysis
 
 if TYPE_CHECKING:
@@ -32,11 +32,14 @@ if TYPE_CHECKING:
 FOUND = 0.25  # below this a claim has no support at all (abstain)
 CONSISTENT = 0.55  # two reports whose sentences are this similar agree
 _SPLIT = re.compile(
-    r",?\s+(?:while|whereas|in contrast to|compared (?:to|with)|as opposed to|and|but)\s+"
+    r",?\s+(?P<word>while|whereas|in contrast to|compared (?:to|with)|as opposed to|and|but)\s+"
     r"(?=(?:the|another|an?|both)?\s*(?:article|report|'|‘|\"|“|[A-Z]))"
     # a second question joined to the first: "..., and did the same source also report ...?"
     r"|,\s+and\s+(?:does|did|do|is|was|are|were|has|have)\s+"
 )
+# after a plain "and" / "but", a new claim opens on a report, a quote or an outlet's name (not
+# on any name: "FTX and Alameda Research" is one claim)
+_REPORT_OPENS = re.compile(r"(?:the|another|an?|both)?\s*(?:article|report|'|‘|\"|“)", re.I)
 _SAME_SOURCE = re.compile(r"\bthe same (?:source|outlet|publication|article|report)\b", re.I)
 _ORDER = re.compile(r"\s+(before|after)\s+(?=(?:the\s+)?['‘\"“]?[A-Z])")
 _LEAD = re.compile(
@@ -95,9 +98,9 @@ def split_claims(question: str, outlets: Sequence[str]) -> tuple[list[Claim], st
     elif len(parts) == 3:
         order, pieces = parts[1].lower(), [parts[0], parts[2]]
     else:
-        pieces = [p for p in _SPLIT.split(body) if p]
+        pieces = _pieces(body, outlets)
     found = [_claim(p, outlets) for p in pieces if len(p.split()) >= 3] or [_claim(body, outlets)]
-    found = _same_source(found)
+    found = _same_source(found, _only_outlet(body, outlets))
     if len(found) == 1 and len(dated := _dated(found[0].text, outlets)) >= 2:
         # "the article on 2023-10-02 and the one on 2023-11-06": one claim per report
         text = _DATED.sub("", found[0].text).strip(" ,")
@@ -105,12 +108,52 @@ def split_claims(question: str, outlets: Sequence[str]) -> tuple[list[Claim], st
     return found, order
 
 
-def _same_source(claims: list[Claim]) -> list[Claim]:
-    """A claim about "the same source" is looked up in the outlet of the claim before it."""
-    for i in range(1, len(claims)):
-        if claims[i].outlet is None and _SAME_SOURCE.search(claims[i].text):
-            claims[i] = replace(claims[i], outlet=claims[i - 1].outlet)
+def _pieces(body: str, outlets: Sequence[str]) -> list[str]:
+    """The body cut where a new claim opens; never inside an outlet's name ("The Independent -
+    Life and Style")."""
+    lowered = body.lower()
+    names = [
+        (m.start(), m.end())
+        for o in outlets
+        if o
+        for m in re.finditer(re.escape(o.lower()), lowered)
+    ]
+    pieces, start = [], 0
+    for cut in _SPLIT.finditer(body):
+        if any(a < cut.start() < b for a, b in names):
+            continue
+        rest = body[cut.end() :]
+        plain = cut.group("word") in ("and", "but")
+        if plain and not (_REPORT_OPENS.match(rest) or _opens_on_outlet(rest, outlets)):
+            continue
+        pieces.append(body[start : cut.start()])
+        start = cut.end()
+    return [p for p in [*pieces, body[start:]] if p]
+
+
+def _opens_on_outlet(text: str, outlets: Sequence[str]) -> bool:
+    lowered = re.sub(r"^the\s+", "", text.lower())
+    return any(
+        o and (text.lower().startswith(o.lower()) or lowered.startswith(o.lower())) for o in outlets
+    )
+
+
+def _same_source(claims: list[Claim], only: str | None) -> list[Claim]:
+    """A claim that names no outlet is looked up in the one outlet the question names, or,
+    about "the same source", in the outlet of the claim before it."""
+    for i, claim in enumerate(claims):
+        if claim.outlet is not None:
+            continue
+        if only is not None:
+            claims[i] = replace(claim, outlet=only)
+        elif i and _SAME_SOURCE.search(claim.text):
+            claims[i] = replace(claim, outlet=claims[i - 1].outlet)
     return claims
+
+
+def _only_outlet(text: str, outlets: Sequence[str]) -> str | None:
+    named = named_outlets(text, outlets)
+    return named[0] if len(named) == 1 else None
 
 
 def _claim(text: str, outlets: Sequence[str]) -> Claim:

@@ -592,6 +592,20 @@ def test_claims_split_and_outlets_found() -> None:
     )
     assert [c.outlet for c in claims] == ["The Verge", "The Verge"]
     assert "appeal" in claims[1].text and "appeal" not in claims[0].text
+    both = [*outlets, "The Independent - Life and Style"]
+    claims, _ = split_claims(  # no cut inside an outlet's name, nor between two names
+        "Does the TechCrunch article say that FTX and Alameda Research shared staff, as opposed "
+        "to The Independent - Life and Style article which discusses a concert?",
+        both,
+    )
+    assert [c.outlet for c in claims] == ["TechCrunch", "The Independent - Life and Style"]
+    assert "Alameda Research shared staff" in claims[0].text
+    claims, _ = split_claims(  # the one outlet the question names holds both reports
+        "Has TechCrunch's coverage of the trial remained consistent between the report "
+        "published on October 2, 2023, and the report published on November 6, 2023?",
+        outlets,
+    )
+    assert [c.outlet for c in claims] == ["TechCrunch", "TechCrunch"]
     assert outlet_in("a fox news article", outlets) is None  # two outlets share that name
     assert outlet_in("the FOX News - Health article", outlets) == "FOX News - Health"
     assert named_outlets("as reported by TechCrunch and The Verge", outlets) == [
