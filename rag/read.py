@@ -45,6 +45,7 @@ from rag.verdict import (
     FOUND,
     Support,
     Verdict,
+    compares,
     contradicts,
     judge,
     published_near,
@@ -153,11 +154,22 @@ class Reader:
                 continue
             best = ranked[0]
             against = best.evidence >= FOUND and contradicts(claim.text, best.span.text)
-            supports.append(Support(claim, best, best.evidence, against))
-            used.append(best.passage)
+            said = best
+            if compares(analysis.question, len(claims)):  # what the report says of the aspect
+                said = self._on_aspect(analysis.question, best, pool)
+            supports.append(Support(claim, said, best.evidence, against))
+            used.append(said.passage)
         verdict = judge(analysis, supports, order, self.ranker.encode)
         rest = [p for p in passages if p.chunk_id not in {u.chunk_id for u in used}]
         return verdict, list({p.chunk_id: p for p in used}.values()) + rest
+
+    def _on_aspect(self, question: str, found: Sentence, pool: Sequence[Passage]) -> Sentence:
+        """Where two reports are compared ("Between the report on X and the one on Y, was the
+        portrayal of Z consistent?"), the claim finds the report; the sentence compared and
+        quoted is the report's best for the whole question, which names the aspect Z."""
+        report = [p for p in pool if p.article_id == found.passage.article_id]
+        ranked = sorted(self.ranker.rank(question, report), key=lambda s: -s.evidence)
+        return ranked[0] if ranked else found
 
     def find(self, analysis: Analysis, sentences: Sequence[Sentence]) -> list[Found]:
         """Candidate answers of the best sentences, best first."""

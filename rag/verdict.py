@@ -197,7 +197,7 @@ def judge(
     held = tuple(supports)
     question = analysis.question
     orders = analysis.answer_type == ORDER or order is not None
-    alike = len(held) >= 2 and bool(_CHANGE.search(question) or _SAME.search(question))
+    alike = compares(question, len(held))
     # comparing two reports needs the reports, which the outlet and day a claim names can
     # identify on their own; checking what a report says needs a sentence that says it
     if not held or not all(_found(s, by_report=orders or alike) for s in held):
@@ -211,6 +211,11 @@ def judge(
     against = any(s.contradicts for s in held)
     reason = "a supporting sentence says the opposite" if against else ""
     return Verdict("no" if against else "yes", held, reason)
+
+
+def compares(question: str, claims: int) -> bool:
+    """The question asks whether two reports agree (are consistent, changed, the same)."""
+    return claims >= 2 and bool(_CHANGE.search(question) or _SAME.search(question))
 
 
 def _found(support: Support, by_report: bool) -> bool:

@@ -537,6 +537,29 @@ def test_a_claim_is_checked_against_the_report_of_the_day_it_names(wire: Assista
     _exact(wire, compared)
 
 
+def test_compared_reports_are_quoted_on_the_aspect_the_question_compares(
+    embedder, tmp_path_factory
+) -> None:
+    folder = tmp_path_factory.mktemp("aspect")
+    _article(folder, "a.md", "Stadium opens", "Alpha Times", "2023-10-01",
+             "The new harbour stadium opened on Sunday with a concert for 20,000 fans.\n\n"
+             "Ticket prices for the opening concert started at 40 dollars, the club said.")  # fmt: skip
+    _article(folder, "b.md", "Hawks win the final", "Alpha Times", "2023-11-05",
+             "The Harbor Hawks won the season final at the harbour stadium on Saturday.\n\n"
+             "Ticket prices for the final again started at 40 dollars.")  # fmt: skip
+    assistant = _assistant(embedder, tmp_path_factory.mktemp("aspect-store"), folder)
+    answer = assistant.ask(
+        "Between the Alpha Times report on the stadium opening published on October 1, 2023, "
+        "and the Alpha Times report on the season final published on November 5, 2023, was "
+        "the reporting on ticket prices consistent?"
+    )
+    assert answer.text.split(".")[0] in ("Yes", "No")
+    # each report is found by its claim, and quoted on what the question compares
+    assert [c.published_at for c in answer.citations] == ["2023-10-01", "2023-11-05"]
+    assert all(c.quote.startswith("Ticket prices") for c in answer.citations)
+    _exact(assistant, answer)
+
+
 def test_claims_carry_the_days_and_outlets_they_name() -> None:
     outlets = ["Sporting News", "Fortune", "Business Today"]
     claims, _ = split_claims(
