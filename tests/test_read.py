@@ -543,7 +543,7 @@ def test_compared_reports_are_quoted_on_the_aspect_the_question_compares(
     folder = tmp_path_factory.mktemp("aspect")
     _article(folder, "a.md", "Stadium opens", "Alpha Times", "2023-10-01",
              "The new harbour stadium opened on Sunday with a concert for 20,000 fans.\n\n"
-             "Ticket prices for the opening concert started at 40 dollars, the club said.")  # fmt: skip
+             "Ticket prices for the opening concert started at 40 dollars.")  # fmt: skip
     _article(folder, "b.md", "Hawks win the final", "Alpha Times", "2023-11-05",
              "The Harbor Hawks won the season final at the harbour stadium on Saturday.\n\n"
              "Ticket prices for the final again started at 40 dollars.")  # fmt: skip
