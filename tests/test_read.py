@@ -67,6 +67,14 @@ def _assistant(embedder, data_dir: Path, folder: Path) -> Assistant:
     return Assistant(store, Settings(data_dir=data_dir))
 
 
+def _archive(embedder, factory, name: str, *articles: tuple[str, str, str, str]) -> Assistant:
+    """An assistant over a new folder of articles, each (title, source, date, body)."""
+    folder = factory.mktemp(name)
+    for n, (title, source, date, body) in enumerate(articles):
+        _article(folder, f"{n}.md", title, source, date, body)
+    return _assistant(embedder, factory.mktemp(f"{name}-store"), folder)
+
+
 def _exact(assistant: Assistant, answer: Answer) -> None:
     for c in answer.citations:
         assert assistant.store.article(c.article_id)["text"][c.start : c.end] == c.quote
@@ -443,11 +451,12 @@ def test_redundant_answers_gather_evidence_across_articles(wire: Assistant) -> N
 def test_a_name_said_in_part_is_stated_in_full_with_the_sentence_that_gives_it(
     embedder, tmp_path_factory
 ) -> None:
-    folder = tmp_path_factory.mktemp("full-name")
-    _article(folder, "a.md", "Hawks win", "Alpha Times", "2023-10-01",
-             "Coach Lena Varga took over the Harbor Hawks in May after a losing season.\n\n"
-             "Varga led the Hawks to their first league title on Sunday.")  # fmt: skip
-    assistant = _assistant(embedder, tmp_path_factory.mktemp("full-name-store"), folder)
+    assistant = _archive(
+        embedder, tmp_path_factory, "full-name",
+        ("Hawks win", "Alpha Times", "2023-10-01",
+         "Coach Lena Varga took over the Harbor Hawks in May after a losing season.\n\n"
+         "Varga led the Hawks to their first league title on Sunday."),
+    )  # fmt: skip
     answer = assistant.ask("Who led the Hawks to their first league title?")
     assert answer.short_answer is not None and answer.short_answer.text == "Lena Varga"
     assert answer.text.startswith("Lena Varga. “Varga led") and len(answer.citations) == 2
@@ -457,11 +466,12 @@ def test_a_name_said_in_part_is_stated_in_full_with_the_sentence_that_gives_it(
 def test_an_amount_is_stated_as_its_number_and_quoted_with_its_hedge(
     embedder, tmp_path_factory
 ) -> None:
-    folder = tmp_path_factory.mktemp("hedged")
-    _article(folder, "a.md", "Port protests", "Alpha Times", "2023-10-01",
-             "More than 1,200 people were detained in the port city after the protests, "
-             "police said on Monday.\n\nThe protests began over fuel prices.")  # fmt: skip
-    assistant = _assistant(embedder, tmp_path_factory.mktemp("hedged-store"), folder)
+    assistant = _archive(
+        embedder, tmp_path_factory, "hedged",
+        ("Port protests", "Alpha Times", "2023-10-01",
+         "More than 1,200 people were detained in the port city after the protests, "
+         "police said on Monday.\n\nThe protests began over fuel prices."),
+    )  # fmt: skip
     answer = assistant.ask("Approximately how many people were detained in the port city?")
     assert answer.short_answer is not None and answer.short_answer.text == "1,200"
     assert answer.text.startswith("1,200. “More than 1,200 people were detained")
@@ -471,14 +481,15 @@ def test_an_amount_is_stated_as_its_number_and_quoted_with_its_hedge(
 def test_a_typed_question_without_a_named_answer_quotes_only_its_best_sentence(
     embedder, tmp_path_factory
 ) -> None:
-    folder = tmp_path_factory.mktemp("bridge")
-    _article(folder, "a.md", "A bridge of steel", "Alpha Times", "2023-10-01",
-             "The new Arno bridge was built from recycled steel beams, the city council said "
-             "on Monday.\n\nThe council said the work took two years.")  # fmt: skip
-    _article(folder, "b.md", "Why steel", "Beta Post", "2023-10-05",
-             "Engineers said the new Arno bridge was built from steel taken from old railway "
-             "tracks.\n\nThe mayor opened it to traffic on Friday.")  # fmt: skip
-    assistant = _assistant(embedder, tmp_path_factory.mktemp("bridge-store"), folder)
+    assistant = _archive(
+        embedder, tmp_path_factory, "bridge",
+        ("A bridge of steel", "Alpha Times", "2023-10-01",
+         "The new Arno bridge was built from recycled steel beams, the city council said "
+         "on Monday.\n\nThe council said the work took two years."),
+        ("Why steel", "Beta Post", "2023-10-05",
+         "Engineers said the new Arno bridge was built from steel taken from old railway "
+         "tracks.\n\nThe mayor opened it to traffic on Friday."),
+    )  # fmt: skip
     # a description may take a second sentence that says more ...
     described = assistant.ask("How was the new Arno bridge built?")
     assert len(described.citations) == 2
@@ -540,14 +551,15 @@ def test_a_claim_is_checked_against_the_report_of_the_day_it_names(wire: Assista
 def test_compared_reports_are_quoted_on_the_aspect_the_question_compares(
     embedder, tmp_path_factory
 ) -> None:
-    folder = tmp_path_factory.mktemp("aspect")
-    _article(folder, "a.md", "Stadium opens", "Alpha Times", "2023-10-01",
-             "The new harbour stadium opened on Sunday with a concert for 20,000 fans.\n\n"
-             "Ticket prices for the opening concert started at 40 dollars.")  # fmt: skip
-    _article(folder, "b.md", "Hawks win the final", "Alpha Times", "2023-11-05",
-             "The Harbor Hawks won the season final at the harbour stadium on Saturday.\n\n"
-             "Ticket prices for the final again started at 40 dollars.")  # fmt: skip
-    assistant = _assistant(embedder, tmp_path_factory.mktemp("aspect-store"), folder)
+    assistant = _archive(
+        embedder, tmp_path_factory, "aspect",
+        ("Stadium opens", "Alpha Times", "2023-10-01",
+         "The new harbour stadium opened on Sunday with a concert for 20,000 fans.\n\n"
+         "Ticket prices for the opening concert started at 40 dollars."),
+        ("Hawks win the final", "Alpha Times", "2023-11-05",
+         "The Harbor Hawks won the season final at the harbour stadium on Saturday.\n\n"
+         "Ticket prices for the final again started at 40 dollars."),
+    )  # fmt: skip
     answer = assistant.ask(
         "Between the Alpha Times report on the stadium opening published on October 1, 2023, "
         "and the Alpha Times report on the season final published on November 5, 2023, was "
