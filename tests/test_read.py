@@ -26,7 +26,7 @@ from rag.places import (
 )
 from rag.question import analyse
 from rag.store import Store
-from rag.verdict import contradicts, split_claims
+from rag.verdict import compares, contradicts, split_claims
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -641,6 +641,10 @@ def test_claims_split_and_outlets_found() -> None:
         outlets,
     )
     assert [c.outlet for c in claims] == ["TechCrunch", "TechCrunch"]
+    assert not compares(  # "the same source" names an outlet: no two reports compared
+        "Did The Verge report a fine in March, and did the same source report an appeal?", 2
+    )
+    assert compares("Between the two Verge reports, was the coverage consistent?", 2)
     assert outlet_in("a fox news article", outlets) is None  # two outlets share that name
     assert outlet_in("the FOX News - Health article", outlets) == "FOX News - Health"
     assert named_outlets("as reported by TechCrunch and The Verge", outlets) == [
