@@ -605,42 +605,61 @@ def test_claims_carry_the_days_and_outlets_they_name() -> None:
     assert claims and all(c.day is None for c in claims)
 
 
-def test_claims_split_and_outlets_found() -> None:
-    outlets = ["The Verge", "TechCrunch", "FOX News - Health", "FOX News - Lifestyle"]
-    claims, order = split_claims(
-        "Does The Verge suggest that Google pays billions, while TechCrunch reports that "
-        "publishers sued Google?",
-        outlets,
-    )
+_OUTLETS = [
+    "The Verge", "TechCrunch", "FOX News - Health", "FOX News - Lifestyle",
+    "The Independent - Life and Style",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("question", "outlets", "words"),
+    [
+        (
+            "Does The Verge suggest that Google pays billions, while TechCrunch reports that "
+            "publishers sued Google?",
+            ["The Verge", "TechCrunch"],
+            ["Google pays billions", "publishers sued"],
+        ),
+        (  # the claim is the first-named outlet's, not the longest name's
+            "Does the article from The Verge suggest that ads shape the web in the same way as "
+            "the payments described in the TechCrunch article?",
+            ["The Verge"],
+            ["ads shape the web"],
+        ),
+        (  # a second question joined on, about "the same source"
+            "Did The Verge report a fine for Google in March, and did the same source also "
+            "report an appeal by Google in May?",
+            ["The Verge", "The Verge"],
+            ["a fine", "appeal"],
+        ),
+        (  # no cut inside an outlet's name, nor between two names
+            "Does the TechCrunch article say that FTX and Alameda Research shared staff, as "
+            "opposed to The Independent - Life and Style article which discusses a concert?",
+            ["TechCrunch", "The Independent - Life and Style"],
+            ["Alameda Research shared staff", "a concert"],
+        ),
+        (  # the one outlet the question names holds both reports
+            "Has TechCrunch's coverage of the trial remained consistent between the report "
+            "published on October 2, 2023, and the report published on November 6, 2023?",
+            ["TechCrunch", "TechCrunch"],
+            ["October 2", "November 6"],
+        ),
+    ],
+)
+def test_each_claim_is_looked_up_in_its_outlet(
+    question: str, outlets: list[str], words: list[str]
+) -> None:
+    """One claim per report, each with the outlet it is looked up in and its own words only."""
+    claims, order = split_claims(question, _OUTLETS)
     assert order is None
-    assert [c.outlet for c in claims] == ["The Verge", "TechCrunch"]
-    claims, _ = split_claims(  # the claim is the first-named outlet's, not the longest name's
-        "Does the article from The Verge suggest that ads shape the web in the same way as the "
-        "payments described in the TechCrunch article?",
-        outlets,
-    )
-    assert [c.outlet for c in claims] == ["The Verge"]
-    claims, _ = split_claims(  # a second question joined on, about "the same source"
-        "Did The Verge report a fine for Google in March, and did the same source also report "
-        "an appeal by Google in May?",
-        outlets,
-    )
-    assert [c.outlet for c in claims] == ["The Verge", "The Verge"]
-    assert "appeal" in claims[1].text and "appeal" not in claims[0].text
-    both = [*outlets, "The Independent - Life and Style"]
-    claims, _ = split_claims(  # no cut inside an outlet's name, nor between two names
-        "Does the TechCrunch article say that FTX and Alameda Research shared staff, as opposed "
-        "to The Independent - Life and Style article which discusses a concert?",
-        both,
-    )
-    assert [c.outlet for c in claims] == ["TechCrunch", "The Independent - Life and Style"]
-    assert "Alameda Research shared staff" in claims[0].text
-    claims, _ = split_claims(  # the one outlet the question names holds both reports
-        "Has TechCrunch's coverage of the trial remained consistent between the report "
-        "published on October 2, 2023, and the report published on November 6, 2023?",
-        outlets,
-    )
-    assert [c.outlet for c in claims] == ["TechCrunch", "TechCrunch"]
+    assert [c.outlet for c in claims] == outlets
+    for claim, own in zip(claims, words, strict=True):
+        assert own in claim.text
+        assert not any(w in claim.text for w in words if w != own)
+
+
+def test_outlets_found() -> None:
+    outlets = _OUTLETS[:4]
     assert not compares(  # "the same source" names an outlet: no two reports compared
         "Did The Verge report a fine in March, and did the same source report an appeal?", 2
     )
