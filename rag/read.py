@@ -140,6 +140,7 @@ class Reader:
         """Each claim of a verdict question looked up (in the outlet it names) and supported
         by its best sentence; the verdict; the passages with the supporting ones first."""
         claims, order = split_claims(analysis.question, outlets)
+        comparing = compares(analysis.question, len(claims))
         supports, used = [], []
         for claim in claims:
             pool = list(passages)
@@ -155,7 +156,7 @@ class Reader:
             best = ranked[0]
             against = best.evidence >= FOUND and contradicts(claim.text, best.span.text)
             said = best
-            if compares(analysis.question, len(claims)):  # what the report says of the aspect
+            if comparing:  # what the report says of the aspect compared
                 said = self._on_aspect(analysis.question, best, pool)
             supports.append(Support(claim, said, best.evidence, against))
             used.append(said.passage)

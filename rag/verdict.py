@@ -135,10 +135,10 @@ def _pieces(body: str, outlets: Sequence[str]) -> list[str]:
 
 
 def _opens_on_outlet(text: str, outlets: Sequence[str]) -> bool:
-    lowered = re.sub(r"^the\s+", "", text.lower())
-    return any(
-        o and (text.lower().startswith(o.lower()) or lowered.startswith(o.lower())) for o in outlets
-    )
+    """The text opens on an outlet's name, with or without "the" before it."""
+    lowered = text.lower()
+    starts = (lowered, re.sub(r"^the\s+", "", lowered))
+    return any(o and start.startswith(o.lower()) for o in outlets for start in starts)
 
 
 def _same_source(claims: list[Claim], only: str | None) -> list[Claim]:
