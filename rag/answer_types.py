@@ -66,6 +66,7 @@ _CLAUSAL = frozenset(
 )
 _CLAUSAL_AFTER_COPULA = _CLAUSAL | {"condition", "conditions", "plan", "plans", "role", "position"}
 _OF_NOUNS = frozenset("kind type sort form variety species breed name names title".split())
+_NAMES = frozenset({"name", "names", "title"})
 COPULA = frozenset("is are was were".split())
 _KINDS = frozenset("kind type sort form variety".split())
 
@@ -80,6 +81,7 @@ class Typed:
     plural: bool = False
     category: bool = False
     of_noun: str | None = None  # what the type noun is of ("cleaner" in "which brand of cleaner")
+    named: bool = False  # "what is the name of the glacier": a proper name, not a kind
 
 
 def typed_noun(text: str) -> Typed | None:
@@ -108,7 +110,9 @@ def typed_noun(text: str) -> Typed | None:
         kind = THING
     plural = head.tag_ in ("NNS", "NNPS")
     of_noun = None if kind_of else _of_noun(doc, head)
-    return Typed(kind, noun, _phrase(run), plural, kind_of, of_noun)
+    # "the name of the glacier", "the glacier's name"
+    named = any(t.lower_ in _NAMES and t.pos_ == "NOUN" for t in doc[wh.i + 1 : head.i + 3])
+    return Typed(kind, noun, _phrase(run), plural, kind_of, of_noun, named)
 
 
 def _of_noun(doc: Any, head: Any) -> str | None:
@@ -127,12 +131,12 @@ def _of_noun(doc: Any, head: Any) -> str | None:
 def _noun_run(doc: Any, i: int) -> list[Any]:
     """The modifiers and nouns from token `i` up to the head noun ("English rugby union club"),
     through "kind of X" and "name of the X" to X; [] when no noun follows."""
-    run = []
+    run: list[Any] = []
     for token in doc[i:]:
+        # "84-year-old", "state-owned": a number and hyphens modify too
         modifier = token.dep_ in ("amod", "compound", "nmod") or token.tag_ == "HYPH"
-        following = doc[token.i + 1] if token.i + 1 < len(doc) else None
-        participle = token.tag_ in ("VBN", "VBD", "VBG") and token.i == i  # "which beloved brand"
-        modifier = modifier or (participle and following is not None and following.pos_ == "NOUN")
+        modifier = modifier or (token.like_num and token.dep_ == "nummod")
+        modifier = modifier or _participle(doc, token, i, run)
         if token.tag_ == "POS" or not (token.pos_ in ("ADJ", "NOUN", "PROPN") or modifier):
             break
         run.append(token)
@@ -149,9 +153,34 @@ def _noun_run(doc: Any, i: int) -> list[Any]:
     return run
 
 
+def _participle(doc: Any, token: Any, first: int, run: list[Any]) -> bool:
+    """A participle modifying the noun after it: first in the phrase ("which beloved brand"),
+    or after a name or an adjective when that noun's own verb follows ("which Disney animated
+    sequel set a record", which the small parser reads as "Disney animated"; not "which
+    Republican won races in ...")."""
+    if token.tag_ not in ("VBN", "VBD", "VBG"):
+        return False
+    nxt = token.i + 1
+    if nxt >= len(doc) or doc[nxt].pos_ != "NOUN":
+        return False
+    if token.i == first:
+        return True
+    if not run or run[-1].pos_ not in ("PROPN", "ADJ"):
+        return False
+    end = nxt
+    while end < len(doc) and doc[end].pos_ == "NOUN":
+        end += 1
+    return end < len(doc) and doc[end].pos_ in ("VERB", "AUX")
+
+
 def _copula_run(doc: Any, verb: int) -> list[Any]:
     """ "What is the biggest security threat ...?": the noun the copula equates with "what"."""
     for token in doc[verb + 1 :]:
+        if token.dep_ == "poss" and token.head.lower_ in _NAMES:  # "what is the storm's name"
+            start = token.left_edge.i
+            while doc[start].pos_ == "DET":
+                start += 1
+            return _noun_run(doc, start)
         if token.pos_ in ("NOUN", "PROPN") and token.dep_ in ("nsubj", "attr", "ROOT"):
             return _noun_run(doc, token.i)
         if token.pos_ in ("VERB", "ADP") and token.dep_ not in ("amod", "compound"):

@@ -57,8 +57,10 @@ def type_fit(
     if kind == PLACE and (mention.label in analysis.labels or mention.label == "NORP"):
         base = 1.0 if mention.label in analysis.labels else _NEAR[PLACE]["NORP"]
         return base * place_fit(mention.text, analysis.type_noun)
-    if kind == PLACE and mention.label in _MISTAKEN and place_kinds(mention.text):
-        return _MISTAKEN_PLACE * place_fit(mention.text, analysis.type_noun)  # "Sri Lanka" PERSON
+    # "Sri Lanka" PERSON; not a common noun that is also a town's name ("a sale", "Sale")
+    mistaken = mention.label in _MISTAKEN and mention.proper
+    if kind == PLACE and mistaken and place_kinds(mention.text):
+        return _MISTAKEN_PLACE * place_fit(mention.text, analysis.type_noun)
     if kind == ORGANISATION and mention.label in ("GPE", "LOC") and not _known_place(mention):
         return _UNKNOWN_PLACE  # no place the gazetteer knows: a firm the tagger took for one
     if mention.label in analysis.labels:
@@ -117,6 +119,8 @@ def _thing_fit(mention: Mention, analysis: Analysis, doc: Any, likeness: float |
     base = 0.6 if mention.label != NOUN_PHRASE else 0.5 if mention.proper else 0.35
     if analysis.category and mention.proper:  # "which type of business": "hotels", not a name
         base *= CATEGORY_NAME
+    if analysis.named and not mention.proper:  # "the glacier's name": not "its past"
+        base *= CATEGORY_NAME
     if likeness is None:
         return base
     return base * min(1.0, max(LIKENESS_FLOOR, (likeness - 0.1) / 0.4))
@@ -143,6 +147,9 @@ def named_by(mention: Mention, analysis: Analysis, doc: Any) -> bool:
     after = doc[mention.last : mention.last + 3]
     # not "a toy convention in Paris", nor "a film based on a Broadway musical"
     before = [t for t in before if not _verb_between(doc, t.i, mention.first)]
+    # after it only in apposition ("Jaguar, the automaker"), not across a clause ("its past
+    # what the glacier ...")
+    after = [t for t in after if not _clause_between(doc, mention.last, t.i)]
     near = [t for t in [*before, *after] if t.lower_ in words and t.dep_ != "compound"]
     near = [t for t in near if not (span.root.head.i == t.i and _counted(t))]
     return (
@@ -173,6 +180,14 @@ def _counted(noun: Any) -> bool:
     return any(
         t.ent_type_ in ("ORDINAL", "CARDINAL") or t.lower_ in _QUANTIFIERS for t in noun.lefts
     )
+
+
+_CLAUSAL_POS = frozenset({"VERB", "AUX", "ADP", "SCONJ", "CCONJ", "PRON"})
+
+
+def _clause_between(doc: Any, first: int, last: int) -> bool:
+    """A verb, preposition, conjunction or pronoun stands in `doc[first:last]`."""
+    return any(t.pos_ in _CLAUSAL_POS for t in doc[first:last])
 
 
 def _verb_between(doc: Any, first: int, last: int) -> bool:
@@ -247,6 +262,16 @@ def fills_slot(mention: Mention, doc: Any, slot_stem: str, stem_of: dict[str, st
     while head.pos_ in ("ADP", "AUX", "PART") and head.head.i != head.i:
         head = head.head
     return stem_of.get(head.lower_, head.lower_) == slot_stem
+
+
+def stands_in_place(mention: Mention, doc: Any, analysis: Analysis) -> bool:
+    """The mention stands where the question's "what" stands: the object of the same
+    preposition ("contaminated with listeria" for "... contaminated with what?"), or an
+    object, not the subject, where the question has no preposition."""
+    root = doc[mention.first : mention.last].root
+    if analysis.slot_via:
+        return root.dep_ == "pobj" and root.head.lower_ == analysis.slot_via
+    return root.dep_ not in ("nsubj", "nsubjpass")
 
 
 def novelty(

@@ -15,8 +15,8 @@ from rag.catalog import STOPWORDS
 
 NOUN_PHRASE = "NP"
 _DATELINE = re.compile(
-    r"^\s*(?:[A-Z][A-Z.'’ -]{2,}(?:,\s*[A-Z][\w.’' -]+)*\s*(?:\([\w. ]+\))?\s*[—–-]{1,2}\s"
-    r"|\([A-Z][\w .]{1,30}\)\s*(?:[—–-]{1,2}\s)?)",  # or a credit: "(CNN) ..."
+    r"^\s*(?:[A-Z][A-Z.'’ -]{2,}(?:,\s*[A-Z][\w.’' -]+)*\s*(?:\([\w. ]+\))?\s*[—–−-]{1,2}\s"
+    r"|\([A-Z][\w .]{1,30}\)\s*(?:[—–−-]{1,2}\s)?)",  # or a credit: "(CNN) ..."
     re.MULTILINE,  # at the start of any line: a passage may open with the headline
 )
 _LEADING = frozenset({"DET", "PRON", "PUNCT", "CCONJ", "ADP", "PART"})
@@ -91,10 +91,12 @@ def mentions(doc: Any, offset: int) -> list[Mention]:
             doc[counted].like_num or doc[counted].ent_type_ in AMOUNTS
         ):
             counted += 1
-        if counted > first:  # "24 hotels" -> "hotels": what is counted is a kind of thing
+        # "24 hotels" -> "hotels": what is counted is a kind of thing (not "a five-day debut")
+        if counted > first and all(t.tag_ != "HYPH" for t in doc[first : counted + 1]):
             _add(found, doc, counted, chunk.end, NOUN_PHRASE, offset)
         compounds = [t.i for t in chunk.root.lefts if t.dep_ == "compound" and t.i >= first]
-        if compounds and min(compounds) > first:  # "the deadly red squirrel virus" -> core
+        hyphened = compounds and doc[min(compounds) - 1].tag_ == "HYPH"  # "a five-day debut"
+        if compounds and min(compounds) > first and not hyphened:  # "deadly squirrel virus"
             _add(found, doc, min(compounds), chunk.end, NOUN_PHRASE, offset)
     # a name the tagger and the chunker both missed ("bottles of Fabuloso multi-purpose
     # cleaner", with "cleaner" read as an adjective)

@@ -61,6 +61,9 @@ _PLACE_Q = re.compile(r"\bwhere\b", re.IGNORECASE)
 _IDENTITY = re.compile(r"^\W*(who|what|which)\s+(is|are|was|were)\s+(the|a|an)\s+\w", re.I)
 _WHO_IS_THE = re.compile(r"^\W*who\s+(?:is|was|are|were)\s+the\s+([a-z]+)\b(?!\s+that)", re.I)
 _KNOWN_AS = re.compile(r"\b(known as|called|named|dubbed|titled) what\b", re.IGNORECASE)
+_NAMING_SLOTS = frozenset("known called named dubbed titled".split())
+# "what" left where its answer stands: "... can help lower what?", "... built out of what?"
+_IN_SITU = re.compile(r"\w\s+what\s*\?\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -86,13 +89,23 @@ class Analysis:
     identity: bool = False  # "Who is the governor of Sindh?": the answer is who bears the title
     slot: str | None = None  # the word the answer attaches to ("breakup" in "breakup of which")
     slot_subject: bool = False  # the answer is that verb's subject ("Which club went ...?")
+    slot_via: str | None = None  # the preposition between them ("with" in "contaminated with")
     category: bool = False  # "which type of business": a kind of thing, not a named one
+    named: bool = False  # "what is the name of the glacier": a proper name, not a kind
     of_noun: str | None = None  # what the type noun is of ("cleaner": "which brand of cleaner")
 
     @property
     def is_factoid(self) -> bool:
         """The answer is a phrase: a name, a number, a date or a typed noun phrase."""
         return self.answer_type not in (DESCRIPTION, VERDICT, ORDER)
+
+    @property
+    def by_position(self) -> bool:
+        """It names its answer only by where it stands ("... contaminated with what?"): the
+        answer must stand there in the sentence too. "A group known as what?" asks for a
+        name, which a sentence gives in many ways."""
+        naming = self.slot in _NAMING_SLOTS
+        return self.answer_type == THING and not self.type_noun and bool(self.slot) and not naming
 
     @property
     def is_verdict(self) -> bool:
@@ -113,6 +126,7 @@ def analyse(question: str) -> Analysis:
         type_phrase=typed.phrase,
         plural=typed.plural,
         category=typed.category,
+        named=typed.named,
         of_noun=typed.of_noun,
         focus=focus,
         options=_options(text, typed.kind),
@@ -132,7 +146,7 @@ def _answer_type(text: str) -> Typed:
         return Typed(NUMBER)
     if _DATE_Q.search(main):
         return Typed(DATE)
-    if _KNOWN_AS.search(main):
+    if _KNOWN_AS.search(main) or (_IN_SITU.search(main) and not _OPENS_WH.match(main)):
         return Typed(THING)
     typed = typed_noun(main)
     if typed is not None:
@@ -174,7 +188,9 @@ def _slot(text: str) -> dict[str, Any]:
         head = head.head
     if head.i == phrase.i or head.lower_ in COPULA or head.pos_ not in ("VERB", "NOUN", "ADJ"):
         return {}
-    return {"slot": head.lower_, "slot_subject": phrase.dep_ in ("nsubj", "nsubjpass")}
+    via = phrase.head.lower_ if phrase.head.pos_ == "ADP" else None
+    subject = phrase.dep_ in ("nsubj", "nsubjpass")
+    return {"slot": head.lower_, "slot_subject": subject, "slot_via": via}
 
 
 def _relative_verb(doc: Any, phrase: Any) -> Any | None:

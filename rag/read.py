@@ -30,6 +30,7 @@ from rag.candidates import (
     novelty,
     proximity,
     question_words,
+    stands_in_place,
     type_fit,
 )
 from rag.catalog import stems
@@ -71,6 +72,7 @@ class Scoring:
     rank_decay: float = 0.7  # evidence kept per rank its passage stands below the first
     slot: float = 1.4  # it hangs from the word the question's answer hangs from
     subject: float = 1.15  # it is a subject where the question asks for one
+    in_place: float = 0.8  # fit of a phrase where "... contaminated with what?" has "what"
 
 
 @dataclass
@@ -204,6 +206,11 @@ class Reader:
             strength *= w.rank_decay ** (sentence.rank - 1)  # the retriever's order is a prior
             for mention in found:
                 fit = type_fit(mention, analysis, doc, likeness.get(mention.key))
+                in_place = bool(slot) and fills_slot(mention, doc, slot, stem_of)
+                if analysis.by_position:  # named only by its place: standing there is its type
+                    if not (in_place and stands_in_place(mention, doc, analysis)):
+                        continue
+                    fit = max(fit, w.in_place) if fit > 0 else 0.0
                 fit *= math.sqrt(specific.get(mention.text, 1.0))
                 # what it adds once the question's own words at its edges are dropped
                 new = novelty(trimmed(mention, analysis), asked, analysis.type_noun, places)
@@ -216,7 +223,7 @@ class Reader:
                 local = strength * fit * (w.proximity_floor + (1 - w.proximity_floor) * near)
                 named = named_by(mention, analysis, doc) or (titled and analysis.identity)
                 local *= math.sqrt(new) * (w.apposition if named else 1)
-                if slot and fills_slot(mention, doc, slot, stem_of):
+                if in_place:
                     local *= w.slot
                 elif analysis.slot_subject and doc[mention.last - 1].dep_ in SUBJECTS:
                     local *= w.subject

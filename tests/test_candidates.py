@@ -156,3 +156,39 @@ def test_the_gazetteer_corrects_the_taggers_label_of_a_place_or_a_firm() -> None
     assert unknown > type_fit(_mention("Sri Lanka", "GPE"), firm, doc)
     assert unknown > type_fit(_mention("Chicago", "GPE"), firm, doc)
     assert unknown < type_fit(_mention("Zellwick", "ORG"), firm, doc)
+
+
+def test_a_type_noun_after_a_clause_boundary_does_not_name_the_phrase_before_it() -> None:
+    question = analyse("What is the glacier's name?")
+    doc = parse("Scientists hope to learn from its past what the glacier will do next.")
+    past = next(m for m in mentions(doc, 0) if m.text == "past")
+    assert not named_by(past, question, doc)
+    apposed = parse("Pine Island Glacier, the glacier scientists fear most, is thinning.")
+    name = next(m for m in mentions(apposed, 0) if m.text.startswith("Pine Island"))
+    assert named_by(name, question, apposed)
+
+
+def test_a_name_is_asked_so_a_common_noun_fits_less_than_a_proper_one() -> None:
+    fits = _fits(
+        "The Pine Island Glacier lost more ice in the past decade.",
+        "What is the name of the glacier that lost the most ice?",
+    )
+    proper = next(v for k, v in fits.items() if k.startswith("Pine Island"))
+    assert fits["more ice"] < proper / 2
+
+
+def test_a_common_noun_that_is_also_a_towns_name_is_no_place() -> None:
+    fits = _fits(
+        "A user advertised the data for sale on a forum in Shanghai.",
+        "Police in which city compiled the data?",
+    )
+    assert fits["sale"] == 0.0
+    assert fits["Shanghai"] >= 0.8
+
+
+def test_a_dateline_with_a_minus_sign_and_a_hyphenated_count_are_not_candidates() -> None:
+    doc = parse("ANAHEIM, Calif. − The film took in $221 million in its five-day debut.")
+    texts = {m.text for m in mentions(doc, 0)}
+    assert not any(t.startswith(("ANAHEIM", "Calif")) for t in texts)
+    assert not any(t.startswith(("-", "day")) for t in texts)
+    assert "five-day debut" in texts

@@ -75,6 +75,13 @@ SHAPES = [
     ),  # fmt: skip
     ("What is the biggest security threat in the Asia-Pacific region?", THING, "threat"),
     ("Two US citizens were charged with running a group known as what?", THING, None),
+    ("A short walk after dinner can help lower what?", THING, None),
+    ("The recalled spinach may have been contaminated with what?", THING, None),
+    ("Which 76-year-old singer's farewell tour was cancelled this week?", PERSON, "singer"),
+    ("What is the storm's name?", THING, "storm"),
+    ("Which Pixar animated sequel broke a box office record?", THING, "sequel"),
+    ("Which state-owned bank collapsed this week?", ORGANISATION, "bank"),
+    ("Which Republican won races in Ohio?", THING, "republican"),
     ("What did Sattar demand?", DESCRIPTION, None),
     ("What is Sattar's condition for rejoining the MQM-P?", DESCRIPTION, "condition"),
     (
@@ -149,3 +156,38 @@ def test_kinds_group_into_factoid_and_verdict() -> None:
     assert analyse("The US this week formally banned which mineral?").is_factoid
     assert not analyse("What did Sattar demand?").is_factoid
     assert analyse("Is that acceptable to the MQM-P?").is_verdict
+
+
+@pytest.mark.parametrize(
+    ("question", "by_position"),
+    [
+        ("The recalled spinach may have been contaminated with what?", True),
+        ("The border wall was built out of what?", True),
+        ("Two US citizens were charged with running a group known as what?", False),
+        ("The US this week formally banned which mineral?", False),
+    ],
+)
+def test_an_answer_named_only_by_its_place_must_stand_there(
+    question: str, by_position: bool
+) -> None:
+    assert analyse(question).by_position is by_position
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("What is the storm's name?", True),
+        ("What is the name of the hurricane threatening California?", True),
+        ("What name did the couple give their baby?", True),
+        ("Which animal is facing extinction in Wales?", False),
+        ("Which type of business did the chain sell?", False),
+    ],
+)
+def test_a_question_asking_for_a_name_is_seen(question: str, named: bool) -> None:
+    assert analyse(question).named is named
+
+
+def test_the_preposition_before_what_is_kept_with_the_slot() -> None:
+    analysis = analyse("The recalled spinach may have been contaminated with what?")
+    assert (analysis.slot, analysis.slot_via) == ("contaminated", "with")
+    assert analyse("A short walk can help lower what?").slot_via is None

@@ -841,3 +841,21 @@ def test_a_claims_day_narrows_the_asked_dates_and_never_widens_them() -> None:
     assert _later(None, since) == since
     assert _earlier("2023-10-01", until) == "2023-10-01"  # an --until before the day stays
     assert _earlier(None, None) is None
+
+
+def test_what_left_in_place_is_answered_by_the_phrase_standing_there(
+    embedder, tmp_path_factory
+) -> None:
+    assistant = _archive(
+        embedder, tmp_path_factory, "in-situ",
+        ("Spinach recall", "Alpha Times", "2023-10-01",
+         "Greenleaf Farms recalled its bagged spinach in September after samples were "
+         "contaminated with listeria, the agency said.\n\n"
+         "The company sold the spinach in 12 states."),
+    )  # fmt: skip
+    answer = assistant.ask("Greenleaf's recalled spinach was contaminated with what?")
+    assert answer.short_answer is not None and answer.short_answer.text == "listeria"
+    _exact(assistant, answer)
+    # nothing stands where "what" stands: the best sentence is quoted, no answer is stated
+    quoted = assistant.ask("Greenleaf's spinach was sold with what?")
+    assert not quoted.abstained and quoted.short_answer is None
