@@ -41,6 +41,42 @@ _MONEY_WORDS = re.compile(
     r"ransom|spend|spent|dollars?|value|bid)\b",
     re.IGNORECASE,
 )
+_MONTH_NAMES = (
+    r"\b(?:january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\b"
+)
+# "next year", "last week", "the weekend": said relative to the article's day, never the
+# date asked for, where the text gives no number, month or weekday
+RELATIVE_DATE = 0.3
+_RELATIVE = re.compile(
+    r"^(?!.*(?:\d|" + _MONTH_NAMES + r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b))"
+    r".*\b(?:next|last|this|past|coming|recent|ago|earlier|later|today|tonight|tomorrow|"
+    r"yesterday|weekend|week|month|year|years|decade|decades)\b",
+    re.IGNORECASE,
+)
+_UNIT = re.compile(r"\b(?:what|which)\s+(year|date|month)\b", re.IGNORECASE)
+_PART_DATE = 0.6  # a date short of the unit asked ("in April" for "On what date ...?")
+
+
+def _date_fit(text: str, question: str) -> float:
+    """A date fits as far as it is a date of the unit asked: "On what date" wants a day of a
+    month ("April 11"), "In which year" a year, "Which month" a month; a relative date
+    ("next year") fits no question."""
+    if _RELATIVE.search(text):
+        return RELATIVE_DATE
+    unit = _UNIT.search(question)
+    if unit is None:
+        return 1.0
+    month = re.search(_MONTH_NAMES, text, re.IGNORECASE) is not None
+    wanted = unit.group(1).lower()
+    if wanted == "year":
+        return 1.0 if re.search(r"\b(?:1[89]|20)\d\d\b", text) else _PART_DATE
+    if wanted == "month":
+        return 1.0 if month else _PART_DATE
+    day = re.search(r"\b\d{1,2}(?:st|nd|rd|th)?\b", text) is not None
+    return 1.0 if (month and day) or re.search(r"\d{1,2}/\d{1,2}", text) else _PART_DATE
+
+
 _PERCENT_WORDS = re.compile(r"\b(percent|percentage|proportion|share|rate)\b", re.IGNORECASE)
 
 
@@ -64,6 +100,8 @@ def type_fit(
     if kind == ORGANISATION and mention.label in ("GPE", "LOC") and not _known_place(mention):
         return _UNKNOWN_PLACE  # no place the gazetteer knows: a firm the tagger took for one
     if mention.label in analysis.labels:
+        if kind == DATE:
+            return _date_fit(mention.text, analysis.question)
         return _number_fit(mention, analysis) if kind == NUMBER else 1.0
     if mention.label == NOUN_PHRASE:
         if not mention.proper:

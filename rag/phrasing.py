@@ -11,7 +11,7 @@ from rag.answer_types import PERSON, PLACE
 from rag.candidates import question_words
 from rag.cite import passage_sentences
 from rag.mentions import AMOUNTS, NOUN_PHRASE, Mention, mentions, normalise_key
-from rag.places import COUNTRY, WANTED, city_country, country_of
+from rag.places import COUNTRY, WANTED, city_country, countries_named, country_of
 from rag.question import Analysis
 from rag.retrieve import Passage
 from rag.sentences import Sentence
@@ -55,7 +55,11 @@ def trimmed(mention: Mention, analysis: Analysis) -> Mention:
     than 1,000" -> "1,000": the quote keeps them), and no quote mark is left unpaired."""
     if mention.label in AMOUNTS and (hedge := _HEDGE.match(mention.text)):
         return _narrowed(mention, hedge.end(), len(mention.text))
+    if (country := _common_country(mention, analysis)) is not None:
+        return country
     words = list(re.finditer(r"\S+", mention.text))
+    if (named := _after_type_noun(words, analysis)) is not None:  # "weight-loss drug Wegovy"
+        return _paired(_narrowed(mention, words[named].start(), len(mention.text)))
     asked = question_words(analysis)
     first, last = 0, len(words)
     if mention.label == NOUN_PHRASE:
@@ -85,6 +89,36 @@ _HEDGE = re.compile(
     re.IGNORECASE,
 )
 _OWNER = re.compile(r"\w[’']s$")  # a possessive a cut phrase ends on
+
+
+def _common_country(mention: Mention, analysis: Analysis) -> Mention | None:
+    """A country asked for, named in its official form, cut to its common name inside it
+    ("The Republic of Rwanda" -> "Rwanda"); None otherwise."""
+    if mention.label != "GPE" or analysis.answer_type != PLACE:
+        return None
+    names = countries_named(mention.text)
+    if len(names) != 1:
+        return None
+    name = next(iter(names))
+    at = mention.text.lower().find(name.lower())
+    if at < 0 or len(name) == len(mention.text):
+        return None
+    return _narrowed(mention, at, at + len(name))
+
+
+def _after_type_noun(words: list[re.Match[str]], analysis: Analysis) -> int | None:
+    """Index of the first word of a name that follows the question's type noun in lower case
+    ("Novo Nordisk's weight-loss drug Wegovy" for "... which weight-loss drug?"); None when
+    the phrase has no such name."""
+    noun = analysis.type_noun
+    if not noun:
+        return None
+    for i, word in enumerate(words[:-1]):
+        if word.group() in (noun, noun + "s") and all(
+            w.group()[:1].isupper() for w in words[i + 1 :]
+        ):
+            return i + 1
+    return None
 
 
 def _narrowed(mention: Mention, start: int, end: int) -> Mention:

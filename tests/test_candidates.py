@@ -192,3 +192,23 @@ def test_a_dateline_with_a_minus_sign_and_a_hyphenated_count_are_not_candidates(
     assert not any(t.startswith(("ANAHEIM", "Calif")) for t in texts)
     assert not any(t.startswith(("-", "day")) for t in texts)
     assert "five-day debut" in texts
+
+
+@pytest.mark.parametrize(
+    ("date", "question", "fits"),
+    [
+        ("April 11", "On what date does the new rule take effect?", True),
+        ("Thursday", "On what date does the new rule take effect?", False),
+        ("next year", "When does the new rule take effect?", False),
+        ("2019", "In which year was the bridge opened?", True),
+        ("March", "In which year was the bridge opened?", False),
+        ("March", "Which month was the bridge opened?", True),
+        ("Monday", "When was the bridge opened?", True),
+    ],
+)
+def test_a_date_fits_when_it_is_a_date_of_the_unit_asked(
+    date: str, question: str, fits: bool
+) -> None:
+    doc = parse(f"The bridge work is set for {date}, officials said.")
+    mention = next(m for m in mentions(doc, 0) if m.text == date)
+    assert (type_fit(mention, analyse(question), doc) == 1.0) is fits

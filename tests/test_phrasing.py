@@ -103,3 +103,21 @@ def test_an_amount_without_a_number_keeps_its_words() -> None:
     """ "About a third" has no number to stand for it; "450" has no hedge."""
     said = _said("About a third of the 450 members voted.", "How many members voted?", AMOUNTS)
     assert said == {"About a third", "450"}
+
+
+def test_a_country_in_its_official_form_is_said_by_its_common_name() -> None:
+    said = _said(
+        "The Republic of Rwanda reported new cases of the virus on Friday.",
+        "Which country reported new cases of the virus?",
+        frozenset({"GPE"}),
+    )
+    assert said == {"Rwanda"}
+
+
+def test_a_name_after_the_type_noun_is_said_without_the_words_before_it() -> None:
+    said = _said(
+        "Regulators approved a pill version of Halvor Pharma's weight-loss drug Slimora.",
+        "Regulators approved a pill version of which Halvor Pharma weight-loss drug?",
+    )
+    assert "Slimora" in said
+    assert not any(s.endswith("drug Slimora") for s in said)
