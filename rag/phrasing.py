@@ -94,16 +94,24 @@ _OWNER = re.compile(r"\w[’']s$")  # a possessive a cut phrase ends on
 def _common_country(mention: Mention, analysis: Analysis) -> Mention | None:
     """A country asked for, named in its official form, cut to its common name inside it
     ("The Republic of Rwanda" -> "Rwanda"); None otherwise."""
-    if mention.label != "GPE" or analysis.answer_type != PLACE:
+    if mention.label != "GPE" or not asks_country(analysis):
         return None
     names = countries_named(mention.text)
     if len(names) != 1:
         return None
     name = next(iter(names))
     at = mention.text.lower().find(name.lower())
-    if at < 0 or len(name) == len(mention.text):
+    rest = (mention.text[:at] + " " + mention.text[at + len(name) :]).lower().split()
+    if at < 0 or not rest or any(w not in _OFFICIAL for w in rest):  # not "New Mexico"
         return None
     return _narrowed(mention, at, at + len(name))
+
+
+# the words of a country's official name around its common one
+_OFFICIAL = frozenset(
+    "the republic of kingdom federal democratic people's islamic united state states "
+    "federation commonwealth socialist arab grand duchy principality union".split()
+)
 
 
 def _after_type_noun(words: list[re.Match[str]], analysis: Analysis) -> int | None:

@@ -121,3 +121,12 @@ def test_a_name_after_the_type_noun_is_said_without_the_words_before_it() -> Non
     )
     assert "Slimora" in said
     assert not any(s.endswith("drug Slimora") for s in said)
+
+
+def test_a_place_whose_name_holds_a_countrys_is_said_whole() -> None:
+    said = _said(
+        "The capsule landed in the New Mexico desert on Saturday.",
+        "In which state's desert did the capsule land?",
+        frozenset({"GPE"}),
+    )
+    assert said == {"New Mexico"}
