@@ -3,13 +3,14 @@
 Systems: the plain LangChain recipe (RecursiveCharacterTextSplitter, 1,000 characters with 200
 overlap, Chroma similarity search, the same embedding model passed explicitly), keyword search
 alone (Newsdesk's FTS5 index), and Newsdesk (hybrid retrieval and the configured answerer).
-Data: ../shared/data/realtimeqa (each question asked as of its question_date) and
-../shared/data/multihop_rag (evidence recall, and abstention on its null questions).
+Data: ../shared/data/realtimeqa (each question asked as of its question_date),
+../shared/data/multihop_rag (evidence recall, and abstention on its null questions) and the
+written quiz set over the RealTimeQA articles (`benchmarks/written.py`).
 Built stores are cached under benchmarks/out/stores/. Prints the table and writes it into
 README.md between the quality markers.
 
-    python benchmarks/quality.py [--split tune|check] [--limit N] [--only realtimeqa|multihop]
-                                 [--no-readme]
+    python benchmarks/quality.py [--split tune|check] [--limit N]
+                                 [--only realtimeqa|multihop|written] [--no-readme]
 
 `--split check` reports on the half of each dev set that settings were not tuned on (the
 README's figures); `--split tune` is the half they were tuned on.
@@ -70,6 +71,11 @@ class Dataset:
     label: str
     questions: Path
     articles: Path
+    store: str = ""  # the cached stores' folder name, when another set's articles are re-used
+
+    @property
+    def stored(self) -> str:
+        return self.store or self.name
 
 
 @dataclass
@@ -97,7 +103,7 @@ def newsdesk_store(dataset: Dataset, settings: Settings) -> Any:
     from rag.store import open_store
 
     store = open_store(
-        settings.replace(data_dir=CACHE / dataset.name, chroma_url="", database_url="")
+        settings.replace(data_dir=CACHE / dataset.stored, chroma_url="", database_url="")
     )
     started = time.perf_counter()
     report = store.add(read_sources([str(dataset.articles)], 10**9), _progress("newsdesk"))
@@ -115,7 +121,7 @@ def recipe_store(dataset: Dataset, settings: Settings) -> Any:
 
     from rag.embeddings import SentenceEmbedder
 
-    folder = CACHE / f"langchain-{dataset.name}"
+    folder = CACHE / f"langchain-{dataset.stored}"
     embedder = SentenceEmbedder(settings.embed_model, settings.embed_batch_size)
     db = Chroma("recipe", embedding_function=embedder, persist_directory=str(folder))
     marker = folder / "ready.json"
@@ -278,7 +284,10 @@ def write_readme(table: str, readme: Path = README) -> None:
 
 
 def dev_sets(data: Path) -> list[Dataset]:
-    """The two dev sets of ../shared/data: RealTimeQA and the MultiHop-RAG sample."""
+    """The dev sets: RealTimeQA and the MultiHop-RAG sample of ../shared/data, and the written
+    quiz set over the RealTimeQA articles (`benchmarks/written.py`)."""
+    from written import resolve
+
     realtimeqa = data / "realtimeqa"
     multihop = data / "multihop_rag"
     return [
@@ -294,6 +303,13 @@ def dev_sets(data: Path) -> list[Dataset]:
             multihop / "questions_dev.jsonl",
             multihop / "evidence.jsonl",
         ),
+        Dataset(
+            "written",
+            "Written quiz",
+            resolve(realtimeqa / "articles_dev.jsonl"),
+            realtimeqa / "articles_dev.jsonl",
+            store="realtimeqa",
+        ),
     ]
 
 
@@ -302,7 +318,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--limit", type=int, default=None, help="questions per dataset")
     parser.add_argument("--split", choices=SPLITS, default=None, help="half of each dev set")
-    parser.add_argument("--only", choices=["realtimeqa", "multihop"], default=None)
+    parser.add_argument("--only", choices=["realtimeqa", "multihop", "written"], default=None)
     parser.add_argument("--no-readme", action="store_true", help="print only")
     args = parser.parse_args()
     datasets = dev_sets(args.data)

@@ -176,7 +176,9 @@ def named_by(mention: Mention, analysis: Analysis, doc: Any) -> bool:
         head, rest = span[0], span[1:]
         if span.root.lower_ in words:  # unless a name follows: the movie "A Working Man"
             # and named by a noun ("the monkeypox virus"), not described ("a deadly virus")
-            nouns = [t for t in span if t.i != span.root.i and t.dep_ in _NAMING]
+            # "what kind of test": a kind is also told by an adjective ("a rapid test")
+            naming = _NAMING | {"amod"} if analysis.category else _NAMING
+            nouns = [t for t in span if t.i != span.root.i and t.dep_ in naming]
             apposed = any(c.dep_ == "appos" for c in span.root.rights)
             return bool(nouns) and not apposed and not _counted(span.root)
         # "Hurricane Hilary", not "a toy convention" or "the American Toy Fair"
@@ -185,6 +187,8 @@ def named_by(mention: Mention, analysis: Analysis, doc: Any) -> bool:
     after = doc[mention.last : mention.last + 3]
     # not "a toy convention in Paris", nor "a film based on a Broadway musical"
     before = [t for t in before if not _verb_between(doc, t.i, mention.first)]
+    # nor across a clause's punctuation ("... a tell-all book, the Trump administration said")
+    before = [t for t in before if not _stop_between(doc, t.i, mention.first)]
     # after it only in apposition ("Jaguar, the automaker"), not across a clause ("its past
     # what the glacier ...")
     after = [t for t in after if not _clause_between(doc, mention.last, t.i)]
@@ -217,6 +221,13 @@ def _counted(noun: Any) -> bool:
     the name modifying it names what they are clubs of, not one of them."""
     return any(
         t.ent_type_ in ("ORDINAL", "CARDINAL") or t.lower_ in _QUANTIFIERS for t in noun.lefts
+    )
+
+
+def _stop_between(doc: Any, first: int, last: int) -> bool:
+    """A comma, semicolon, colon or dash stands between the two tokens."""
+    return any(
+        t.text in (",", ";", ":", "—", "–", "-") and t.tag_ != "HYPH" for t in doc[first + 1 : last]
     )
 
 

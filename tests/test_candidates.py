@@ -212,3 +212,17 @@ def test_a_date_fits_when_it_is_a_date_of_the_unit_asked(
     doc = parse(f"The bridge work is set for {date}, officials said.")
     mention = next(m for m in mentions(doc, 0) if m.text == date)
     assert (type_fit(mention, analyse(question), doc) == 1.0) is fits
+
+
+def test_a_type_noun_before_a_comma_does_not_name_the_next_clauses_subject() -> None:
+    question = analyse("The city tried to stop the author from publishing which book?")
+    doc = parse("To block the critical book, the Harbor Council filed a lawsuit on Tuesday.")
+    council = next(m for m in mentions(doc, 0) if "Harbor Council" in m.text)
+    assert not named_by(council, question, doc)
+
+
+def test_what_kind_of_is_answered_by_the_adjective_that_sorts_the_type_noun() -> None:
+    doc = parse("Officials now advise people to take a rapid test before leaving isolation.")
+    test = next(m for m in mentions(doc, 0) if m.text.endswith("rapid test"))
+    assert named_by(test, analyse("What kind of test do officials now advise?"), doc)
+    assert not named_by(test, analyse("Which test do officials now advise?"), doc)
