@@ -313,13 +313,29 @@ def fills_slot(mention: Mention, doc: Any, slot_stem: str, stem_of: dict[str, st
     return stem_of.get(head.lower_, head.lower_) == slot_stem
 
 
-def stands_in_place(mention: Mention, doc: Any, analysis: Analysis) -> bool:
-    """The mention stands where the question's "what" stands: the object of the same
-    preposition ("contaminated with listeria" for "... contaminated with what?"), or an
-    object, not the subject, where the question has no preposition."""
+def stands_in_place(
+    mention: Mention, doc: Any, analysis: Analysis, slot: str, stem_of: dict[str, str]
+) -> bool:
+    """The mention stands where the question's "what" stands, below the word `slot` (stemmed):
+    the object of the same preposition ("contaminated with listeria", "the risk of developing
+    diabetes" for "... risk of what?"), an object, not the subject, where the question has no
+    preposition, or the modifier of that word itself ("a salmonella outbreak" for "an
+    outbreak of what?")."""
     root = doc[mention.first : mention.last].root
+    if stem_of.get(root.lower_, root.lower_) == slot and analysis.slot_via == "of":
+        return any(c.dep_ in ("compound", "amod", "nmod") and c.i < root.i for c in root.children)
+    step, preps = root, []
+    while step.head.i != step.i:
+        head = step.head
+        if head.pos_ == "ADP":
+            preps.append(head.lower_)
+        elif not (head.tag_ == "VBG" and head.dep_ == "pcomp"):  # "of developing diabetes"
+            break
+        step = head
+    if stem_of.get(step.head.lower_, step.head.lower_) != slot or step.head.i == step.i:
+        return False
     if analysis.slot_via:
-        return root.dep_ == "pobj" and root.head.lower_ == analysis.slot_via
+        return analysis.slot_via in preps
     return root.dep_ not in ("nsubj", "nsubjpass")
 
 

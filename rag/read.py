@@ -208,8 +208,9 @@ class Reader:
                 fit = type_fit(mention, analysis, doc, likeness.get(mention.key))
                 in_place = bool(slot) and fills_slot(mention, doc, slot, stem_of)
                 if analysis.by_position:  # named only by its place: standing there is its type
-                    if not (in_place and stands_in_place(mention, doc, analysis)):
+                    if not stands_in_place(mention, doc, analysis, slot, stem_of):
                         continue
+                    in_place = True
                     fit = max(fit, w.in_place) if fit > 0 else 0.0
                 fit *= math.sqrt(specific.get(mention.text, 1.0))
                 # what it adds once the question's own words at its edges are dropped

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.candidates import named_by, novelty, type_fit
+from rag.candidates import named_by, novelty, stands_in_place, type_fit
 from rag.mentions import NOUN_PHRASE, Mention, mentions, normalise_key
 from rag.nlp import parse
 from rag.places import countries_named
@@ -226,3 +226,39 @@ def test_what_kind_of_is_answered_by_the_adjective_that_sorts_the_type_noun() ->
     test = next(m for m in mentions(doc, 0) if m.text.endswith("rapid test"))
     assert named_by(test, analyse("What kind of test do officials now advise?"), doc)
     assert not named_by(test, analyse("Which test do officials now advise?"), doc)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question", "answer"),
+    [
+        (
+            "Sleeping near bright lights may raise the risk of developing diabetes, a study found.",
+            "Sleeping near bright lights was tied to a higher risk of what?",
+            "diabetes",
+        ),
+        (
+            "Officials tied the bagged salads to a listeria outbreak.",
+            "Officials tied the bagged salads to an outbreak of what?",
+            "listeria outbreak",
+        ),
+        (
+            "Inspectors said the salads were contaminated with listeria.",
+            "The salads were contaminated with what?",
+            "listeria",
+        ),
+    ],
+)
+def test_a_phrase_stands_where_the_questions_what_stands(
+    sentence: str, question: str, answer: str
+) -> None:
+    from rag.catalog import stems
+
+    doc, analysis = parse(sentence), analyse(question)
+    vocabulary = sorted({t.lower_ for t in doc})
+    stem_of = dict(zip(vocabulary, stems(vocabulary), strict=True))
+    slot = stems([analysis.slot])[0]
+    standing = {
+        m.text for m in mentions(doc, 0) if stands_in_place(m, doc, analysis, slot, stem_of)
+    }
+    assert any(answer in s for s in standing)
+    assert not standing & {"Inspectors", "Officials", "Sleeping", "a study"}
