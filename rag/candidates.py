@@ -189,6 +189,8 @@ def named_by(mention: Mention, analysis: Analysis, doc: Any) -> bool:
     before = [t for t in before if not _verb_between(doc, t.i, mention.first)]
     # nor across a clause's punctuation ("... a tell-all book, the Trump administration said")
     before = [t for t in before if not _stop_between(doc, t.i, mention.first)]
+    # nor through a preposition, unless a naming verb follows it ("the sport at the time")
+    before = [t for t in before if not _preposition_between(doc, t.i, mention.first)]
     # after it only in apposition ("Jaguar, the automaker"), not across a clause ("its past
     # what the glacier ...")
     after = [t for t in after if not _clause_between(doc, mention.last, t.i)]
@@ -221,6 +223,16 @@ def _counted(noun: Any) -> bool:
     the name modifying it names what they are clubs of, not one of them."""
     return any(
         t.ent_type_ in ("ORDINAL", "CARDINAL") or t.lower_ in _QUANTIFIERS for t in noun.lefts
+    )
+
+
+def _preposition_between(doc: Any, first: int, last: int) -> bool:
+    """A preposition stands between the two tokens, other than the "of" that names ("the
+    village of Baghouz"), and no naming verb ("a faction of the MQM named MQM-RC")."""
+    between = doc[first + 1 : last]
+    naming_of = [t for t in between if t.i == first + 1 and t.lower_ == "of"]
+    return any(t.pos_ == "ADP" and t not in naming_of for t in between) and not any(
+        t.lower_ in _NAMING_VERBS for t in between
     )
 
 

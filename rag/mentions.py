@@ -85,6 +85,8 @@ def mentions(doc: Any, offset: int) -> list[Mention]:
             first += 1
         if first >= chunk.end or chunk.root.pos_ == "PRON" or not kept(first, chunk.end):
             continue
+        if _within_amount(doc, first, chunk.end):  # "Jan." of "Jan. 24"
+            continue
         _add(found, doc, first, chunk.end, NOUN_PHRASE, offset)
         counted = first
         while counted < chunk.end - 1 and (
@@ -104,6 +106,15 @@ def mentions(doc: Any, offset: int) -> list[Mention]:
         if kept(first, last):
             _add(found, doc, first, last, NOUN_PHRASE, offset)
     return sorted(found.values(), key=lambda m: (m.start, -m.end))
+
+
+def _within_amount(doc: Any, first: int, last: int) -> bool:
+    """The tokens are part of a longer date, time or amount entity."""
+    return any(
+        e.start <= first and last <= e.end and e.end - e.start > last - first
+        for e in doc.ents
+        if e.label_ in AMOUNTS or e.label_ in ("DATE", "TIME")
+    )
 
 
 def _runs(

@@ -262,3 +262,19 @@ def test_a_phrase_stands_where_the_questions_what_stands(
     }
     assert any(answer in s for s in standing)
     assert not standing & {"Inspectors", "Officials", "Sleeping", "a study"}
+
+
+def test_a_type_noun_names_across_of_but_not_across_another_preposition() -> None:
+    question = analyse("In which village did the fighters make their last stand?")
+    doc = parse("The fighters held the eastern village of Harran until the end.")
+    village = next(m for m in mentions(doc, 0) if m.text == "Harran")
+    assert named_by(village, question, doc)
+    sport = analyse("His daughter played which sport at the college?")
+    played = parse("His daughter played the sport at the time, the filings show.")
+    time = next(m for m in mentions(played, 0) if m.text == "time")
+    assert not named_by(time, sport, played)
+
+
+def test_a_phrase_inside_a_date_is_no_candidate_of_its_own() -> None:
+    texts = {m.text for m in mentions(parse("Visitors can see the pandas before Jan. 24."), 0)}
+    assert "Jan. 24" in texts and "Jan." not in texts
