@@ -115,6 +115,17 @@ def typed_noun(text: str) -> Typed | None:
     return Typed(kind, noun, _phrase(run), plural, kind_of, of_noun, named)
 
 
+def counted_noun(text: str) -> str | None:
+    """What "how many" counts ("republicans" in "How many House Republicans voted ...?"), so
+    that a number counting it ("14 Republicans") is named by it; None when nothing follows."""
+    from rag.nlp import parse
+
+    doc = parse(text)
+    many = next((t for t in doc[1:] if t.lower_ == "many" and doc[t.i - 1].lower_ == "how"), None)
+    run = _noun_run(doc, many.i + 1) if many is not None and many.i + 1 < len(doc) else []
+    return run[-1].lower_ if run and run[-1].pos_ in ("NOUN", "PROPN") else None
+
+
 def _of_noun(doc: Any, head: Any) -> str | None:
     """The common noun the type noun is "of": "cleaner" in "which brand of multi-purpose
     cleaner", whose name a sentence gives as its modifier ("Fabuloso multi-purpose cleaner")."""

@@ -77,6 +77,7 @@ def _date_fit(text: str, question: str) -> float:
     return 1.0 if (month and day) or re.search(r"\d{1,2}/\d{1,2}", text) else _PART_DATE
 
 
+UNCOUNTED = 0.6  # share of its fit a number keeps when it does not count what "how many" asks
 _PERCENT_WORDS = re.compile(r"\b(percent|percentage|proportion|share|rate)\b", re.IGNORECASE)
 
 
@@ -102,7 +103,10 @@ def type_fit(
     if mention.label in analysis.labels:
         if kind == DATE:
             return _date_fit(mention.text, analysis.question)
-        return _number_fit(mention, analysis) if kind == NUMBER else 1.0
+        if kind == NUMBER:
+            counts = not analysis.type_noun or named_by(mention, analysis, doc)
+            return _number_fit(mention, analysis) * (1.0 if counts else UNCOUNTED)
+        return 1.0
     if mention.label == NOUN_PHRASE:
         if not mention.proper:
             return 0.0
@@ -195,7 +199,8 @@ def named_by(mention: Mention, analysis: Analysis, doc: Any) -> bool:
     # what the glacier ...")
     after = [t for t in after if not _clause_between(doc, mention.last, t.i)]
     near = [t for t in [*before, *after] if t.lower_ in words and t.dep_ != "compound"]
-    near = [t for t in near if not (span.root.head.i == t.i and _counted(t))]
+    if analysis.answer_type != NUMBER:  # "how many people": the count is what is asked
+        near = [t for t in near if not (span.root.head.i == t.i and _counted(t))]
     return (
         bool(near)
         or _apposed(mention, doc, words)

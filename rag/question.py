@@ -26,6 +26,7 @@ from rag.answer_types import (
     THING,
     VERDICT,
     Typed,
+    counted_noun,
     typed_noun,
 )
 from rag.catalog import keyword_terms
@@ -143,7 +144,7 @@ def _answer_type(text: str) -> Typed:
     if _is_yes_no(main):
         return Typed(VERDICT)
     if _NUMBER_Q.search(main):
-        return Typed(NUMBER)
+        return Typed(NUMBER, counted_noun(main))
     if _DATE_Q.search(main):
         return Typed(DATE)
     if _KNOWN_AS.search(main) or (_IN_SITU.search(main) and not _OPENS_WH.match(main)):

@@ -278,3 +278,12 @@ def test_a_type_noun_names_across_of_but_not_across_another_preposition() -> Non
 def test_a_phrase_inside_a_date_is_no_candidate_of_its_own() -> None:
     texts = {m.text for m in mentions(parse("Visitors can see the pandas before Jan. 24."), 0)}
     assert "Jan. 24" in texts and "Jan." not in texts
+
+
+def test_how_many_prefers_the_number_that_counts_what_it_asks() -> None:
+    fits = _fits(
+        "The council passed the bill 9-4, one of its closest votes, with 3 Republicans in favour.",
+        "How many Republicans voted for the bill?",
+    )
+    assert fits["3"] == 1.0
+    assert fits["one"] < 1.0 and fits["9"] < 1.0

@@ -54,7 +54,7 @@ SHAPES = [
     (
         "Approximately how many people have been arrested during the protests in Iran?",
         NUMBER,
-        None,
+        "people",
     ),  # fmt: skip
     ("What percentage of California is at risk for wildfires?", NUMBER, None),
     ("How much was former President Donald Trump fined Tuesday?", NUMBER, None),
