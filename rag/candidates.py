@@ -15,6 +15,7 @@ from rag.question import Analysis
 
 CATEGORY_NAME = 0.3  # share of its fit a name keeps where the question asks for a kind
 LIKENESS_FLOOR = 0.1  # a typed phrase unlike the type noun still keeps this share of its fit
+KNOWN_KIND = 0.8  # fit of a phrase WordNet knows as a kind of the type phrase
 _PLACES = frozenset({"GPE", "LOC", "NORP"})
 # the small tagger's labels get a second opinion from the gazetteer (`rag.places`): a name it
 # knows as a place fits a place question whatever its label, and one it does not know, tagged
@@ -82,15 +83,20 @@ _PERCENT_WORDS = re.compile(r"\b(percent|percentage|proportion|share|rate)\b", r
 
 
 def type_fit(
-    mention: Mention, analysis: Analysis, doc: Any, likeness: float | None = None
+    mention: Mention,
+    analysis: Analysis,
+    doc: Any,
+    likeness: float | None = None,
+    known_kind: bool = False,
 ) -> float:
     """How well the mention is the kind of thing the question asks for, in [0, 1].
-    `likeness` is the cosine similarity of the mention to the question's type phrase."""
+    `likeness` is the cosine similarity of the mention to the question's type phrase;
+    `known_kind` that WordNet knows it as a kind of that phrase (`rag.kinds`)."""
     kind = analysis.answer_type
     if mention.label == NOUN_PHRASE and _measure(mention, doc):  # "104 Fahrenheit"
         return 0.0
     if kind == THING:
-        return _thing_fit(mention, analysis, doc, likeness)
+        return _thing_fit(mention, analysis, doc, likeness, known_kind)
     if kind == PLACE and (mention.label in analysis.labels or mention.label == "NORP"):
         base = 1.0 if mention.label in analysis.labels else _NEAR[PLACE]["NORP"]
         return base * place_fit(mention.text, analysis.type_noun)
@@ -149,7 +155,9 @@ def _number_fit(mention: Mention, analysis: Analysis) -> float:
     return 1.0
 
 
-def _thing_fit(mention: Mention, analysis: Analysis, doc: Any, likeness: float | None) -> float:
+def _thing_fit(
+    mention: Mention, analysis: Analysis, doc: Any, likeness: float | None, known_kind: bool
+) -> float:
     """A typed noun phrase fits when the sentence names it by the question's type noun ("the
     mineral asbestos", "Typhoon Wipha", "orcas, the sea animals"); any other entity or noun
     phrase fits as far as it is like the type phrase ("an alliance" is an arrangement, "Syed
@@ -158,6 +166,8 @@ def _thing_fit(mention: Mention, analysis: Analysis, doc: Any, likeness: float |
         return 0.0
     if named_by(mention, analysis, doc):
         return 1.0
+    if known_kind:  # "volleyball" for "which sport"
+        return KNOWN_KIND
     base = 0.6 if mention.label != NOUN_PHRASE else 0.5 if mention.proper else 0.35
     if analysis.category and mention.proper:  # "which type of business": "hotels", not a name
         base *= CATEGORY_NAME

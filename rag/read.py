@@ -35,6 +35,7 @@ from rag.candidates import (
 )
 from rag.catalog import stems
 from rag.gather import Found, gather, relabelled, sentence_candidates
+from rag.kinds import is_kind
 from rag.mentions import NOUN_PHRASE, Mention
 from rag.outlets import named_outlets, unknown_outlets
 from rag.phrasing import fullest_name, stated, trimmed
@@ -195,6 +196,7 @@ class Reader:
         parsed = relabelled(parsed)
         phrases = [m for _, _, found in parsed for m in found]
         likeness = self._likeness(analysis, phrases)
+        kinds = self._kinds(analysis, phrases)
         generic = [m.text for m in phrases if m.label == NOUN_PHRASE and not m.proper]
         specific = self.ranker.specificity(generic) if generic else {}
         scored: list[tuple[float, Mention, Sentence]] = []
@@ -205,7 +207,8 @@ class Reader:
             strength = max(0.0, sentence.score / top) * min(1.0, max(0.0, gate))
             strength *= w.rank_decay ** (sentence.rank - 1)  # the retriever's order is a prior
             for mention in found:
-                fit = type_fit(mention, analysis, doc, likeness.get(mention.key))
+                said = trimmed(mention, analysis)  # without what the question says
+                fit = type_fit(mention, analysis, doc, likeness.get(mention.key), said.key in kinds)
                 in_place = bool(slot) and fills_slot(mention, doc, slot, stem_of)
                 if analysis.by_position:  # named only by its place: standing there is its type
                     if not stands_in_place(mention, doc, analysis, slot, stem_of):
@@ -214,7 +217,7 @@ class Reader:
                     fit = max(fit, w.in_place) if fit > 0 else 0.0
                 fit *= math.sqrt(specific.get(mention.text, 1.0))
                 # what it adds once the question's own words at its edges are dropped
-                new = novelty(trimmed(mention, analysis), asked, analysis.type_noun, places)
+                new = novelty(said, asked, analysis.type_noun, places)
                 if fit <= 0 or new <= 0:
                     continue
                 titled = described(mention, doc, focus, stem_of)
@@ -230,6 +233,19 @@ class Reader:
                     local *= w.subject
                 scored.append((min(local, 0.99), mention, sentence))
         return gather(scored, analysis)
+
+    def _kinds(self, analysis: Analysis, found: Sequence[Mention]) -> set[str]:
+        """The common noun phrases WordNet knows as kinds of the question's type phrase
+        ("volleyball" for "which sport"), for typed noun phrase questions."""
+        if analysis.answer_type != THING or not analysis.type_phrase:
+            return set()
+        said = [trimmed(m, analysis) for m in found if m.label == NOUN_PHRASE and not m.proper]
+        keys = {m.key for m in said if m.key}
+        if not analysis.category:  # "a deadly virus" is no kind of virus the text names
+            noun = analysis.type_noun or ""
+            keys = {k for k in keys if k.split()[-1] not in (noun, noun + "s")}
+        kind = analysis.type_phrase
+        return {k for k in keys if is_kind(k, kind, self.store.data_dir)}
 
     def _likeness(self, analysis: Analysis, found: Sequence[Mention]) -> dict[str, float]:
         """Cosine similarity of each candidate to the question's type phrase, for typed noun

