@@ -202,9 +202,16 @@ def named_by(mention: Mention, analysis: Analysis, doc: Any) -> bool:
     # not "a toy convention in Paris", nor "a film based on a Broadway musical"
     before = [t for t in before if not _verb_between(doc, t.i, mention.first)]
     # nor across a clause's punctuation ("... a tell-all book, the Trump administration said")
-    before = [t for t in before if not _stop_between(doc, t.i, mention.first)]
-    # nor through a preposition, unless a naming verb follows it ("the sport at the time")
-    before = [t for t in before if not _preposition_between(doc, t.i, mention.first)]
+    # or through a preposition ("the sport at the time"), unless a naming verb stands between
+    # ("the black hole, known as Sagittarius A*")
+    before = [
+        t
+        for t in before
+        if _naming_between(doc, t.i, mention.first)
+        or not (
+            _stop_between(doc, t.i, mention.first) or _preposition_between(doc, t.i, mention.first)
+        )
+    ]
     # after it only in apposition ("Jaguar, the automaker"), not across a clause ("its past
     # what the glacier ...")
     after = [t for t in after if not _clause_between(doc, mention.last, t.i)]
@@ -241,14 +248,16 @@ def _counted(noun: Any) -> bool:
     )
 
 
+def _naming_between(doc: Any, first: int, last: int) -> bool:
+    """A naming verb stands between the two tokens ("a faction of the MQM named MQM-RC")."""
+    return any(t.lower_ in _NAMING_VERBS for t in doc[first + 1 : last])
+
+
 def _preposition_between(doc: Any, first: int, last: int) -> bool:
     """A preposition stands between the two tokens, other than the "of" that names ("the
-    village of Baghouz"), and no naming verb ("a faction of the MQM named MQM-RC")."""
+    village of Baghouz")."""
     between = doc[first + 1 : last]
-    naming_of = [t for t in between if t.i == first + 1 and t.lower_ == "of"]
-    return any(t.pos_ == "ADP" and t not in naming_of for t in between) and not any(
-        t.lower_ in _NAMING_VERBS for t in between
-    )
+    return any(t.pos_ == "ADP" and not (t.i == first + 1 and t.lower_ == "of") for t in between)
 
 
 def _stop_between(doc: Any, first: int, last: int) -> bool:

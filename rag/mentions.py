@@ -67,6 +67,8 @@ def mentions(doc: Any, offset: int) -> list[Mention]:
 
     for ent in doc.ents:
         first, last = _trimmed_edges(doc, ent.start, ent.end)
+        if all(t.pos_ in ("PART", "PUNCT") for t in doc[first:last]):  # "n’t" tagged a place
+            continue
         if first < last and kept(first, last):
             _add(found, doc, first, last, _label(doc, ent), offset)
     for title in _TITLE.finditer(doc.text):  # “Wicked”, "Oppenheimer": a named work

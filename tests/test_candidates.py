@@ -287,3 +287,15 @@ def test_how_many_prefers_the_number_that_counts_what_it_asks() -> None:
     )
     assert fits["3"] == 1.0
     assert fits["one"] < 1.0 and fits["9"] < 1.0
+
+
+def test_a_type_noun_names_across_a_comma_when_a_naming_verb_follows() -> None:
+    question = analyse("What is the comet called?")
+    doc = parse("Astronomers tracked the comet, known as Tsuchinshan, for weeks.")
+    comet = next(m for m in mentions(doc, 0) if m.text == "Tsuchinshan")
+    assert named_by(comet, question, doc)
+
+
+def test_a_contraction_is_never_a_candidate() -> None:
+    texts = {m.text for m in mentions(parse("Black holes don’t emit light, the team said."), 0)}
+    assert not any(t in ("n’t", "don’t") for t in texts)
