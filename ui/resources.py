@@ -55,7 +55,7 @@ def _warm_up_thread(settings: Settings) -> threading.Thread:
 
 def warm_up(settings: Settings) -> None:
     """Once per process, after the first page is out: load what the first answer needs (the
-    ONNX query model when it exists, Chroma, the answer chain), so it does not wait."""
+    ONNX query model when it exists, Chroma, the answer chain, WordNet), so it does not wait."""
     _warm_up_thread(settings)
 
 
@@ -66,6 +66,9 @@ def _warm_up(store: Store, settings: Settings) -> None:
             store.embedder.encode(["warm up"])
         store.collection.count()
         import rag.extractive  # noqa: F401 - the answer chain and the default answerer
+        from rag.kinds import load
+
+        load(store.data_dir)  # WordNet, for typed questions ("Which sport ...?")
     except Exception:  # noqa: BLE001 - the first question reports any real problem itself
         return
 
