@@ -54,6 +54,7 @@ COLUMNS = (
     "answer_contains",
     "short_exact",
     "short_f1",
+    "short_contains",
     "yes_no_accuracy",
     "citation_precision",
     "abstain_recall",

@@ -27,6 +27,7 @@ METRIC_KEYS = (
     "answer_f1",
     "short_exact",
     "short_f1",
+    "short_contains",
     "yes_no_accuracy",
     "short_in_quote",
     "citation_precision",
@@ -231,7 +232,7 @@ def aggregate(rows: Sequence[Row]) -> dict[str, float | None]:
         result[key] = _mean([r.metrics.get(key) for r in rows])
     result["answer_contains"] = _mean([r.metrics.get("answer_contains") for r in rows])
     result["answer_f1"] = _mean([r.metrics.get("answer_f1") for r in rows])
-    for key in ("short_exact", "short_f1", "yes_no_accuracy", "short_in_quote"):
+    for key in ("short_exact", "short_f1", "short_contains", "yes_no_accuracy", "short_in_quote"):
         result[key] = _mean([r.metrics.get(key) for r in rows])
     result["citation_precision"] = _ratio(
         sum(r.metrics.get("cited_correct", 0) for r in rows),

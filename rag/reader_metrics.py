@@ -8,13 +8,19 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from rag.metrics import VERDICTS, normalise_answer, token_f1
+from rag.metrics import VERDICTS, contains_answer, normalise_answer, token_f1
 
 if TYPE_CHECKING:
     from rag.metrics import Row
     from rag.question_sets import Question
 
-READER_KEYS = ("short_exact", "short_f1", "yes_no_accuracy", "short_in_quote")  # in METRIC_KEYS
+READER_KEYS = (  # in METRIC_KEYS
+    "short_exact",
+    "short_f1",
+    "short_contains",
+    "yes_no_accuracy",
+    "short_in_quote",
+)
 _VERDICT_WORD = re.compile(r"^\W*([A-Za-z]+(?: [A-Za-z]+)?)\.")
 
 
@@ -32,8 +38,10 @@ def reader_metrics(
     short: Mapping[str, Any] | None,
     citations: Sequence[Mapping[str, Any]],
 ) -> dict[str, float | None]:
-    """short_exact / short_f1 over factoid gold answers (no short answer counts 0),
-    yes_no_accuracy over verdict gold answers, short_in_quote over answers with one."""
+    """short_exact / short_f1 / short_contains over factoid gold answers (no short answer
+    counts 0), yes_no_accuracy over verdict gold answers, short_in_quote over answers with one.
+    short_contains judges the stated answer alone: answer_contains also counts the quotes, so
+    a wrong statement whose quote holds the gold answer scores there and not here."""
     metrics: dict[str, float | None] = dict.fromkeys(READER_KEYS)
     if short is not None:
         metrics["short_in_quote"] = float(_in_quote(short, citations))
@@ -48,6 +56,7 @@ def reader_metrics(
         any(normalise_answer(said) == normalise_answer(a) for a in question.answers) and bool(said)
     )
     metrics["short_f1"] = round(max(token_f1(said, a) for a in question.answers), 4)
+    metrics["short_contains"] = float(bool(said) and contains_answer(said, question.answers))
     return metrics
 
 

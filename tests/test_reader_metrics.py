@@ -107,3 +107,22 @@ def test_the_dev_split_is_fixed_and_halves_the_set() -> None:
     assert len(tune) + len(check) == 200 and 70 < len(tune) < 130
     assert not {q.id for q in tune} & {q.id for q in check}
     assert split(questions, "tune") == tune
+
+
+@pytest.mark.parametrize(
+    ("gold", "said", "quote", "contains"),
+    [
+        (("Nepal",), "Nepal", "Protests shook Nepal this week.", 1.0),
+        (("Rapid test",), "a rapid test kit", "Take a rapid test kit.", 1.0),
+        # a wrong statement whose quote holds the gold answer: answer_contains counts it
+        (("Nestlé",), "Sept.", "Nestlé said on Sept. 1.", 0.0),
+    ],
+)
+def test_short_contains_judges_the_stated_answer_alone(gold, said, quote, contains) -> None:
+    question = Question("q", "?", answers=gold)
+    text = f"{said}. “{quote}” [1]"
+    metrics = reader_metrics(question, text, False, _short(said), [_quote(0, 99)])
+    assert metrics["short_contains"] == contains
+    assert (
+        reader_metrics(question, "I could not find this.", True, None, [])["short_contains"] == 0.0
+    )
