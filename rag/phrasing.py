@@ -85,7 +85,7 @@ def trimmed(mention: Mention, analysis: Analysis) -> Mention:
 _HEDGE = re.compile(
     r"(?:(?:(?:more|less|fewer|higher|lower|greater) than|nearly|almost|about|around|roughly|"
     r"approximately|over|under|some|just|an estimated|estimated|up to|at least|at most|"
-    r"close to|upwards of)\s+)+(?=[^\s\d]{0,3}\d)",
+    r"close to|upwards of|(?:as )?(?:many|much|few|little) as)\s+)+(?=[^\s\d]{0,3}\d)",
     re.IGNORECASE,
 )
 _OWNER = re.compile(r"\w[’']s$")  # a possessive a cut phrase ends on

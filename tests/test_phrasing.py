@@ -89,6 +89,11 @@ def test_a_particle_that_opens_a_surname_stays() -> None:
             "What percentage of the valley is at risk?",
             "60%",
         ),
+        (
+            "The plan would mobilize as many as 5,000 reserve troops by spring.",
+            "Up to how many reserve troops would the plan mobilize?",
+            "5,000",
+        ),
     ],
 )
 def test_an_amount_is_said_without_the_words_that_hedge_it(
