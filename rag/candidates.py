@@ -11,6 +11,7 @@ from rag.answer_types import DATE, NATIONALITY, NUMBER, ORGANISATION, PERSON, PL
 from rag.catalog import STOPWORDS
 from rag.mentions import NOUN_PHRASE, Mention, normalise_key
 from rag.places import countries_named, country_of, place_fit, place_kinds
+from rag.quantities import MONTHS, WEEKDAYS
 from rag.question import Analysis
 
 CATEGORY_NAME = 0.3  # share of its fit a name keeps where the question asks for a kind
@@ -42,15 +43,16 @@ _MONEY_WORDS = re.compile(
     r"ransom|spend|spent|dollars?|value|bid)\b",
     re.IGNORECASE,
 )
+# a month by name or abbreviation ("April", "Sept."), or a weekday (`rag.quantities`' lists)
 _MONTH_NAMES = (
-    r"\b(?:january|february|march|april|may|june|july|august|september|october|november|"
-    r"december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\b"
+    r"\b(?:" + "|".join(dict.fromkeys([*MONTHS, *(m[:3] for m in MONTHS), "sept"])) + r")\b"
 )
+_WEEKDAY_NAMES = r"\b(?:" + "|".join(WEEKDAYS) + r")\b"
 # "next year", "last week", "the weekend": said relative to the article's day, never the
 # date asked for, where the text gives no number, month or weekday
 RELATIVE_DATE = 0.3
 _RELATIVE = re.compile(
-    r"^(?!.*(?:\d|" + _MONTH_NAMES + r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b))"
+    r"^(?!.*(?:\d|" + _MONTH_NAMES + "|" + _WEEKDAY_NAMES + "))"
     r".*\b(?:next|last|this|past|coming|recent|ago|earlier|later|today|tonight|tomorrow|"
     r"yesterday|weekend|week|month|year|years|decade|decades)\b",
     re.IGNORECASE,

@@ -17,6 +17,7 @@ import shutil
 import tempfile
 import threading
 import warnings
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -32,17 +33,26 @@ _READER: list[Any] = []  # the process's reader, made once
 def is_kind(phrase: str, kind: str, data_dir: Path) -> bool:
     """A sense of `phrase` (as a whole: "new volleyball" is no lemma) has a sense of `kind` (a
     type phrase such as "baked good", else its last word) among its hypernyms."""
+    return bool(kinds_among([phrase], kind, data_dir))
+
+
+def kinds_among(phrases: Iterable[str], kind: str, data_dir: Path) -> set[str]:
+    """The phrases that are kinds of `kind` (`is_kind`), with `kind`'s senses looked up once."""
     reader = _reader(data_dir)
     if reader is None:  # WordNet could not be prepared: typed phrases go by likeness alone
-        return False
+        return set()
     with _LOCK:
         kinds = _synsets(reader, kind, senses=None)
         if not kinds:
-            return False
-        for synset in _synsets(reader, phrase, SENSES, whole=True):
-            above = synset.closure(lambda s: s.hypernyms() + s.instance_hypernyms())
-            if synset in kinds or kinds.intersection(above):
-                return True
+            return set()
+        return {p for p in phrases if _below(reader, p, kinds)}
+
+
+def _below(reader: Any, phrase: str, kinds: set[Any]) -> bool:
+    for synset in _synsets(reader, phrase, SENSES, whole=True):
+        above = synset.closure(lambda s: s.hypernyms() + s.instance_hypernyms())
+        if synset in kinds or kinds.intersection(above):
+            return True
     return False
 
 

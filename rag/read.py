@@ -35,7 +35,7 @@ from rag.candidates import (
 )
 from rag.catalog import stems
 from rag.gather import Found, gather, relabelled, sentence_candidates
-from rag.kinds import is_kind
+from rag.kinds import kinds_among
 from rag.mentions import NOUN_PHRASE, Mention
 from rag.outlets import named_outlets, unknown_outlets
 from rag.phrasing import fullest_name, stated, trimmed
@@ -244,8 +244,7 @@ class Reader:
         if not analysis.category:  # "a deadly virus" is no kind of virus the text names
             noun = analysis.type_noun or ""
             keys = {k for k in keys if k.split()[-1] not in (noun, noun + "s")}
-        kind = analysis.type_phrase
-        return {k for k in keys if is_kind(k, kind, self.store.data_dir)}
+        return kinds_among(keys, analysis.type_phrase, self.store.data_dir)
 
     def _likeness(self, analysis: Analysis, found: Sequence[Mention]) -> dict[str, float]:
         """Cosine similarity of each candidate to the question's type phrase, for typed noun
