@@ -1,6 +1,6 @@
 """What makes a mention (`rag.mentions`) a good answer: its type fit, whether the sentence names
-it by the question's type noun, its closeness to the focus words and what it adds to the
-question."""
+it by the question's type noun (`rag.naming`), its closeness to the focus words and what it adds
+to the question."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from rag.answer_types import DATE, NATIONALITY, NUMBER, ORGANISATION, PERSON, PLACE, THING, WORK
 from rag.catalog import STOPWORDS
 from rag.mentions import NOUN_PHRASE, Mention, normalise_key
+from rag.naming import named_by
 from rag.places import countries_named, country_of, place_fit, place_kinds
 from rag.quantities import MONTHS, WEEKDAYS
 from rag.question import Analysis
@@ -24,7 +25,6 @@ _PLACES = frozenset({"GPE", "LOC", "NORP"})
 _MISTAKEN = frozenset({"PERSON", "ORG", NOUN_PHRASE})
 _MISTAKEN_PLACE = 0.9
 _UNKNOWN_PLACE = 0.8
-_NAMING = frozenset({"compound", "nmod", "poss"})  # a phrase's words that name its head
 _AMOUNTS = frozenset({"CARDINAL", "QUANTITY", "PERCENT", "MONEY", "ORDINAL", "DATE", "TIME"})
 _NEAR: dict[str, dict[str, float]] = {
     PERSON: {},
@@ -35,8 +35,6 @@ _NEAR: dict[str, dict[str, float]] = {
     NUMBER: {},
     WORK: {"ORG": 0.4, "PERSON": 0.2, "GPE": 0.2, "NORP": 0.2},
 }
-_OF_KINDS = frozenset({ORGANISATION, THING})  # a brand of a product, a model of a machine
-_NAMING_VERBS = frozenset("named called dubbed titled known nicknamed christened".split())
 _PROPER_PHRASE = {PERSON: 0.15, ORGANISATION: 0.4, PLACE: 0.3, WORK: 0.5, NATIONALITY: 0.0}
 _MONEY_WORDS = re.compile(
     r"\b(money|cost|costs|price|paid|pay|fined?|worth|sell|sold|raise[ds]?|budget|salary|fee|"
@@ -178,139 +176,6 @@ def _thing_fit(
     if likeness is None:
         return base
     return base * min(1.0, max(LIKENESS_FLOOR, (likeness - 0.1) / 0.4))
-
-
-def named_by(mention: Mention, analysis: Analysis, doc: Any) -> bool:
-    """The type noun stands next to the mention: inside its phrase as a modifier ("Hurricane
-    Hilary", "the monkeypox virus"), just before it ("a faction of the MQM named MQM-RC",
-    "PSP leaders Kamal and Kaimkhani") or in apposition after it ("Jaguar, the automaker")."""
-    if not analysis.type_noun:
-        return False
-    words = _type_words(analysis.type_noun)
-    span = doc[mention.first : mention.last]
-    if any(t.lower_ in words for t in span):  # "the monkeypox virus", "Hurricane Hilary"
-        head, rest = span[0], span[1:]
-        if span.root.lower_ in words:  # unless a name follows: the movie "A Working Man"
-            # and named by a noun ("the monkeypox virus"), not described ("a deadly virus")
-            # "what kind of test": a kind is also told by an adjective ("a rapid test")
-            naming = _NAMING | {"amod"} if analysis.category else _NAMING
-            nouns = [t for t in span if t.i != span.root.i and t.dep_ in naming]
-            apposed = any(c.dep_ == "appos" for c in span.root.rights)
-            return bool(nouns) and not apposed and not _counted(span.root)
-        # "Hurricane Hilary", not "a toy convention" or "the American Toy Fair"
-        return len(span) > 1 and head.lower_ in words and any(t.pos_ == "PROPN" for t in rest)
-    before = doc[max(0, mention.first - 5) : mention.first]
-    after = doc[mention.last : mention.last + 3]
-    # not "a toy convention in Paris", nor "a film based on a Broadway musical"
-    before = [t for t in before if not _verb_between(doc, t.i, mention.first)]
-    # nor across a clause's punctuation ("... a tell-all book, the Trump administration said")
-    # or through a preposition ("the sport at the time"), unless a naming verb stands between
-    # ("the black hole, known as Sagittarius A*")
-    before = [
-        t
-        for t in before
-        if _naming_between(doc, t.i, mention.first)
-        or not (
-            _stop_between(doc, t.i, mention.first) or _preposition_between(doc, t.i, mention.first)
-        )
-    ]
-    # after it only in apposition ("Jaguar, the automaker"), not across a clause ("its past
-    # what the glacier ...")
-    after = [t for t in after if not _clause_between(doc, mention.last, t.i)]
-    near = [t for t in [*before, *after] if t.lower_ in words and t.dep_ != "compound"]
-    if analysis.answer_type != NUMBER:  # "how many people": the count is what is asked
-        near = [t for t in near if not (span.root.head.i == t.i and _counted(t))]
-    return (
-        bool(near)
-        or _apposed(mention, doc, words)
-        or _equated(mention, doc, words)
-        or _names_the_kind(mention, analysis, doc)
-    )
-
-
-def _names_the_kind(mention: Mention, analysis: Analysis, doc: Any) -> bool:
-    """A name modifying the noun the type noun is of: "Fabuloso multi-purpose cleaner" for
-    "Which brand of multi-purpose cleaner ...?" (not for a person: "the Windsor family" names
-    no member of it)."""
-    if not analysis.of_noun or not mention.proper or analysis.answer_type not in _OF_KINDS:
-        return False
-    root = doc[mention.first : mention.last].root
-    words = _type_words(analysis.of_noun)
-    return root.dep_ in _NAMING and root.head.i >= mention.last and root.head.lower_ in words
-
-
-_QUANTIFIERS = frozenset("other another many several some all both each every most".split())
-
-
-def _counted(noun: Any) -> bool:
-    """The type noun is counted ("the second Premiership club", "other Premiership clubs"):
-    the name modifying it names what they are clubs of, not one of them."""
-    return any(
-        t.ent_type_ in ("ORDINAL", "CARDINAL") or t.lower_ in _QUANTIFIERS for t in noun.lefts
-    )
-
-
-def _naming_between(doc: Any, first: int, last: int) -> bool:
-    """A naming verb stands between the two tokens ("a faction of the MQM named MQM-RC")."""
-    return any(t.lower_ in _NAMING_VERBS for t in doc[first + 1 : last])
-
-
-def _preposition_between(doc: Any, first: int, last: int) -> bool:
-    """A preposition stands between the two tokens, other than the "of" that names ("the
-    village of Baghouz")."""
-    between = doc[first + 1 : last]
-    return any(t.pos_ == "ADP" and not (t.i == first + 1 and t.lower_ == "of") for t in between)
-
-
-def _stop_between(doc: Any, first: int, last: int) -> bool:
-    """A comma, semicolon, colon or dash stands between the two tokens."""
-    return any(
-        t.text in (",", ";", ":", "—", "–", "-") and t.tag_ != "HYPH" for t in doc[first + 1 : last]
-    )
-
-
-_CLAUSAL_POS = frozenset({"VERB", "AUX", "ADP", "SCONJ", "CCONJ", "PRON"})
-
-
-def _clause_between(doc: Any, first: int, last: int) -> bool:
-    """A verb, preposition, conjunction or pronoun stands in `doc[first:last]`."""
-    return any(t.pos_ in _CLAUSAL_POS for t in doc[first:last])
-
-
-def _verb_between(doc: Any, first: int, last: int) -> bool:
-    """A verb other than a naming one ("named", "called") stands between the two tokens."""
-    return any(t.pos_ == "VERB" and t.lower_ not in _NAMING_VERBS for t in doc[first + 1 : last])
-
-
-def _type_words(noun: str) -> set[str]:
-    return {noun, noun + "s", noun.rstrip("s")}
-
-
-def _apposed(mention: Mention, doc: Any, words: set[str]) -> bool:
-    """The type noun stands in apposition to the mention, however far its words reach:
-    after it ("asbestos, a cancer-causing mineral") or, for a name, before it ("the national
-    holiday, Harvest Day"; a common noun there describes: "the threat, a shift in tone")."""
-    root = doc[mention.first : mention.last].root
-    if any(c.dep_ == "appos" and c.lower_ in words for c in root.children):
-        return True
-    return mention.proper and root.dep_ == "appos" and root.head.lower_ in words
-
-
-_COPULAS = frozenset({"is", "are", "was", "were", "'s", "’s", "'re", "’re", "be", "been"})
-
-
-def _equated(mention: Mention, doc: Any, words: set[str]) -> bool:
-    """A copula joins the mention to the type noun: "Labubu dolls are the must-have toys",
-    "the year's top toy was Labubu"."""
-    span = doc[mention.first : mention.last]
-    verb = span.root.head
-    if verb.lower_ not in _COPULAS or span.root.dep_ not in ("nsubj", "attr"):
-        return False
-    other = "attr" if span.root.dep_ == "nsubj" else "nsubj"
-    heads = [c for c in verb.children if c.dep_ == other]
-    # the type noun is that argument or its object ("the must-have toys", parsed as a verb)
-    named = [*heads, *(g for c in heads for g in c.children if g.dep_ in ("dobj", "appos"))]
-    return any(t.lower_ in words for t in named)
 
 
 def described(mention: Mention, doc: Any, focus_stems: set[str], stem_of: dict[str, str]) -> bool:

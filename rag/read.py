@@ -26,7 +26,6 @@ from rag.answer_types import THING
 from rag.candidates import (
     described,
     fills_slot,
-    named_by,
     novelty,
     proximity,
     question_words,
@@ -37,6 +36,7 @@ from rag.catalog import stems
 from rag.gather import Found, gather, relabelled, sentence_candidates
 from rag.kinds import kinds_among
 from rag.mentions import NOUN_PHRASE, Mention
+from rag.naming import named_by
 from rag.outlets import named_outlets, unknown_outlets
 from rag.phrasing import fullest_name, stated, trimmed
 from rag.places import countries_named

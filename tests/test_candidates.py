@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from rag.candidates import named_by, novelty, stands_in_place, type_fit
+from rag.candidates import novelty, stands_in_place, type_fit
 from rag.mentions import NOUN_PHRASE, Mention, mentions, normalise_key
+from rag.naming import named_by
 from rag.nlp import parse
 from rag.places import countries_named
 from rag.question import analyse

@@ -9,11 +9,12 @@ import pytest
 
 from rag.answer import Answer
 from rag.assistant import Assistant
-from rag.candidates import named_by, novelty, question_words, type_fit
+from rag.candidates import novelty, question_words, type_fit
 from rag.catalog import Filters
 from rag.config import Settings
 from rag.ingest import read_sources
 from rag.mentions import NOUN_PHRASE, mentions, normalise_key
+from rag.naming import named_by
 from rag.nlp import parse
 from rag.outlets import named_outlets, outlet_in, unknown_outlets
 from rag.phrasing import stated, trimmed
