@@ -196,6 +196,8 @@ def _add(
         return
     if label == NOUN_PHRASE and ((first, last) in found or _named(found, key)):
         return  # the same words as an entity ("United States" of "the United States")
-    proper = any(t.pos_ == "PROPN" for t in span) or label != NOUN_PHRASE
+    # a name is written with a capital: the small tagger's lower-case PROPN ("domestic box
+    # office") is a slip
+    proper = any(t.pos_ == "PROPN" and not t.is_lower for t in span) or label != NOUN_PHRASE
     start = offset + span.start_char
     found[(first, last)] = Mention(text, start, start + len(text), label, key, first, last, proper)
