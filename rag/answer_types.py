@@ -144,6 +144,8 @@ def _noun_run(doc: Any, i: int) -> list[Any]:
     through "kind of X" and "name of the X" to X; [] when no noun follows."""
     run: list[Any] = []
     for token in doc[i:]:
+        if run and token.tag_.startswith("VB") and _head_noun(run[-1]):
+            break  # "what kind of fuel hit record prices": the noun, then its own verb
         # "84-year-old", "state-owned": a number and hyphens modify too
         modifier = token.dep_ in ("amod", "compound", "nmod") or token.tag_ == "HYPH"
         modifier = modifier or (token.like_num and token.dep_ == "nummod")
@@ -162,6 +164,11 @@ def _noun_run(doc: Any, i: int) -> list[Any]:
             skip += 1
         return _noun_run(doc, skip) or run
     return run
+
+
+def _head_noun(token: Any) -> bool:
+    """A common noun the parser reads as a phrase's head, not as a modifier of a later word."""
+    return token.pos_ == "NOUN" and token.dep_ not in ("amod", "compound", "nmod")
 
 
 def _participle(doc: Any, token: Any, first: int, run: list[Any]) -> bool:

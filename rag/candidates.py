@@ -10,7 +10,7 @@ from typing import Any
 from rag.answer_types import DATE, NATIONALITY, NUMBER, ORGANISATION, PERSON, PLACE, THING, WORK
 from rag.catalog import STOPWORDS
 from rag.mentions import NOUN_PHRASE, Mention, normalise_key
-from rag.naming import named_by
+from rag.naming import an_instance, named_by
 from rag.places import countries_named, country_of, place_fit, place_kinds
 from rag.quantities import MONTHS, WEEKDAYS
 from rag.question import Analysis
@@ -75,7 +75,10 @@ def _date_fit(text: str, question: str) -> float:
     if wanted == "month":
         return 1.0 if month else _PART_DATE
     day = re.search(r"\b\d{1,2}(?:st|nd|rd|th)?\b", text) is not None
-    return 1.0 if (month and day) or re.search(r"\d{1,2}/\d{1,2}", text) else _PART_DATE
+    if (month and day) or re.search(r"\d{1,2}/\d{1,2}", text):
+        return 1.0
+    # a weekday alone ("Wednesday") is a day of the article's week, not the date asked
+    return RELATIVE_DATE if not month and re.search(_WEEKDAY_NAMES, text, re.I) else _PART_DATE
 
 
 UNCOUNTED = 0.6  # share of its fit a number keeps when it does not count what "how many" asks
@@ -163,6 +166,8 @@ def _thing_fit(
     phrase fits as far as it is like the type phrase ("an alliance" is an arrangement, "Syed
     Mustafa Kamal" is not), a proper name a little more than a common noun."""
     if mention.label in _AMOUNTS:  # "Which mineral ...?" is not answered by a number
+        return 0.0
+    if an_instance(mention, analysis, doc):
         return 0.0
     if named_by(mention, analysis, doc):
         return 1.0

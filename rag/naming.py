@@ -32,7 +32,9 @@ def named_by(mention: Mention, analysis: Analysis, doc: Any) -> bool:
             naming = _NAMING | {"amod"} if analysis.category else _NAMING
             nouns = [t for t in span if t.i != span.root.i and t.dep_ in naming]
             apposed = any(c.dep_ == "appos" for c in span.root.rights)
-            return bool(nouns) and not apposed and not _counted(span.root)
+            # "a Category 4 hurricane" sorts it; "what kind of test" asks for the sort
+            sorts = _indefinite(span.root) and not analysis.category
+            return bool(nouns) and not apposed and not _counted(span.root) and not sorts
         # "Hurricane Hilary", not "a toy convention" or "the American Toy Fair"
         return len(span) > 1 and head.lower_ in words and any(t.pos_ == "PROPN" for t in rest)
     before = doc[max(0, mention.first - 5) : mention.first]
@@ -56,6 +58,8 @@ def named_by(mention: Mention, analysis: Analysis, doc: Any) -> bool:
     near = [t for t in [*before, *after] if t.lower_ in words and t.dep_ != "compound"]
     if analysis.answer_type != NUMBER:  # "how many people": the count is what is asked
         near = [t for t in near if not (span.root.head.i == t.i and _counted(t))]
+    if not analysis.category:
+        near = [t for t in near if not _sorts(span, t)]
     return (
         bool(near)
         or _apposed(mention, doc, words)
@@ -84,6 +88,26 @@ def _counted(noun: Any) -> bool:
     return any(
         t.ent_type_ in ("ORDINAL", "CARDINAL") or t.lower_ in _QUANTIFIERS for t in noun.lefts
     )
+
+
+def an_instance(mention: Mention, analysis: Analysis, doc: Any) -> bool:
+    """The mention is one of the kind asked, introduced, not named ("a Category 4 hurricane"
+    for "What is the name of the hurricane ...?"); where a sort is asked ("What kind of
+    test"), "a rapid test" is the answer."""
+    if not analysis.type_noun or analysis.category:
+        return False
+    root = doc[mention.first : mention.last].root
+    return root.lower_ in _type_words(analysis.type_noun) and _indefinite(root)
+
+
+def _sorts(span: Any, noun: Any) -> bool:
+    """The mention sorts the type noun after it, one of many ("a Category 4 hurricane", "an
+    Oscar-winning film"), rather than naming it ("the monkeypox virus")."""
+    return span.root.head.i == noun.i and noun.i >= span.end and _indefinite(noun)
+
+
+def _indefinite(noun: Any) -> bool:
+    return any(c.lower_ in ("a", "an") and c.dep_ == "det" for c in noun.lefts)
 
 
 def _naming_between(doc: Any, first: int, last: int) -> bool:

@@ -205,6 +205,7 @@ def test_a_dateline_with_a_minus_sign_and_a_hyphenated_count_are_not_candidates(
         ("March", "In which year was the bridge opened?", False),
         ("March", "Which month was the bridge opened?", True),
         ("Monday", "When was the bridge opened?", True),
+        ("Wednesday, June 4", "Until what date is the ruling on hold?", True),
     ],
 )
 def test_a_date_fits_when_it_is_a_date_of_the_unit_asked(
@@ -300,3 +301,33 @@ def test_a_type_noun_names_across_a_comma_when_a_naming_verb_follows() -> None:
 def test_a_contraction_is_never_a_candidate() -> None:
     texts = {m.text for m in mentions(parse("Black holes don’t emit light, the team said."), 0)}
     assert not any(t in ("n’t", "don’t") for t in texts)
+
+
+def test_a_weekday_alone_is_no_date_asked_for() -> None:
+    question = analyse("The judge put his ruling on hold until what date?")
+    doc = parse("On Wednesday the judge put his ruling on hold for five weeks.")
+    day = next(m for m in mentions(doc, 0) if m.text == "Wednesday")
+    assert type_fit(day, question, doc) <= 0.3
+
+
+def test_a_phrase_introducing_one_of_the_kind_asked_does_not_name_it() -> None:
+    question = analyse("What is the name of the hurricane threatening California?")
+    doc = parse("Hilary is forecast to become a Category 4 hurricane before it reaches land.")
+    found = {m.text: m for m in mentions(doc, 0)}
+    category = next(m for t, m in found.items() if t.startswith("Category 4"))
+    assert not named_by(category, question, doc)
+    assert type_fit(category, question, doc) == 0.0
+    # the definite phrase names it; and a sort is what "what kind of" asks for
+    named = parse("Doctors tracked the monkeypox virus across the city.")
+    virus = next(m for m in mentions(named, 0) if m.text == "monkeypox virus")
+    assert named_by(virus, analyse("Which virus did doctors track?"), named)
+    rapid = parse("Officials advise people to take a rapid test.")
+    test = next(m for m in mentions(rapid, 0) if m.text.endswith("rapid test"))
+    assert type_fit(test, analyse("What kind of test do officials advise?"), rapid) > 0.5
+
+
+def test_a_lower_case_word_tagged_as_a_proper_noun_makes_no_name() -> None:
+    doc = parse("It was the biggest opening for a game movie at the domestic box office.")
+    office = next(m for m in mentions(doc, 0) if m.text.endswith("box office"))
+    assert not office.proper
+    assert type_fit(office, analyse("Which film set a record last weekend?"), doc) == 0.0
