@@ -18,6 +18,7 @@ sentence and finds the answer itself.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -35,7 +36,7 @@ from rag.candidates import (
 from rag.catalog import stems
 from rag.gather import Found, gather, relabelled, sentence_candidates
 from rag.kinds import kinds_among
-from rag.mentions import NOUN_PHRASE, Mention
+from rag.mentions import NOUN_PHRASE, Mention, normalise_key
 from rag.naming import named_by
 from rag.outlets import named_outlets, unknown_outlets
 from rag.phrasing import fullest_name, stated, trimmed
@@ -131,6 +132,8 @@ class Reader:
             named := fullest_name(found[0].mention, found[0].sentence, passages, analysis)
         ):
             found[0] = replace(found[0], text=stated(named[0], analysis), named=named)
+        elif found and analysis.category:
+            found[0] = self._with_sort_noun(found[0], analysis)
         return Reading(analysis, sentences, list(passages), found)
 
     def judge(
@@ -233,6 +236,22 @@ class Reader:
                     local *= w.subject
                 scored.append((min(local, 0.99), mention, sentence))
         return gather(scored, analysis)
+
+    def _with_sort_noun(self, found: Found, analysis: Analysis) -> Found:
+        """ "What kind of test ...?" answered by the word sorting it ("a rapid test") is
+        stated with the noun ("rapid test"), unless that word is itself a kind of the noun
+        ("diesel" of "diesel fuel")."""
+        noun, mention, span = analysis.type_noun or "", found.mention, found.sentence.span
+        after = re.match(rf"\s+{re.escape(noun)}s?\b", span.text[mention.end - span.start :])
+        if not noun or after is None or mention.label != NOUN_PHRASE:
+            return found
+        last = found.text.split()[-1:]
+        if kinds_among(last, analysis.type_phrase or noun, self.store.data_dir):
+            return found
+        end = mention.end + after.end()
+        text = span.text[mention.start - span.start : end - span.start]
+        wider = replace(mention, text=text, end=end, key=normalise_key(text))
+        return replace(found, text=" ".join(text.split()), mention=wider)
 
     def _kinds(self, analysis: Analysis, found: Sequence[Mention]) -> set[str]:
         """The common noun phrases WordNet knows as kinds of the question's type phrase

@@ -875,3 +875,21 @@ def test_a_common_noun_wordnet_knows_as_the_kind_asked_is_stated(
     answer = assistant.ask("The former coach asked the governor to fund an arena for which sport?")
     assert answer.short_answer is not None and answer.short_answer.text == "volleyball"
     _exact(assistant, answer)
+
+
+def test_a_sort_asked_for_is_stated_with_its_noun_unless_the_word_is_a_kind_itself(
+    embedder, tmp_path_factory
+) -> None:
+    assistant = _archive(
+        embedder, tmp_path_factory, "sort",
+        ("Isolation advice", "Alpha Times", "2023-10-01",
+         "Health officials now advise people to take a rapid test near the end of a five-day "
+         "isolation before they meet others.\n\n"
+         "The storm felled hundreds of oak trees along the river this week."),
+    )  # fmt: skip
+    answer = assistant.ask("What kind of test do officials advise near the end of isolation?")
+    assert answer.short_answer is not None and answer.short_answer.text == "rapid test"
+    _exact(assistant, answer)
+    tree = assistant.ask("The storm felled hundreds of what kind of trees along the river?")
+    assert tree.short_answer is not None and tree.short_answer.text == "oak"
+    _exact(assistant, tree)
