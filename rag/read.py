@@ -246,7 +246,7 @@ class Reader:
         if not noun or after is None or mention.label != NOUN_PHRASE:
             return found
         last = found.text.split()[-1:]
-        if kinds_among(last, analysis.type_phrase or noun, self.store.data_dir):
+        if kinds_among(last, analysis.type_phrase or noun):
             return found
         end = mention.end + after.end()
         text = span.text[mention.start - span.start : end - span.start]
@@ -263,7 +263,7 @@ class Reader:
         if not analysis.category:  # "a deadly virus" is no kind of virus the text names
             noun = analysis.type_noun or ""
             keys = {k for k in keys if k.split()[-1] not in (noun, noun + "s")}
-        return kinds_among(keys, analysis.type_phrase, self.store.data_dir)
+        return kinds_among(keys, analysis.type_phrase)
 
     def _likeness(self, analysis: Analysis, found: Sequence[Mention]) -> dict[str, float]:
         """Cosine similarity of each candidate to the question's type phrase, for typed noun

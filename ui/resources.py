@@ -68,7 +68,7 @@ def _warm_up(store: Store, settings: Settings) -> None:
         import rag.extractive  # noqa: F401 - the answer chain and the default answerer
         from rag.kinds import load
 
-        load(store.data_dir)  # WordNet, for typed questions ("Which sport ...?")
+        load()  # WordNet, for typed questions ("Which sport ...?")
     except Exception:  # noqa: BLE001 - the first question reports any real problem itself
         return
 
