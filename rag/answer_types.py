@@ -67,6 +67,7 @@ _CLAUSAL = frozenset(
 _CLAUSAL_AFTER_COPULA = _CLAUSAL | {"condition", "conditions", "plan", "plans", "role", "position"}
 _OF_NOUNS = frozenset("kind type sort form variety species breed name names title".split())
 _NAMES = frozenset({"name", "names", "title"})
+_CALLED = frozenset({"called", "named", "dubbed", "nicknamed", "titled"})
 COPULA = frozenset("is are was were".split())
 _KINDS = frozenset("kind type sort form variety".split())
 
@@ -112,6 +113,8 @@ def typed_noun(text: str) -> Typed | None:
     of_noun = None if kind_of else _of_noun(doc, head)
     # "the name of the glacier", "the glacier's name"
     named = any(t.lower_ in _NAMES and t.pos_ == "NOUN" for t in doc[wh.i + 1 : head.i + 3])
+    # "What is the rule commonly called?": the name it goes by
+    named = named or (not kind_of and any(t.lower_ in _CALLED and t.dep_ == "ROOT" for t in doc))
     return Typed(kind, noun, _phrase(run), plural, kind_of, of_noun, named)
 
 
@@ -199,7 +202,7 @@ def _copula_run(doc: Any, verb: int) -> list[Any]:
             while doc[start].pos_ == "DET":
                 start += 1
             return _noun_run(doc, start)
-        if token.pos_ in ("NOUN", "PROPN") and token.dep_ in ("nsubj", "attr", "ROOT"):
+        if token.pos_ in ("NOUN", "PROPN") and token.dep_ in ("nsubj", "nsubjpass", "attr", "ROOT"):
             return _noun_run(doc, token.i)
         if token.pos_ in ("VERB", "ADP") and token.dep_ not in ("amod", "compound"):
             break

@@ -87,7 +87,7 @@ def mentions(doc: Any, offset: int) -> list[Mention]:
             first += 1
         if first >= chunk.end or chunk.root.pos_ == "PRON" or not kept(first, chunk.end):
             continue
-        if _within_amount(doc, first, chunk.end):  # "Jan." of "Jan. 24"
+        if _within_entity(doc, first, chunk.end):  # "Jan." of "Jan. 24"
             continue
         _add(found, doc, first, chunk.end, NOUN_PHRASE, offset)
         counted = first
@@ -110,12 +110,11 @@ def mentions(doc: Any, offset: int) -> list[Mention]:
     return sorted(found.values(), key=lambda m: (m.start, -m.end))
 
 
-def _within_amount(doc: Any, first: int, last: int) -> bool:
-    """The tokens are part of a longer date, time or amount entity."""
+def _within_entity(doc: Any, first: int, last: int) -> bool:
+    """The tokens are part of a longer entity: a date, time or amount ("Jan." of "Jan. 24"),
+    or a name ("Title" of "Title 42")."""
     return any(
-        e.start <= first and last <= e.end and e.end - e.start > last - first
-        for e in doc.ents
-        if e.label_ in AMOUNTS or e.label_ in ("DATE", "TIME")
+        e.start <= first and last <= e.end and e.end - e.start > last - first for e in doc.ents
     )
 
 

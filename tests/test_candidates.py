@@ -331,3 +331,11 @@ def test_a_lower_case_word_tagged_as_a_proper_noun_makes_no_name() -> None:
     office = next(m for m in mentions(doc, 0) if m.text.endswith("box office"))
     assert not office.proper
     assert type_fit(office, analyse("Which film set a record last weekend?"), doc) == 0.0
+
+
+def test_what_a_thing_is_called_asks_for_its_name_and_a_part_of_a_name_is_none() -> None:
+    question = analyse("The court kept a border rule. What is the rule commonly called?")
+    assert question.named and question.type_noun == "rule"
+    doc = parse("The measure, known as Title 42, has let agents turn away migrants since 2020.")
+    texts = {m.text for m in mentions(doc, 0)}
+    assert "Title 42" in texts and "Title" not in texts

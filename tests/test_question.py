@@ -82,6 +82,7 @@ SHAPES = [
     ("Which Pixar animated sequel broke a box office record?", THING, "sequel"),
     ("Which state-owned bank collapsed this week?", ORGANISATION, "bank"),
     ("What kind of fuel hit record prices this week?", THING, "fuel"),
+    ("What is the border rule commonly called?", THING, "rule"),
     ("Which Republican won races in Ohio?", THING, "republican"),
     ("What did Sattar demand?", DESCRIPTION, None),
     ("What is Sattar's condition for rejoining the MQM-P?", DESCRIPTION, "condition"),
