@@ -67,7 +67,8 @@ _CLAUSAL = frozenset(
 _CLAUSAL_AFTER_COPULA = _CLAUSAL | {"condition", "conditions", "plan", "plans", "role", "position"}
 _OF_NOUNS = frozenset("kind type sort form variety species breed name names title".split())
 _NAMES = frozenset({"name", "names", "title"})
-_CALLED = frozenset({"called", "named", "dubbed", "nicknamed", "titled"})
+# the verbs a sentence or a question names a thing by ("known as Title 42", "What is it called?")
+NAMING_VERBS = frozenset("named called dubbed titled known nicknamed christened".split())
 COPULA = frozenset("is are was were".split())
 _KINDS = frozenset("kind type sort form variety".split())
 
@@ -114,7 +115,8 @@ def typed_noun(text: str) -> Typed | None:
     # "the name of the glacier", "the glacier's name"
     named = any(t.lower_ in _NAMES and t.pos_ == "NOUN" for t in doc[wh.i + 1 : head.i + 3])
     # "What is the rule commonly called?": the name it goes by
-    named = named or (not kind_of and any(t.lower_ in _CALLED and t.dep_ == "ROOT" for t in doc))
+    called = any(t.lower_ in NAMING_VERBS and t.dep_ == "ROOT" for t in doc)
+    named = named or (called and not kind_of)
     return Typed(kind, noun, _phrase(run), plural, kind_of, of_noun, named)
 
 

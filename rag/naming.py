@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from rag.answer_types import NUMBER, ORGANISATION, THING
+from rag.answer_types import NAMING_VERBS, NUMBER, ORGANISATION, THING
 from rag.mentions import Mention
 from rag.question import Analysis
 
 _NAMING = frozenset({"compound", "nmod", "poss"})  # a phrase's words that name its head
 _OF_KINDS = frozenset({ORGANISATION, THING})  # a brand of a product, a model of a machine
-_NAMING_VERBS = frozenset("named called dubbed titled known nicknamed christened".split())
 
 
 def named_by(mention: Mention, analysis: Analysis, doc: Any) -> bool:
@@ -112,7 +111,7 @@ def _indefinite(noun: Any) -> bool:
 
 def _naming_between(doc: Any, first: int, last: int) -> bool:
     """A naming verb stands between the two tokens ("a faction of the MQM named MQM-RC")."""
-    return any(t.lower_ in _NAMING_VERBS for t in doc[first + 1 : last])
+    return any(t.lower_ in NAMING_VERBS for t in doc[first + 1 : last])
 
 
 def _preposition_between(doc: Any, first: int, last: int) -> bool:
@@ -139,7 +138,7 @@ def _clause_between(doc: Any, first: int, last: int) -> bool:
 
 def _verb_between(doc: Any, first: int, last: int) -> bool:
     """A verb other than a naming one ("named", "called") stands between the two tokens."""
-    return any(t.pos_ == "VERB" and t.lower_ not in _NAMING_VERBS for t in doc[first + 1 : last])
+    return any(t.pos_ == "VERB" and t.lower_ not in NAMING_VERBS for t in doc[first + 1 : last])
 
 
 def _type_words(noun: str) -> set[str]:
