@@ -55,8 +55,15 @@ _RELATIVE = re.compile(
     r"yesterday|weekend|week|month|year|years|decade|decades)\b",
     re.IGNORECASE,
 )
+YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _UNIT = re.compile(r"\b(?:what|which)\s+(year|date|month)\b", re.IGNORECASE)
 _PART_DATE = 0.6  # a date short of the unit asked ("in April" for "On what date ...?")
+
+
+def asked_unit(question: str) -> str | None:
+    """ "year", "date" or "month" where the question asks "which year" and the like."""
+    unit = _UNIT.search(question)
+    return unit.group(1).lower() if unit else None
 
 
 def _date_fit(text: str, question: str) -> float:
@@ -65,13 +72,12 @@ def _date_fit(text: str, question: str) -> float:
     ("next year") fits no question."""
     if _RELATIVE.search(text):
         return RELATIVE_DATE
-    unit = _UNIT.search(question)
-    if unit is None:
+    wanted = asked_unit(question)
+    if wanted is None:
         return 1.0
     month = re.search(_MONTH_NAMES, text, re.IGNORECASE) is not None
-    wanted = unit.group(1).lower()
-    if wanted == "year":
-        return 1.0 if re.search(r"\b(?:1[89]|20)\d\d\b", text) else _PART_DATE
+    if wanted == "year":  # "the first Monday" is no year at all
+        return 1.0 if YEAR.search(text) else RELATIVE_DATE
     if wanted == "month":
         return 1.0 if month else _PART_DATE
     day = re.search(r"\b\d{1,2}(?:st|nd|rd|th)?\b", text) is not None
@@ -233,7 +239,7 @@ def stands_in_place(
     if stem_of.get(root.lower_, root.lower_) == slot and analysis.slot_via == "of":
         return any(c.dep_ in ("compound", "amod", "nmod") and c.i < root.i for c in root.children)
     step, preps = root, []
-    while step.head.i != step.i:
+    while step.head.i != step.i and stem_of.get(step.head.lower_, step.head.lower_) != slot:
         head = step.head
         if head.pos_ == "ADP":
             preps.append(head.lower_)

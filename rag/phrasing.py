@@ -7,8 +7,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from rag.answer_types import PERSON, PLACE
-from rag.candidates import question_words
+from rag.answer_types import PERSON, PLACE, THING
+from rag.candidates import YEAR, asked_unit, question_words
 from rag.cite import passage_sentences
 from rag.mentions import AMOUNTS, NOUN_PHRASE, Mention, mentions, normalise_key
 from rag.places import COUNTRY, WANTED, city_country, countries_named, country_of
@@ -55,6 +55,9 @@ def trimmed(mention: Mention, analysis: Analysis) -> Mention:
     than 1,000" -> "1,000": the quote keeps them), and no quote mark is left unpaired."""
     if mention.label in AMOUNTS and (hedge := _HEDGE.match(mention.text)):
         return _narrowed(mention, hedge.end(), len(mention.text))
+    year = YEAR.search(mention.text) if mention.label == "DATE" else None
+    if year and asked_unit(analysis.question) == "year":  # "June 28, 1894" -> "1894"
+        return _narrowed(mention, year.start(), year.end())
     if (country := _common_country(mention, analysis)) is not None:
         return country
     words = list(re.finditer(r"\S+", mention.text))
@@ -71,6 +74,8 @@ def trimmed(mention: Mention, analysis: Analysis) -> Mention:
     if person or last < len(words):
         while first < last - 1 and _said(words[first], asked):
             first += 1
+    if mention.label == NOUN_PHRASE and analysis.answer_type == THING:
+        first = max(first, _owned(words[:last]))  # "the NASCAR event's grand marshal"
     while first < last - 1 and _leading_filler(words, first, person):
         first += 1
     if (first, last) == (0, len(words)):
@@ -127,6 +132,15 @@ def _after_type_noun(words: list[re.Match[str]], analysis: Analysis) -> int | No
         ):
             return i + 1
     return None
+
+
+def _owned(words: list[re.Match[str]]) -> int:
+    """Index of the first word after a possessive that only lower-case words follow ("grand"
+    in "the iconic NASCAR event's grand marshal": what is asked is the marshal); 0 if none."""
+    for i in range(len(words) - 2, -1, -1):
+        if _OWNER.search(words[i].group()) and all(w.group().islower() for w in words[i + 1 :]):
+            return i + 1
+    return 0
 
 
 def _narrowed(mention: Mention, start: int, end: int) -> Mention:

@@ -63,8 +63,9 @@ _IDENTITY = re.compile(r"^\W*(who|what|which)\s+(is|are|was|were)\s+(the|a|an)\s
 _WHO_IS_THE = re.compile(r"^\W*who\s+(?:is|was|are|were)\s+the\s+([a-z]+)\b(?!\s+that)", re.I)
 _KNOWN_AS = re.compile(r"\b(known as|called|named|dubbed|titled) what\b", re.IGNORECASE)
 _NAMING_SLOTS = frozenset("known called named dubbed titled".split())
-# "what" left where its answer stands: "... can help lower what?", "... built out of what?"
-_IN_SITU = re.compile(r"\w\s+what\s*\?\s*$", re.IGNORECASE)
+# "what" left where its answer stands: "... can help lower what?", "... built out of what?",
+# "... had offered them what, after polling his followers?"
+_IN_SITU = re.compile(r"\w\s+what\s*(?:,[^,?]*)?\?\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -206,6 +206,7 @@ def test_a_dateline_with_a_minus_sign_and_a_hyphenated_count_are_not_candidates(
         ("March", "Which month was the bridge opened?", True),
         ("Monday", "When was the bridge opened?", True),
         ("Wednesday, June 4", "Until what date is the ruling on hold?", True),
+        ("the first Monday", "In what year did Congress make it a holiday?", False),
     ],
 )
 def test_a_date_fits_when_it_is_a_date_of_the_unit_asked(
@@ -247,6 +248,16 @@ def test_what_kind_of_is_answered_by_the_adjective_that_sorts_the_type_noun() ->
             "Inspectors said the salads were contaminated with listeria.",
             "The salads were contaminated with what?",
             "listeria",
+        ),
+        (
+            "After serving as the race's grand marshal in 2020, he stayed away for years.",
+            "At the 2020 race he served as what?",
+            "grand marshal",
+        ),
+        (
+            "Musk said he would offer general amnesty to the banned accounts.",
+            "Musk had offered them what, after polling his followers?",
+            "general amnesty",
         ),
     ],
 )
@@ -308,6 +319,10 @@ def test_a_weekday_alone_is_no_date_asked_for() -> None:
     doc = parse("On Wednesday the judge put his ruling on hold for five weeks.")
     day = next(m for m in mentions(doc, 0) if m.text == "Wednesday")
     assert type_fit(day, question, doc) <= 0.3
+    # nor a date without a year where a year is asked
+    monday = parse("Congress made the first Monday in September a holiday.")
+    first = next(m for m in mentions(monday, 0) if m.text.endswith("first Monday"))
+    assert type_fit(first, analyse("In what year did Congress make it a holiday?"), monday) <= 0.3
 
 
 def test_a_phrase_introducing_one_of_the_kind_asked_does_not_name_it() -> None:

@@ -135,3 +135,17 @@ def test_a_place_whose_name_holds_a_countrys_is_said_whole() -> None:
         frozenset({"GPE"}),
     )
     assert said == {"New Mexico"}
+
+
+def test_a_thing_owned_by_a_name_is_said_without_its_owner() -> None:
+    said = _said(
+        "After serving as the iconic NASCAR event's grand marshal in 2020, he stayed away.",
+        "At the 2020 race he served as what?",
+    )
+    assert "grand marshal" in said and not any("event's" in s for s in said)
+
+
+def test_a_date_is_said_by_its_year_where_a_year_is_asked() -> None:
+    sentence = "On June 28, 1894, Congress passed an act making the day a holiday."
+    assert "1894" in _said(sentence, "In what year did Congress make the day a holiday?")
+    assert "June 28, 1894" in _said(sentence, "When did Congress make the day a holiday?")

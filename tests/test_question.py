@@ -165,6 +165,7 @@ def test_kinds_group_into_factoid_and_verdict() -> None:
     [
         ("The recalled spinach may have been contaminated with what?", True),
         ("The border wall was built out of what?", True),
+        ("Musk had offered them what, after polling his followers?", True),
         ("Two US citizens were charged with running a group known as what?", False),
         ("The US this week formally banned which mineral?", False),
     ],
