@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from rag.answer_types import THING
 from rag.mentions import AMOUNTS, NOUN_PHRASE, Mention, mentions, normalise_key
 from rag.phrasing import by_proxy, stated, trimmed
 from rag.quantities import numbers
@@ -127,8 +128,8 @@ def _representative(
     fullest form; a strong sentence's better form ("Sam Bankman-Fried") wins over it."""
 
     def form(item: tuple[float, Mention, Sentence]) -> tuple[bool, int, float]:
-        mention = item[1]
-        named = len(normalise_key(stated(mention, analysis)))
+        mention = item[1]  # a name's fullest form; a common noun's words are not more exact
+        named = len(normalise_key(stated(mention, analysis))) if _named(mention) else 0
         return mention.label in analysis.labels, named, item[0]
 
     top = max(items, key=lambda i: i[0])
@@ -142,6 +143,10 @@ def _representative(
         named = [i for i in strong if not by_proxy(i[1], analysis)]
         return max(named, key=lambda i: i[0]) if named else here
     return here
+
+
+def _named(mention: Mention) -> bool:
+    return mention.label != NOUN_PHRASE or mention.proper
 
 
 def _where(sentence: Sentence) -> tuple[str, int]:
@@ -159,7 +164,9 @@ def _cluster_key(mention: Mention, clusters: dict[str, list], analysis: Analysis
         if len(values) == 1:
             return f"{mention.label}:{next(iter(values))}"
     words = mention.key.split()
-    if mention.label != NOUN_PHRASE or mention.proper:
+    # a name joins its longer form ("Vikings", "Minnesota Vikings"), and where a kind of thing
+    # is asked, a common noun joins the phrase it heads ("cabin", "log cabin")
+    if _named(mention) or analysis.answer_type == THING:
         for key in clusters:
             longer = key.split()
             if len(longer) > len(words) and longer[-len(words) :] == words:

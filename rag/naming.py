@@ -43,6 +43,10 @@ def named_by(mention: Mention, analysis: Analysis, doc: Any) -> bool:
     # nor across a clause's punctuation ("... a tell-all book, the Trump administration said")
     # or through a preposition ("the sport at the time"), unless a naming verb stands between
     # ("the black hole, known as Sagittarius A*")
+    # nor across a conjunction to a name with its own description ("male panda Bao Li and
+    # female panda Qing Bao"; but "PSP leaders Kamal and Kaimkhani")
+    if doc[mention.first].is_lower:
+        before = [t for t in before if not _conjunction_between(doc, t.i, mention.first)]
     before = [
         t
         for t in before
@@ -107,6 +111,10 @@ def _sorts(span: Any, noun: Any) -> bool:
 
 def _indefinite(noun: Any) -> bool:
     return any(c.lower_ in ("a", "an") and c.dep_ == "det" for c in noun.lefts)
+
+
+def _conjunction_between(doc: Any, first: int, last: int) -> bool:
+    return any(t.pos_ == "CCONJ" for t in doc[first + 1 : last])
 
 
 def _naming_between(doc: Any, first: int, last: int) -> bool:

@@ -76,7 +76,7 @@ def trimmed(mention: Mention, analysis: Analysis) -> Mention:
             first += 1
     if mention.label == NOUN_PHRASE and analysis.answer_type == THING:
         first = max(first, _owned(words[:last]))  # "the NASCAR event's grand marshal"
-    while first < last - 1 and _leading_filler(words, first, person):
+    while first < last - 1 and _leading_filler(words, first, person or analysis.named):
         first += 1
     if (first, last) == (0, len(words)):
         return _paired(mention)
@@ -121,16 +121,19 @@ _OFFICIAL = frozenset(
 
 def _after_type_noun(words: list[re.Match[str]], analysis: Analysis) -> int | None:
     """Index of the first word of a name that follows the question's type noun in lower case
-    ("Novo Nordisk's weight-loss drug Wegovy" for "... which weight-loss drug?"); None when
-    the phrase has no such name."""
+    ("Novo Nordisk's weight-loss drug Wegovy" for "... which weight-loss drug?", "male panda
+    Bao Li" for "the name of the male"); None when the phrase has no such name."""
     noun = analysis.type_noun
     if not noun:
         return None
     for i, word in enumerate(words[:-1]):
-        if word.group() in (noun, noun + "s") and all(
-            w.group()[:1].isupper() for w in words[i + 1 :]
-        ):
-            return i + 1
+        if word.group() not in (noun, noun + "s"):
+            continue
+        for j in range(i + 1, len(words)):  # "male panda Bao Li": past lower-case nouns too
+            if all(w.group()[:1].isupper() for w in words[j:]):
+                return j
+            if not words[j].group().islower():
+                break
     return None
 
 

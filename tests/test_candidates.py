@@ -354,3 +354,16 @@ def test_what_a_thing_is_called_asks_for_its_name_and_a_part_of_a_name_is_none()
     doc = parse("The measure, known as Title 42, has let agents turn away migrants since 2020.")
     texts = {m.text for m in mentions(doc, 0)}
     assert "Title 42" in texts and "Title" not in texts
+
+
+def test_a_type_noun_does_not_name_across_a_conjunction_a_name_with_its_own_description() -> None:
+    question = analyse("What is the name of the male the zoo will receive?")
+    doc = parse("The zoo will receive male panda Bao Li and female panda Qing Bao next year.")
+    found = {m.text: m for m in mentions(doc, 0)}
+    male = next(m for t, m in found.items() if t.endswith("Bao Li"))
+    female = next(m for t, m in found.items() if t.startswith("female"))
+    assert named_by(male, question, doc)
+    assert not named_by(female, question, doc)
+    leaders = parse("PSP leaders Kamal and Kaimkhani met the governor.")
+    second = next(m for m in mentions(leaders, 0) if m.text == "Kaimkhani")
+    assert named_by(second, analyse("Which PSP leaders met the governor?"), leaders)

@@ -149,3 +149,11 @@ def test_a_date_is_said_by_its_year_where_a_year_is_asked() -> None:
     sentence = "On June 28, 1894, Congress passed an act making the day a holiday."
     assert "1894" in _said(sentence, "In what year did Congress make the day a holiday?")
     assert "June 28, 1894" in _said(sentence, "When did Congress make the day a holiday?")
+
+
+def test_a_name_asked_for_is_said_without_the_words_describing_it() -> None:
+    said = _said(
+        "The zoo will receive male panda Bao Li next year.",
+        "What is the name of the male the zoo will receive?",
+    )
+    assert "Bao Li" in said and not any(s.startswith(("male", "panda")) for s in said)

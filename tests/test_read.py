@@ -893,3 +893,17 @@ def test_a_sort_asked_for_is_stated_with_its_noun_unless_the_word_is_a_kind_itse
     tree = assistant.ask("The storm felled hundreds of what kind of trees along the river?")
     assert tree.short_answer is not None and tree.short_answer.text == "oak"
     _exact(assistant, tree)
+
+
+def test_a_common_noun_gathers_with_the_phrase_it_heads(embedder, tmp_path_factory) -> None:
+    assistant = _archive(
+        embedder, tmp_path_factory, "cabin",
+        ("Cabin found", "Alpha Times", "2023-10-01",
+         "A log cabin that a family reported stolen off its foundation has been found, "
+         "the sheriff said.\n\n"
+         "The family drove to the cabin on Tuesday and found it missing.\n\n"
+         "Deputies believe whoever took the cabin was living in it."),
+    )  # fmt: skip
+    answer = assistant.ask("What type of structure was stolen from the family?")
+    assert answer.short_answer is not None and answer.short_answer.text == "log cabin"
+    _exact(assistant, answer)
