@@ -87,6 +87,11 @@ def _date_fit(text: str, question: str) -> float:
     return RELATIVE_DATE if not month and re.search(_WEEKDAY_NAMES, text, re.I) else _PART_DATE
 
 
+# type nouns that ask for a building or a site, which a town or a country is not
+_FACILITIES = frozenset(
+    "venue stadium arena building hospital prison jail airport landmark site".split()
+)
+NOT_A_FACILITY = 0.5
 UNCOUNTED = 0.6  # share of its fit a number keeps when it does not count what "how many" asks
 _PERCENT_WORDS = re.compile(r"\b(percent|percentage|proportion|share|rate)\b", re.IGNORECASE)
 
@@ -108,11 +113,14 @@ def type_fit(
         return _thing_fit(mention, analysis, doc, likeness, known_kind)
     if kind == PLACE and (mention.label in analysis.labels or mention.label == "NORP"):
         base = 1.0 if mention.label in analysis.labels else _NEAR[PLACE]["NORP"]
+        if analysis.type_noun in _FACILITIES and mention.label != "FAC":
+            base *= NOT_A_FACILITY  # "At which venue ...?": "SoFi Stadium", not "L.A."
         return base * place_fit(mention.text, analysis.type_noun)
     # "Sri Lanka" PERSON; not a common noun that is also a town's name ("a sale", "Sale")
     mistaken = mention.label in _MISTAKEN and mention.proper
-    if kind == PLACE and mistaken and place_kinds(mention.text):
-        return _MISTAKEN_PLACE * place_fit(mention.text, analysis.type_noun)
+    if kind == PLACE and mistaken and place_kinds(mention.text):  # a town, not a venue
+        site = NOT_A_FACILITY if analysis.type_noun in _FACILITIES else 1.0
+        return _MISTAKEN_PLACE * site * place_fit(mention.text, analysis.type_noun)
     if kind == ORGANISATION and mention.label in ("GPE", "LOC") and not _known_place(mention):
         return _UNKNOWN_PLACE  # no place the gazetteer knows: a firm the tagger took for one
     if mention.label in analysis.labels:
@@ -187,6 +195,15 @@ def _thing_fit(
     if likeness is None:
         return base
     return base * min(1.0, max(LIKENESS_FLOOR, (likeness - 0.1) / 0.4))
+
+
+def own_outlet(mention: Mention, source: str | None) -> bool:
+    """The mention is the outlet that published the report ("eyewitnesses told CNN" in a CNN
+    article): the report's byline, not its news."""
+    if not source:
+        return False
+    outlet = re.sub(r"\.(com|co\.uk|org|net)$", "", source.lower())
+    return mention.key.replace(" ", "") == re.sub(r"[^\w]", "", outlet)
 
 
 def described(mention: Mention, doc: Any, focus_stems: set[str], stem_of: dict[str, str]) -> bool:

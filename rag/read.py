@@ -28,6 +28,7 @@ from rag.candidates import (
     described,
     fills_slot,
     novelty,
+    own_outlet,
     proximity,
     question_words,
     stands_in_place,
@@ -75,6 +76,7 @@ class Scoring:
     slot: float = 1.4  # it hangs from the word the question's answer hangs from
     subject: float = 1.15  # it is a subject where the question asks for one
     in_place: float = 0.8  # fit of a phrase where "... contaminated with what?" has "what"
+    own_outlet: float = 0.3  # share of its fit the report's own outlet keeps ("told CNN")
 
 
 @dataclass
@@ -219,6 +221,8 @@ class Reader:
                     in_place = True
                     fit = max(fit, w.in_place) if fit > 0 else 0.0
                 fit *= math.sqrt(specific.get(mention.text, 1.0))
+                if own_outlet(mention, sentence.passage.source):
+                    fit *= w.own_outlet
                 # what it adds once the question's own words at its edges are dropped
                 new = novelty(said, asked, analysis.type_noun, places)
                 if fit <= 0 or new <= 0:

@@ -367,3 +367,12 @@ def test_a_type_noun_does_not_name_across_a_conjunction_a_name_with_its_own_desc
     leaders = parse("PSP leaders Kamal and Kaimkhani met the governor.")
     second = next(m for m in mentions(leaders, 0) if m.text == "Kaimkhani")
     assert named_by(second, analyse("Which PSP leaders met the governor?"), leaders)
+
+
+def test_a_venue_is_a_building_or_site_not_the_town_it_stands_in() -> None:
+    fits = _fits(
+        "The game will be played at the Rams' home, L.A.'s SoFi Stadium, on Feb. 13.",
+        "At which venue will the game be played?",
+    )
+    stadium = fits["SoFi Stadium"]
+    assert fits["L.A."] < stadium

@@ -907,3 +907,15 @@ def test_a_common_noun_gathers_with_the_phrase_it_heads(embedder, tmp_path_facto
     answer = assistant.ask("What type of structure was stolen from the family?")
     assert answer.short_answer is not None and answer.short_answer.text == "log cabin"
     _exact(assistant, answer)
+
+
+def test_the_reports_own_outlet_is_its_byline_not_its_news(embedder, tmp_path_factory) -> None:
+    assistant = _archive(
+        embedder, tmp_path_factory, "byline",
+        ("Reporter shot", "Alpha Times", "2023-10-01",
+         "Eyewitnesses told Alpha Times that the veteran reporter was shot by a sniper.\n\n"
+         "The footage, filmed by a Beta News cameraman, shows the reporter in a press vest."),
+    )  # fmt: skip
+    answer = assistant.ask("Which news network did the veteran reporter work for?")
+    assert answer.short_answer is not None and answer.short_answer.text == "Beta News"
+    _exact(assistant, answer)
