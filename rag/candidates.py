@@ -9,10 +9,10 @@ from typing import Any
 
 from rag.answer_types import DATE, NATIONALITY, NUMBER, ORGANISATION, PERSON, PLACE, THING, WORK
 from rag.catalog import STOPWORDS
+from rag.dates import date_fit
 from rag.mentions import NOUN_PHRASE, Mention, normalise_key
 from rag.naming import an_instance, named_by
 from rag.places import countries_named, country_of, place_fit, place_kinds
-from rag.quantities import MONTHS, WEEKDAYS
 from rag.question import Analysis
 
 CATEGORY_NAME = 0.3  # share of its fit a name keeps where the question asks for a kind
@@ -41,52 +41,6 @@ _MONEY_WORDS = re.compile(
     r"ransom|spend|spent|dollars?|value|bid)\b",
     re.IGNORECASE,
 )
-# a month by name or abbreviation ("April", "Sept."), or a weekday (`rag.quantities`' lists)
-_MONTH_NAMES = (
-    r"\b(?:" + "|".join(dict.fromkeys([*MONTHS, *(m[:3] for m in MONTHS), "sept"])) + r")\b"
-)
-_WEEKDAY_NAMES = r"\b(?:" + "|".join(WEEKDAYS) + r")\b"
-# "next year", "last week", "the weekend": said relative to the article's day, never the
-# date asked for, where the text gives no number, month or weekday
-RELATIVE_DATE = 0.3
-_RELATIVE = re.compile(
-    r"^(?!.*(?:\d|" + _MONTH_NAMES + "|" + _WEEKDAY_NAMES + "))"
-    r".*\b(?:next|last|this|past|coming|recent|ago|earlier|later|today|tonight|tomorrow|"
-    r"yesterday|weekend|week|month|year|years|decade|decades)\b",
-    re.IGNORECASE,
-)
-YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
-_UNIT = re.compile(r"\b(?:what|which)\s+(year|date|month)\b", re.IGNORECASE)
-_PART_DATE = 0.6  # a date short of the unit asked ("in April" for "On what date ...?")
-
-
-def asked_unit(question: str) -> str | None:
-    """ "year", "date" or "month" where the question asks "which year" and the like."""
-    unit = _UNIT.search(question)
-    return unit.group(1).lower() if unit else None
-
-
-def _date_fit(text: str, question: str) -> float:
-    """A date fits as far as it is a date of the unit asked: "On what date" wants a day of a
-    month ("April 11"), "In which year" a year, "Which month" a month; a relative date
-    ("next year") fits no question."""
-    if _RELATIVE.search(text):
-        return RELATIVE_DATE
-    wanted = asked_unit(question)
-    if wanted is None:
-        return 1.0
-    month = re.search(_MONTH_NAMES, text, re.IGNORECASE) is not None
-    if wanted == "year":  # "the first Monday" is no year at all
-        return 1.0 if YEAR.search(text) else RELATIVE_DATE
-    if wanted == "month":
-        return 1.0 if month else _PART_DATE
-    day = re.search(r"\b\d{1,2}(?:st|nd|rd|th)?\b", text) is not None
-    if (month and day) or re.search(r"\d{1,2}/\d{1,2}", text):
-        return 1.0
-    # a weekday alone ("Wednesday") is a day of the article's week, not the date asked
-    return RELATIVE_DATE if not month and re.search(_WEEKDAY_NAMES, text, re.I) else _PART_DATE
-
-
 # type nouns that ask for a building or a site, which a town or a country is not
 _FACILITIES = frozenset(
     "venue stadium arena building hospital prison jail airport landmark site".split()
@@ -125,7 +79,7 @@ def type_fit(
         return _UNKNOWN_PLACE  # no place the gazetteer knows: a firm the tagger took for one
     if mention.label in analysis.labels:
         if kind == DATE:
-            return _date_fit(mention.text, analysis.question)
+            return date_fit(mention.text, analysis.question)
         if kind == NUMBER:
             counts = not analysis.type_noun or named_by(mention, analysis, doc)
             return _number_fit(mention, analysis) * (1.0 if counts else UNCOUNTED)

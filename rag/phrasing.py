@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from rag.answer_types import PERSON, PLACE, THING
-from rag.candidates import YEAR, asked_unit, question_words
+from rag.candidates import question_words
 from rag.cite import passage_sentences
+from rag.dates import YEAR, asked_unit
 from rag.mentions import AMOUNTS, NOUN_PHRASE, Mention, mentions, normalise_key
 from rag.places import COUNTRY, WANTED, city_country, countries_named, country_of
 from rag.question import Analysis

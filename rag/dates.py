@@ -1,0 +1,54 @@
+"""What date a question asks for, and how well a date mention gives it: "On what date" wants
+a day of a month, "which year" a year, "which month" a month; a date said relative to the
+article's day ("next year", "Wednesday") is never the date asked for."""
+
+from __future__ import annotations
+
+import re
+
+from rag.quantities import MONTHS, WEEKDAYS
+
+# a month by name or abbreviation ("April", "Sept."), or a weekday (`rag.quantities`' lists)
+_MONTH_NAMES = (
+    r"\b(?:" + "|".join(dict.fromkeys([*MONTHS, *(m[:3] for m in MONTHS), "sept"])) + r")\b"
+)
+_WEEKDAY_NAMES = r"\b(?:" + "|".join(WEEKDAYS) + r")\b"
+# "next year", "last week", "the weekend": said relative to the article's day, never the
+# date asked for, where the text gives no number, month or weekday
+RELATIVE_DATE = 0.3
+_RELATIVE = re.compile(
+    r"^(?!.*(?:\d|" + _MONTH_NAMES + "|" + _WEEKDAY_NAMES + "))"
+    r".*\b(?:next|last|this|past|coming|recent|ago|earlier|later|today|tonight|tomorrow|"
+    r"yesterday|weekend|week|month|year|years|decade|decades)\b",
+    re.IGNORECASE,
+)
+YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+_UNIT = re.compile(r"\b(?:what|which)\s+(year|date|month)\b", re.IGNORECASE)
+_PART_DATE = 0.6  # a date short of the unit asked ("in April" for "On what date ...?")
+
+
+def asked_unit(question: str) -> str | None:
+    """ "year", "date" or "month" where the question asks "which year" and the like."""
+    unit = _UNIT.search(question)
+    return unit.group(1).lower() if unit else None
+
+
+def date_fit(text: str, question: str) -> float:
+    """A date fits as far as it is a date of the unit asked: "On what date" wants a day of a
+    month ("April 11"), "In which year" a year, "Which month" a month; a relative date
+    ("next year") fits no question."""
+    if _RELATIVE.search(text):
+        return RELATIVE_DATE
+    wanted = asked_unit(question)
+    if wanted is None:
+        return 1.0
+    month = re.search(_MONTH_NAMES, text, re.IGNORECASE) is not None
+    if wanted == "year":  # "the first Monday" is no year at all
+        return 1.0 if YEAR.search(text) else RELATIVE_DATE
+    if wanted == "month":
+        return 1.0 if month else _PART_DATE
+    day = re.search(r"\b\d{1,2}(?:st|nd|rd|th)?\b", text) is not None
+    if (month and day) or re.search(r"\d{1,2}/\d{1,2}", text):
+        return 1.0
+    # a weekday alone ("Wednesday") is a day of the article's week, not the date asked
+    return RELATIVE_DATE if not month and re.search(_WEEKDAY_NAMES, text, re.I) else _PART_DATE
