@@ -22,6 +22,7 @@ from rag.quantities import numbers
 from rag.question import Analysis
 from rag.sentences import Sentence
 
+GATHERED = 3  # the sentences whose evidence a candidate gathers (its best ones)
 FULL_FORM = 0.3  # a fuller name is stated when its sentence has this share of the best evidence
 
 
@@ -112,7 +113,8 @@ def gather(scored: list[tuple[float, Mention, Sentence]], analysis: Analysis) ->
         for local, _, sentence in items:
             where = _where(sentence)
             per_sentence[where] = max(per_sentence.get(where, 0.0), local)
-        confidence = 1.0 - math.prod(1.0 - min(v, 0.99) for v in per_sentence.values())
+        best = sorted(per_sentence.values(), reverse=True)[:GATHERED]
+        confidence = 1.0 - math.prod(1.0 - min(v, 0.99) for v in best)
         local, mention, sentence = _representative(items, analysis)
         articles = len({a for a, _ in per_sentence})
         text = stated(mention, analysis)

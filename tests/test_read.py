@@ -919,3 +919,29 @@ def test_the_reports_own_outlet_is_its_byline_not_its_news(embedder, tmp_path_fa
     answer = assistant.ask("Which news network did the veteran reporter work for?")
     assert answer.short_answer is not None and answer.short_answer.text == "Beta News"
     _exact(assistant, answer)
+
+
+def test_many_weak_mentions_do_not_outweigh_one_strong_answer() -> None:
+    """A candidate gathers the evidence of its best three sentences: a name mentioned in
+    passing in eight sentences does not beat the phrase one sentence gives as the answer."""
+    from rag.cite import Span
+    from rag.gather import GATHERED, gather
+    from rag.retrieve import Passage
+    from rag.sentences import Sentence
+
+    texts = [f"Trump spoke about the league on day {n} of the season." for n in range(1, 9)]
+    texts.append("The league removed the End Racism slogan from its fields.")
+    text = " ".join(texts)
+    passage = Passage("c1", "a1", "t", None, None, None, 0, len(text), text, 1.0)
+    scored = []
+    for n, t in enumerate(texts):
+        start = text.index(t)
+        sentence = Sentence(passage, 1, Span(start, start + len(t), t), frozenset())
+        found = mentions(parse(t), start)
+        if n < 8:
+            scored.append((0.06, next(m for m in found if m.text == "Trump"), sentence))
+        else:
+            scored.append((0.3, next(m for m in found if m.text.startswith("End")), sentence))
+    best = gather(scored, analyse("The league removed which slogan from its fields?"))
+    assert GATHERED == 3 and best[0].text.startswith("End Racism")
+    assert best[1].sentences == 8  # every sentence still counts as naming it
