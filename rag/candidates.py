@@ -12,7 +12,7 @@ from rag.catalog import STOPWORDS
 from rag.dates import date_fit
 from rag.mentions import NOUN_PHRASE, Mention, normalise_key
 from rag.naming import an_instance, named_by
-from rag.places import countries_named, country_of, place_fit, place_kinds
+from rag.places import countries_named, country_of, place_fit, place_kinds, region_fit
 from rag.question import Analysis
 
 CATEGORY_NAME = 0.3  # share of its fit a name keeps where the question asks for a kind
@@ -69,12 +69,13 @@ def type_fit(
         base = 1.0 if mention.label in analysis.labels else _NEAR[PLACE]["NORP"]
         if analysis.type_noun in _FACILITIES and mention.label != "FAC":
             base *= NOT_A_FACILITY  # "At which venue ...?": "SoFi Stadium", not "L.A."
-        return base * place_fit(mention.text, analysis.type_noun)
+        return base * place_fit(mention.text, analysis.type_noun) * _region(mention, analysis)
     # "Sri Lanka" PERSON; not a common noun that is also a town's name ("a sale", "Sale")
     mistaken = mention.label in _MISTAKEN and mention.proper
     if kind == PLACE and mistaken and place_kinds(mention.text):  # a town, not a venue
         site = NOT_A_FACILITY if analysis.type_noun in _FACILITIES else 1.0
-        return _MISTAKEN_PLACE * site * place_fit(mention.text, analysis.type_noun)
+        fit = _MISTAKEN_PLACE * site * place_fit(mention.text, analysis.type_noun)
+        return fit * _region(mention, analysis)
     if kind == ORGANISATION and mention.label in ("GPE", "LOC") and not _known_place(mention):
         return _UNKNOWN_PLACE  # no place the gazetteer knows: a firm the tagger took for one
     if mention.label in analysis.labels:
@@ -95,6 +96,12 @@ def type_fit(
         return near
     # a name the tagger mislabels is still what the sentence calls a holiday or a firm
     return max(near, 0.8) if named_by(mention, analysis, doc) else near
+
+
+def _region(mention: Mention, analysis: Analysis) -> float:
+    """ "Which South American country": not a place the gazetteer puts elsewhere."""
+    name = country_of(mention.text) if mention.label == "NORP" else mention.text
+    return region_fit(name or mention.text, analysis.type_phrase)
 
 
 def _known_place(mention: Mention) -> bool:

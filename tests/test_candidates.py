@@ -376,3 +376,33 @@ def test_a_venue_is_a_building_or_site_not_the_town_it_stands_in() -> None:
     )
     stadium = fits["SoFi Stadium"]
     assert fits["L.A."] < stadium
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question", "right", "wrong"),
+    [
+        (
+            "They honeymooned in Puerto Rico, but she is from Peru.",
+            "Which South American country is she from?",
+            "Peru",
+            "Puerto Rico",
+        ),
+        (
+            "The pandas arrived in Washington after a flight from Chengdu.",
+            "From which Chinese city were the pandas flown?",
+            "Chengdu",
+            "Washington",
+        ),
+        (
+            "The summit moved from Tokyo to Vienna this year.",
+            "Which European city hosts the summit this year?",
+            "Vienna",
+            "Tokyo",
+        ),
+    ],
+)
+def test_a_place_the_question_puts_in_a_region_fits_only_there(
+    sentence: str, question: str, right: str, wrong: str
+) -> None:
+    fits = _fits(sentence, question)
+    assert fits[right] == 1.0 and fits[wrong] <= 0.3
