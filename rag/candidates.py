@@ -12,7 +12,14 @@ from rag.catalog import STOPWORDS
 from rag.dates import date_fit
 from rag.mentions import NOUN_PHRASE, Mention, normalise_key
 from rag.naming import an_instance, named_by
-from rag.places import countries_named, country_of, place_fit, place_kinds, region_fit
+from rag.places import (
+    WANTED,
+    countries_named,
+    country_of,
+    place_fit,
+    place_kinds,
+    region_fit,
+)
 from rag.question import Analysis
 
 CATEGORY_NAME = 0.3  # share of its fit a name keeps where the question asks for a kind
@@ -67,8 +74,11 @@ def type_fit(
         return _thing_fit(mention, analysis, doc, likeness, known_kind)
     if kind == PLACE and (mention.label in analysis.labels or mention.label == "NORP"):
         base = 1.0 if mention.label in analysis.labels else _NEAR[PLACE]["NORP"]
-        if analysis.type_noun in _FACILITIES and mention.label != "FAC":
-            base *= NOT_A_FACILITY  # "At which venue ...?": "SoFi Stadium", not "L.A."
+        site = analysis.type_noun in _FACILITIES
+        town = WANTED.get(analysis.type_noun or "") is not None  # a city, state or country
+        if (site and mention.label != "FAC") or (town and mention.label == "FAC"):
+            base *= NOT_A_FACILITY  # "At which venue ...?": "SoFi Stadium", not "L.A."; and
+            # "Which city ...?" is not answered by a building or a storm tagged as one
         return base * place_fit(mention.text, analysis.type_noun) * _region(mention, analysis)
     # "Sri Lanka" PERSON; not a common noun that is also a town's name ("a sale", "Sale")
     mistaken = mention.label in _MISTAKEN and mention.proper

@@ -406,3 +406,16 @@ def test_a_place_the_question_puts_in_a_region_fits_only_there(
 ) -> None:
     fits = _fits(sentence, question)
     assert fits[right] == 1.0 and fits[wrong] <= 0.3
+
+
+def test_a_city_asked_for_is_not_a_building_or_a_storm_tagged_as_one() -> None:
+    # the small model tags the storm and the memorial FAC, a building or site
+    city = "In which city were the crowds and the storm?"
+    storm = "Many people are feared dead in one city after Super Typhoon Haiyan — one of the "
+    assert (
+        _fits(storm + "strongest storms on record — hit the islands.", city)["Super Typhoon Haiyan"]
+        <= 0.4
+    )
+    memorial = "Crowds met at the Lincoln Memorial in Washington."
+    assert _fits(memorial, city)["the Lincoln Memorial"] <= 0.4
+    assert _fits(memorial, "Where did the crowds meet?")["the Lincoln Memorial"] == 1.0
