@@ -87,7 +87,7 @@ def mentions(doc: Any, offset: int) -> list[Mention]:
             first += 1
         if first >= chunk.end or chunk.root.pos_ == "PRON" or not kept(first, chunk.end):
             continue
-        if _within_entity(doc, first, chunk.end):  # "Jan." of "Jan. 24"
+        if _within_entity(doc, first, chunk.end):  # "Jan." of "Jan. 24", "Title" of "Title 42"
             continue
         _add(found, doc, first, chunk.end, NOUN_PHRASE, offset)
         counted = first

@@ -40,13 +40,13 @@ def named_by(mention: Mention, analysis: Analysis, doc: Any) -> bool:
     after = doc[mention.last : mention.last + 3]
     # not "a toy convention in Paris", nor "a film based on a Broadway musical"
     before = [t for t in before if not _verb_between(doc, t.i, mention.first)]
-    # nor across a clause's punctuation ("... a tell-all book, the Trump administration said")
-    # or through a preposition ("the sport at the time"), unless a naming verb stands between
-    # ("the black hole, known as Sagittarius A*")
     # nor across a conjunction to a name with its own description ("male panda Bao Li and
     # female panda Qing Bao"; but "PSP leaders Kamal and Kaimkhani")
     if doc[mention.first].is_lower:
         before = [t for t in before if not _conjunction_between(doc, t.i, mention.first)]
+    # nor across a clause's punctuation ("... a tell-all book, the Trump administration said")
+    # or through a preposition ("the sport at the time"), unless a naming verb stands between
+    # ("the black hole, known as Sagittarius A*")
     before = [
         t
         for t in before

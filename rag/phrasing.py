@@ -53,7 +53,9 @@ def trimmed(mention: Mention, analysis: Analysis) -> Mention:
     with a joining word ("and ..."), a person's name not with the lower-case words that
     describe them ("late-night host Jimmy Kimmel"), a phrase not with a common noun's
     possessive ("year's Winter Games"), an amount not with the words that hedge it ("more
-    than 1,000" -> "1,000": the quote keeps them), and no quote mark is left unpaired."""
+    than 1,000" -> "1,000": the quote keeps them), a date asked by its year as the year
+    ("June 28, 1894" -> "1894"), a thing asked for without the name owning it ("the NASCAR
+    event's grand marshal" -> "grand marshal"), and no quote mark is left unpaired."""
     if mention.label in AMOUNTS and (hedge := _HEDGE.match(mention.text)):
         return _narrowed(mention, hedge.end(), len(mention.text))
     year = YEAR.search(mention.text) if mention.label == "DATE" else None
