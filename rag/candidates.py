@@ -53,6 +53,7 @@ _FACILITIES = frozenset(
     "venue stadium arena building hospital prison jail airport landmark site".split()
 )
 NOT_A_FACILITY = 0.5
+PERSONS_TITLE = 0.3  # share of its fit a person's title keeps where no person is asked
 UNCOUNTED = 0.6  # share of its fit a number keeps when it does not count what "how many" asks
 _PERCENT_WORDS = re.compile(r"\b(percent|percentage|proportion|share|rate)\b", re.IGNORECASE)
 
@@ -67,6 +68,27 @@ def type_fit(
     """How well the mention is the kind of thing the question asks for, in [0, 1].
     `likeness` is the cosine similarity of the mention to the question's type phrase;
     `known_kind` that WordNet knows it as a kind of that phrase (`rag.kinds`)."""
+    fit = _fit(mention, analysis, doc, likeness, known_kind)
+    if analysis.answer_type != PERSON and _titles_person(mention, doc):
+        return fit * PERSONS_TITLE  # "Hall of Famer Gregg Popovich" is no team
+    return fit
+
+
+def _titles_person(mention: Mention, doc: Any) -> bool:
+    """The mention is the title of the person named right after it ("Hall of Famer Gregg
+    Popovich", tagged an organisation)."""
+    after = mention.last
+    if mention.label in _AMOUNTS or after >= len(doc):  # "25 Teslas" counts, whatever the tag
+        return False
+    if doc[after].ent_type_ != "PERSON" or doc[after].ent_iob_ != "B":
+        return False
+    head = doc[after - 1].head
+    return head.i >= after and head.ent_type_ == "PERSON"
+
+
+def _fit(
+    mention: Mention, analysis: Analysis, doc: Any, likeness: float | None, known_kind: bool
+) -> float:
     kind = analysis.answer_type
     if mention.label == NOUN_PHRASE and _measure(mention, doc):  # "104 Fahrenheit"
         return 0.0

@@ -419,3 +419,16 @@ def test_a_city_asked_for_is_not_a_building_or_a_storm_tagged_as_one() -> None:
     memorial = "Crowds met at the Lincoln Memorial in Washington."
     assert _fits(memorial, city)["the Lincoln Memorial"] <= 0.4
     assert _fits(memorial, "Where did the crowds meet?")["the Lincoln Memorial"] == 1.0
+
+
+def test_a_persons_title_is_no_team_and_a_count_before_a_name_still_counts() -> None:
+    fits = _fits(
+        "The Spurs named a new head coach after Hall of Famer Gregg Popovich retired.",
+        "Which NBA team is now the only one without a head coach?",
+    )
+    assert fits["Hall of Famer"] <= 0.3
+    counted = _fits(
+        "He was able to unlock the doors of 25 Teslas remotely.",
+        "A flaw let the hacker unlock the doors of how many Teslas?",
+    )
+    assert counted["25"] == 1.0
