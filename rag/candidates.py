@@ -96,18 +96,11 @@ def _fit(
         return _thing_fit(mention, analysis, doc, likeness, known_kind)
     if kind == PLACE and (mention.label in analysis.labels or mention.label == "NORP"):
         base = 1.0 if mention.label in analysis.labels else _NEAR[PLACE]["NORP"]
-        site = analysis.type_noun in _FACILITIES
-        town = WANTED.get(analysis.type_noun or "") is not None  # a city, state or country
-        if (site and mention.label != "FAC") or (town and mention.label == "FAC"):
-            base *= NOT_A_FACILITY  # "At which venue ...?": "SoFi Stadium", not "L.A."; and
-            # "Which city ...?" is not answered by a building or a storm tagged as one
-        return base * place_fit(mention.text, analysis.type_noun) * _region(mention, analysis)
+        return base * _place_fit(mention, analysis)
     # "Sri Lanka" PERSON; not a common noun that is also a town's name ("a sale", "Sale")
     mistaken = mention.label in _MISTAKEN and mention.proper
-    if kind == PLACE and mistaken and place_kinds(mention.text):  # a town, not a venue
-        site = NOT_A_FACILITY if analysis.type_noun in _FACILITIES else 1.0
-        fit = _MISTAKEN_PLACE * site * place_fit(mention.text, analysis.type_noun)
-        return fit * _region(mention, analysis)
+    if kind == PLACE and mistaken and place_kinds(mention.text):
+        return _MISTAKEN_PLACE * _place_fit(mention, analysis)
     if kind == ORGANISATION and mention.label in ("GPE", "LOC") and not _known_place(mention):
         return _UNKNOWN_PLACE  # no place the gazetteer knows: a firm the tagger took for one
     if mention.label in analysis.labels:
@@ -130,10 +123,20 @@ def _fit(
     return max(near, 0.8) if named_by(mention, analysis, doc) else near
 
 
-def _region(mention: Mention, analysis: Analysis) -> float:
-    """ "Which South American country": not a place the gazetteer puts elsewhere."""
+def _place_fit(mention: Mention, analysis: Analysis) -> float:
+    """How well a place fits the kind of place asked (`rag.places.place_fit`), the region the
+    question puts it in ("Which South American country", `region_fit`), and whether a site
+    is asked: "At which venue ...?" is "SoFi Stadium", not "L.A.", and "Which city ...?" is
+    not answered by a building (or a storm the tagger calls one)."""
+    noun = analysis.type_noun
+    site = noun in _FACILITIES
+    town = WANTED.get(noun or "") is not None  # a city, state or country
+    facility = mention.label == "FAC"
+    fit = NOT_A_FACILITY if (site and not facility) or (town and facility) else 1.0
     name = country_of(mention.text) if mention.label == "NORP" else mention.text
-    return region_fit(name or mention.text, analysis.type_phrase)
+    return (
+        fit * place_fit(mention.text, noun) * region_fit(name or mention.text, analysis.type_phrase)
+    )
 
 
 def _known_place(mention: Mention) -> bool:
@@ -188,15 +191,6 @@ def _thing_fit(
     if likeness is None:
         return base
     return base * min(1.0, max(LIKENESS_FLOOR, (likeness - 0.1) / 0.4))
-
-
-def own_outlet(mention: Mention, source: str | None) -> bool:
-    """The mention is the outlet that published the report ("eyewitnesses told CNN" in a CNN
-    article): the report's byline, not its news."""
-    if not source:
-        return False
-    outlet = re.sub(r"\.(com|co\.uk|org|net)$", "", source.lower())
-    return mention.key.replace(" ", "") == re.sub(r"[^\w]", "", outlet)
 
 
 def described(mention: Mention, doc: Any, focus_stems: set[str], stem_of: dict[str, str]) -> bool:

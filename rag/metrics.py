@@ -17,6 +17,8 @@ from rag.catalog import STOPWORDS
 if TYPE_CHECKING:
     from rag.question_sets import Question
 
+# the reader's own metrics (`rag.reader_metrics`): what the stated short answer scores
+READER_KEYS = ("short_exact", "short_f1", "short_contains", "yes_no_accuracy", "short_in_quote")
 METRIC_KEYS = (
     "answer@1",
     "answer@5",
@@ -25,11 +27,7 @@ METRIC_KEYS = (
     "evidence_recall@5",
     "answer_contains",
     "answer_f1",
-    "short_exact",
-    "short_f1",
-    "short_contains",
-    "yes_no_accuracy",
-    "short_in_quote",
+    *READER_KEYS,
     "citation_precision",
     "citation_recall",
     "abstain_precision",
@@ -232,7 +230,7 @@ def aggregate(rows: Sequence[Row]) -> dict[str, float | None]:
         result[key] = _mean([r.metrics.get(key) for r in rows])
     result["answer_contains"] = _mean([r.metrics.get("answer_contains") for r in rows])
     result["answer_f1"] = _mean([r.metrics.get("answer_f1") for r in rows])
-    for key in ("short_exact", "short_f1", "short_contains", "yes_no_accuracy", "short_in_quote"):
+    for key in READER_KEYS:
         result[key] = _mean([r.metrics.get(key) for r in rows])
     result["citation_precision"] = _ratio(
         sum(r.metrics.get("cited_correct", 0) for r in rows),

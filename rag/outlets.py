@@ -28,6 +28,15 @@ def outlet_key(name: str) -> str:
     return re.split(r"\s+[|–-]\s+", name.strip())[0].lower().strip()
 
 
+def own_outlet(key: str, source: str | None) -> bool:
+    """A candidate's key (`rag.mentions.normalise_key`) is the outlet that published the
+    report ("eyewitnesses told CNN" in a CNN article): the report's byline, not its news."""
+    if not source:
+        return False
+    outlet = re.sub(r"\.(com|co\.uk|org|net)$", "", source.lower())
+    return key.replace(" ", "") == re.sub(r"[^\w]", "", outlet)
+
+
 def outlet_in(text: str, outlets: Sequence[str]) -> str | None:
     """The archive outlet a text names first ("the article from The Verge suggests ... as in
     the TechCrunch article" is The Verge's): by its full name (the longest of those starting

@@ -169,8 +169,10 @@ def region_fit(name: str, type_phrase: str | None) -> float:
     country", "Chinese city") and the gazetteer places `name` elsewhere ("Puerto Rico",
     "Washington"); 1 where either is not known."""
     words = (type_phrase or "").split()[:-1]
+    if not words:  # most questions place nothing: no lookup
+        return 1.0
     country = _country_of_place(name)
-    if not words or country is None:
+    if country is None:
         return 1.0
     where = " ".join(words)
     wanted = country_of(where)  # "chinese" -> China

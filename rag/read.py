@@ -28,7 +28,6 @@ from rag.candidates import (
     described,
     fills_slot,
     novelty,
-    own_outlet,
     proximity,
     question_words,
     stands_in_place,
@@ -39,7 +38,7 @@ from rag.gather import Found, gather, relabelled, sentence_candidates
 from rag.kinds import kinds_among
 from rag.mentions import NOUN_PHRASE, Mention, normalise_key
 from rag.naming import named_by
-from rag.outlets import named_outlets, unknown_outlets
+from rag.outlets import named_outlets, own_outlet, unknown_outlets
 from rag.phrasing import fullest_name, stated, trimmed
 from rag.places import countries_named
 from rag.question import Analysis, analyse
@@ -221,7 +220,7 @@ class Reader:
                     in_place = True
                     fit = max(fit, w.in_place) if fit > 0 else 0.0
                 fit *= math.sqrt(specific.get(mention.text, 1.0))
-                if own_outlet(mention, sentence.passage.source):
+                if own_outlet(mention.key, sentence.passage.source):
                     fit *= w.own_outlet
                 # what it adds once the question's own words at its edges are dropped
                 new = novelty(said, asked, analysis.type_noun, places)
@@ -243,8 +242,8 @@ class Reader:
 
     def _with_sort_noun(self, found: Found, analysis: Analysis) -> Found:
         """ "What kind of test ...?" answered by the word sorting it ("a rapid test") is
-        stated with the noun ("rapid test"), unless that word is itself a kind of the noun
-        ("diesel" of "diesel fuel")."""
+        stated with the noun ("rapid test"), unless that word is itself a kind of the noun in
+        WordNet ("oak" of "oak trees")."""
         noun, mention, span = analysis.type_noun or "", found.mention, found.sentence.span
         after = re.match(rf"\s+{re.escape(noun)}s?\b", span.text[mention.end - span.start :])
         if not noun or after is None or mention.label != NOUN_PHRASE:

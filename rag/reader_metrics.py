@@ -8,19 +8,12 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from rag.metrics import VERDICTS, contains_answer, normalise_answer, token_f1
+from rag.metrics import READER_KEYS, VERDICTS, contains_answer, normalise_answer, token_f1
 
 if TYPE_CHECKING:
     from rag.metrics import Row
     from rag.question_sets import Question
 
-READER_KEYS = (  # in METRIC_KEYS
-    "short_exact",
-    "short_f1",
-    "short_contains",
-    "yes_no_accuracy",
-    "short_in_quote",
-)
 _VERDICT_WORD = re.compile(r"^\W*([A-Za-z]+(?: [A-Za-z]+)?)\.")
 
 

@@ -89,6 +89,13 @@ def _exact(assistant: Assistant, answer: Answer) -> None:
         ), "the short answer lies inside a cited quote"
 
 
+def _states(assistant: Assistant, question: str, short: str) -> None:
+    """Ask `question`; the answer states `short`, at its exact offsets inside a cited quote."""
+    answer = assistant.ask(question)
+    assert answer.short_answer is not None and answer.short_answer.text == short
+    _exact(assistant, answer)
+
+
 # -- candidates ---------------------------------------------------------------------------------
 def test_mentions_have_exact_offsets_and_types() -> None:
     sentence = "Sindh Governor Kamran Tessori met Syrian rebels in Australia on Monday."
@@ -854,9 +861,7 @@ def test_what_left_in_place_is_answered_by_the_phrase_standing_there(
          "contaminated with listeria, the agency said.\n\n"
          "The company sold the spinach in 12 states."),
     )  # fmt: skip
-    answer = assistant.ask("Greenleaf's recalled spinach was contaminated with what?")
-    assert answer.short_answer is not None and answer.short_answer.text == "listeria"
-    _exact(assistant, answer)
+    _states(assistant, "Greenleaf's recalled spinach was contaminated with what?", "listeria")
     # nothing stands where "what" stands: the best sentence is quoted, no answer is stated
     quoted = assistant.ask("Greenleaf's spinach was sold with what?")
     assert not quoted.abstained and quoted.short_answer is None
@@ -872,9 +877,11 @@ def test_a_common_noun_wordnet_knows_as_the_kind_asked_is_stated(
          "the university where his daughter studied.\n\n"
          "The governor's office declined to comment on Monday."),
     )  # fmt: skip
-    answer = assistant.ask("The former coach asked the governor to fund an arena for which sport?")
-    assert answer.short_answer is not None and answer.short_answer.text == "volleyball"
-    _exact(assistant, answer)
+    _states(
+        assistant,
+        "The former coach asked the governor to fund an arena for which sport?",
+        "volleyball",
+    )
 
 
 def test_a_sort_asked_for_is_stated_with_its_noun_unless_the_word_is_a_kind_itself(
@@ -887,12 +894,10 @@ def test_a_sort_asked_for_is_stated_with_its_noun_unless_the_word_is_a_kind_itse
          "isolation before they meet others.\n\n"
          "The storm felled hundreds of oak trees along the river this week."),
     )  # fmt: skip
-    answer = assistant.ask("What kind of test do officials advise near the end of isolation?")
-    assert answer.short_answer is not None and answer.short_answer.text == "rapid test"
-    _exact(assistant, answer)
-    tree = assistant.ask("The storm felled hundreds of what kind of trees along the river?")
-    assert tree.short_answer is not None and tree.short_answer.text == "oak"
-    _exact(assistant, tree)
+    _states(
+        assistant, "What kind of test do officials advise near the end of isolation?", "rapid test"
+    )
+    _states(assistant, "The storm felled hundreds of what kind of trees along the river?", "oak")
 
 
 def test_a_common_noun_gathers_with_the_phrase_it_heads(embedder, tmp_path_factory) -> None:
@@ -904,9 +909,7 @@ def test_a_common_noun_gathers_with_the_phrase_it_heads(embedder, tmp_path_facto
          "The family drove to the cabin on Tuesday and found it missing.\n\n"
          "Deputies believe whoever took the cabin was living in it."),
     )  # fmt: skip
-    answer = assistant.ask("What type of structure was stolen from the family?")
-    assert answer.short_answer is not None and answer.short_answer.text == "log cabin"
-    _exact(assistant, answer)
+    _states(assistant, "What type of structure was stolen from the family?", "log cabin")
 
 
 def test_the_reports_own_outlet_is_its_byline_not_its_news(embedder, tmp_path_factory) -> None:
@@ -916,9 +919,7 @@ def test_the_reports_own_outlet_is_its_byline_not_its_news(embedder, tmp_path_fa
          "Eyewitnesses told Alpha Times that the veteran reporter was shot by a sniper.\n\n"
          "The footage, filmed by a Beta News cameraman, shows the reporter in a press vest."),
     )  # fmt: skip
-    answer = assistant.ask("Which news network did the veteran reporter work for?")
-    assert answer.short_answer is not None and answer.short_answer.text == "Beta News"
-    _exact(assistant, answer)
+    _states(assistant, "Which news network did the veteran reporter work for?", "Beta News")
 
 
 def test_many_weak_mentions_do_not_outweigh_one_strong_answer() -> None:
