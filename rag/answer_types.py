@@ -103,7 +103,9 @@ def typed_noun(text: str) -> Typed | None:
         return None
     head = run[-1]
     noun = _singular(head.lower_)
-    kind_of = head.i >= 2 and doc[head.i - 1].lower_ == "of" and doc[wh.i + 1].lower_ in _KINDS
+    # "what kind of weather system", "what is this type of weather system called"
+    opening = run[0].i
+    kind_of = opening >= 2 and doc[opening - 1].lower_ == "of" and doc[opening - 2].lower_ in _KINDS
     if head.lower_ in clausal and not kind_of:  # "what kind of arrangement" names a thing
         return Typed(DESCRIPTION, noun, _phrase(run))
     compound = " ".join(t.lower_ for t in run[-2:])

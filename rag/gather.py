@@ -13,7 +13,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from rag.answer_types import THING
 from rag.mentions import AMOUNTS, NOUN_PHRASE, Mention, mentions, normalise_key
@@ -24,6 +24,15 @@ from rag.sentences import Sentence
 
 GATHERED = 3  # the sentences whose evidence a candidate gathers (its best ones)
 FULL_FORM = 0.3  # a fuller name is stated when its sentence has this share of the best evidence
+
+
+class Scored(NamedTuple):
+    """A candidate in one sentence: its score there, and how well it fits the type asked."""
+
+    local: float
+    mention: Mention
+    sentence: Sentence
+    fit: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -97,39 +106,43 @@ def conjoined(mention: Mention, doc: Any, others: Sequence[Mention]) -> Mention 
     )  # fmt: skip
 
 
-def gather(scored: list[tuple[float, Mention, Sentence]], analysis: Analysis) -> list[Found]:
+def gather(scored: Sequence[tuple[Any, ...]], analysis: Analysis) -> list[Found]:
     """Candidates merged by identity (a surname joins the full name), their evidence combined
-    across sentences (noisy-or of each sentence's best), best first."""
+    across sentences (noisy-or of each sentence's best), best first. Sentences that agree
+    make a candidate surer to be said, not more of the type asked: what they add beyond the
+    best sentence stops at its best type fit (a city in the wrong country named in three
+    sentences does not outrank the right one named once). A typed thing's fit is a likeness
+    to the type phrase, not an entity label that is wrong, so it is not capped."""
     # each mention without what the question already says ("Justice Ketanji Brown Jackson's
     # new memoir" for "Whose memoir ...?" is "Ketanji Brown Jackson", one with the name)
-    cut = [(local, trimmed(mention, analysis), sentence) for local, mention, sentence in scored]
-    clusters: dict[str, list[tuple[float, Mention, Sentence]]] = {}
+    cut = [s._replace(mention=trimmed(s.mention, analysis)) for s in (Scored(*i) for i in scored)]
+    clusters: dict[str, list[Scored]] = {}
     for item in sorted(cut, key=lambda i: -len(i[1].key)):
         key = _cluster_key(item[1], clusters, analysis)
         clusters.setdefault(key, []).append(item)
     found = []
     for items in clusters.values():
         per_sentence: dict[tuple[str, int], float] = {}
-        for local, _, sentence in items:
-            where = _where(sentence)
-            per_sentence[where] = max(per_sentence.get(where, 0.0), local)
+        for item in items:
+            where = _where(item.sentence)
+            per_sentence[where] = max(per_sentence.get(where, 0.0), item.local)
         best = sorted(per_sentence.values(), reverse=True)[:GATHERED]
         confidence = 1.0 - math.prod(1.0 - min(v, 0.99) for v in best)
-        local, mention, sentence = _representative(items, analysis)
+        if analysis.answer_type != THING:  # a typed thing's fit is likeness, not a label
+            confidence = max(best[0], min(confidence, max(i.fit for i in items)))
+        _, mention, sentence, _ = _representative(items, analysis)
         articles = len({a for a, _ in per_sentence})
         text = stated(mention, analysis)
         found.append(Found(text, mention, sentence, confidence, len(per_sentence), articles))
     return sorted(found, key=lambda f: (-f.confidence, f.sentence.rank, f.mention.start))
 
 
-def _representative(
-    items: list[tuple[float, Mention, Sentence]], analysis: Analysis
-) -> tuple[float, Mention, Sentence]:
+def _representative(items: list[Scored], analysis: Analysis) -> Scored:
     """The mention an answer is stated by: in its best sentence, a name of the type asked
     before a phrase holding it ("Mara Quillfeather", not "Justice Mara Quillfeather"), the
     fullest form; a strong sentence's better form ("Sam Bankman-Fried") wins over it."""
 
-    def form(item: tuple[float, Mention, Sentence]) -> tuple[bool, int, float]:
+    def form(item: Scored) -> tuple[bool, int, float]:
         mention = item[1]  # a name's fullest form; a common noun's words are not more exact
         named = len(normalise_key(stated(mention, analysis))) if _named(mention) else 0
         return mention.label in analysis.labels, named, item[0]

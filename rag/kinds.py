@@ -64,22 +64,24 @@ def is_kind(phrase: str, kind: str) -> bool:
     return bool(kinds_among([phrase], kind))
 
 
-def kinds_among(phrases: Iterable[str], kind: str) -> set[str]:
-    """The phrases that are kinds of `kind` (`is_kind`), with `kind`'s senses looked up once."""
+def kinds_among(phrases: Iterable[str], kind: str, heads: bool = False) -> set[str]:
+    """The phrases that are kinds of `kind` (`is_kind`), with `kind`'s senses looked up once.
+    With `heads`, a phrase WordNet does not know whole is a kind of what its longest known
+    tail is ("nuclear power plants" are "power plants", which are facilities)."""
     nouns = _nouns()
     if nouns is None:  # WordNet could not be read: typed phrases go by likeness alone
         return set()
     kinds = set(_synsets(nouns, kind, senses=None))
     if not kinds:
         return set()
-    return {p for p in phrases if _below(nouns, p, kinds)}
+    return {p for p in phrases if _below(nouns, p, kinds, heads)}
 
 
-def _below(nouns: Nouns, phrase: str, kinds: set[str]) -> bool:
-    return any(
-        synset in kinds or not kinds.isdisjoint(nouns.closure(synset))
-        for synset in _synsets(nouns, phrase, SENSES, whole=True)
-    )
+def _below(nouns: Nouns, phrase: str, kinds: set[str], heads: bool = False) -> bool:
+    words = phrase.split()
+    tails = [" ".join(words[i:]) for i in range(len(words) if heads else 1)]
+    known = next((s for t in tails if (s := _synsets(nouns, t, SENSES, whole=True))), [])
+    return any(synset in kinds or not kinds.isdisjoint(nouns.closure(synset)) for synset in known)
 
 
 def _synsets(nouns: Nouns, phrase: str, senses: int | None, whole: bool = False) -> list[str]:

@@ -13,6 +13,7 @@ from rag.cite import passage_sentences
 from rag.dates import YEAR, asked_unit
 from rag.mentions import AMOUNTS, NOUN_PHRASE, Mention, mentions, normalise_key
 from rag.places import COUNTRY, WANTED, city_country, countries_named, country_of
+from rag.quantities import numbers
 from rag.question import Analysis
 from rag.retrieve import Passage
 from rag.sentences import Sentence
@@ -55,7 +56,8 @@ def trimmed(mention: Mention, analysis: Analysis) -> Mention:
     possessive ("year's Winter Games"), an amount not with the words that hedge it ("more
     than 1,000" -> "1,000": the quote keeps them), a date asked by its year as the year
     ("June 28, 1894" -> "1894"), a thing asked for without the name owning it ("the NASCAR
-    event's grand marshal" -> "grand marshal"), and no quote mark is left unpaired."""
+    event's grand marshal" -> "grand marshal") nor the count of a common noun ("two nuclear
+    power plants"), and no quote mark is left unpaired."""
     if mention.label in AMOUNTS and (hedge := _HEDGE.match(mention.text)):
         return _narrowed(mention, hedge.end(), len(mention.text))
     year = YEAR.search(mention.text) if mention.label == "DATE" else None
@@ -79,6 +81,8 @@ def trimmed(mention: Mention, analysis: Analysis) -> Mention:
             first += 1
     if mention.label == NOUN_PHRASE and analysis.answer_type == THING:
         first = max(first, _owned(words[:last]))  # "the NASCAR event's grand marshal"
+        if not mention.proper and first < last - 1 and numbers(words[first].group()):
+            first += 1  # "two nuclear power plants": how many is no part of what they are
     while first < last - 1 and _leading_filler(words, first, person or analysis.named):
         first += 1
     if (first, last) == (0, len(words)):

@@ -34,7 +34,7 @@ from rag.candidates import (
     type_fit,
 )
 from rag.catalog import stems
-from rag.gather import Found, gather, relabelled, sentence_candidates
+from rag.gather import Found, Scored, gather, relabelled, sentence_candidates
 from rag.kinds import kinds_among
 from rag.mentions import NOUN_PHRASE, Mention, normalise_key
 from rag.naming import named_by
@@ -203,7 +203,7 @@ class Reader:
         kinds = self._kinds(analysis, phrases)
         generic = [m.text for m in phrases if m.label == NOUN_PHRASE and not m.proper]
         specific = self.ranker.specificity(generic) if generic else {}
-        scored: list[tuple[float, Mention, Sentence]] = []
+        scored: list[Scored] = []
         for sentence, doc, found in parsed:
             vocabulary = sorted({t.lower_ for t in doc})
             stem_of = dict(zip(vocabulary, stems(vocabulary), strict=True))
@@ -237,7 +237,7 @@ class Reader:
                     local *= w.slot
                 elif analysis.slot_subject and doc[mention.last - 1].dep_ in SUBJECTS:
                     local *= w.subject
-                scored.append((min(local, 0.99), mention, sentence))
+                scored.append(Scored(min(local, 0.99), mention, sentence, fit))
         return gather(scored, analysis)
 
     def _with_sort_noun(self, found: Found, analysis: Analysis) -> Found:
@@ -266,7 +266,7 @@ class Reader:
         if not analysis.category:  # "a deadly virus" is no kind of virus the text names
             noun = analysis.type_noun or ""
             keys = {k for k in keys if k.split()[-1] not in (noun, noun + "s")}
-        return kinds_among(keys, analysis.type_phrase)
+        return kinds_among(keys, analysis.type_phrase, heads=analysis.category)
 
     def _likeness(self, analysis: Analysis, found: Sequence[Mention]) -> dict[str, float]:
         """Cosine similarity of each candidate to the question's type phrase, for typed noun

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rag import kinds
-from rag.kinds import is_kind, read_nouns
+from rag.kinds import is_kind, kinds_among, read_nouns
 
 
 @pytest.mark.parametrize(
@@ -32,6 +32,13 @@ def test_a_phrase_is_a_kind_of_the_type_phrase_in_wordnet(
     phrase: str, kind: str, known: bool
 ) -> None:
     assert is_kind(phrase, kind) is known
+
+
+def test_with_heads_a_phrase_is_a_kind_of_what_its_longest_known_tail_is() -> None:
+    phrases = ["nuclear power plants", "akron-based power company", "chronic wasting disease"]
+    assert kinds_among(phrases, "facilities") == set()  # WordNet has no "nuclear power plant"
+    assert kinds_among(phrases, "facilities", heads=True) == {"nuclear power plants"}
+    assert kinds_among(phrases, "illness", heads=True) == {"chronic wasting disease"}
 
 
 def test_senses_come_most_frequent_first_and_reach_the_top_of_the_hierarchy() -> None:

@@ -360,6 +360,20 @@ def test_a_kind_is_asked_for_by_its_category_not_by_a_name() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What kind of weather system hit Portland this week?",  # a phrase after "kind of"
+        "What is this type of weather system called?",  # the name of a kind, not a name
+        "What kind of power plants did the bailout cover?",
+    ],
+)
+def test_a_kind_of_a_longer_type_phrase_is_a_category_too(text: str) -> None:
+    question = analyse(text)
+    assert question.type_phrase in ("weather system", "power plants")
+    assert question.category and not question.named
+
+
 def test_a_name_opening_a_quoted_remark_keeps_its_own_label() -> None:
     from spacy.tokens import Span
 
@@ -809,6 +823,37 @@ def test_a_gathered_country_is_quoted_from_its_strongest_sentence() -> None:
     assert best.sentence.span.text == texts[1]
 
 
+def test_agreeing_sentences_do_not_make_a_candidate_more_of_the_type_asked() -> None:
+    """A city outside the country asked, named in three sentences, gathers their evidence
+    only up to its type fit: the city of the right country, named once, outranks it. A typed
+    thing's fit is a likeness, not a wrong label: its sentences still add up."""
+    from rag.cite import Span
+    from rag.gather import Scored, gather
+    from rag.retrieve import Passage
+    from rag.sentences import Sentence
+
+    texts = (
+        "The pandas arrived in Washington in October.",
+        "Crowds in Washington queued for hours.",
+        "Washington welcomed them back.",
+        "They flew from Chengdu on a cargo jet.",
+    )
+    text = " ".join(texts)
+    passage = Passage("c1", "a1", "t", None, None, None, 0, len(text), text, 1.0)
+    scored = []
+    for n, t in enumerate(texts):
+        start = text.index(t)
+        mention = next(m for m in mentions(parse(t), start) if m.label == "GPE")
+        span = Span(start, start + len(t), t)
+        local, fit = (0.45, 1.0) if n == 3 else (0.25, 0.3)
+        scored.append(Scored(local, mention, Sentence(passage, 1, span, frozenset()), fit))
+    place = gather(scored, analyse("From which Chinese city were the pandas flown?"))
+    assert [f.text for f in place[:2]] == ["Chengdu", "Washington"]
+    assert place[1].sentences == 3 and place[1].confidence == pytest.approx(0.3)
+    thing = gather(scored, analyse("Which monument did the crowds visit?"))
+    assert thing[0].text == "Washington" and thing[0].confidence > 0.5
+
+
 def test_a_phrase_owned_by_a_name_gathers_with_the_name_and_keeps_its_sentence() -> None:
     """ "Justice Mara Quillfeather's new memoir" answers "Whose new memoir ...?" once the
     question's words are cut: it joins the name's other mentions, the answer is the person's
@@ -898,6 +943,24 @@ def test_a_sort_asked_for_is_stated_with_its_noun_unless_the_word_is_a_kind_itse
         assistant, "What kind of test do officials advise near the end of isolation?", "rapid test"
     )
     _states(assistant, "The storm felled hundreds of what kind of trees along the river?", "oak")
+
+
+def test_a_sort_of_the_kind_asked_is_a_kind_of_it_by_its_known_tail(
+    embedder, tmp_path_factory
+) -> None:
+    assistant = _archive(
+        embedder, tmp_path_factory, "tail",
+        ("Utility scandal", "Alpha Times", "2023-10-01",
+         "The Akron-based power company is linked to a scandal over the bailout of the "
+         "state's two nuclear power plants, which ratepayers fund.\n\n"
+         "Its board met on Monday."),
+    )  # fmt: skip
+    # WordNet knows "power plant" as a facility, not "nuclear power plant": the whole sort
+    _states(
+        assistant,
+        "The scandal is over a ratepayer-funded bailout of what kind of facilities?",
+        "nuclear power plants",
+    )
 
 
 def test_a_common_noun_gathers_with_the_phrase_it_heads(embedder, tmp_path_factory) -> None:
