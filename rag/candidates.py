@@ -133,10 +133,9 @@ def _place_fit(mention: Mention, analysis: Analysis) -> float:
     town = WANTED.get(noun or "") is not None  # a city, state or country
     facility = mention.label == "FAC"
     fit = NOT_A_FACILITY if (site and not facility) or (town and facility) else 1.0
-    name = country_of(mention.text) if mention.label == "NORP" else mention.text
-    return (
-        fit * place_fit(mention.text, noun) * region_fit(name or mention.text, analysis.type_phrase)
-    )
+    # a nationality names its country ("Chinese": China, no city)
+    name = (country_of(mention.text) if mention.label == "NORP" else None) or mention.text
+    return fit * place_fit(name, noun) * region_fit(name, analysis.type_phrase)
 
 
 def _known_place(mention: Mention) -> bool:

@@ -421,6 +421,12 @@ def test_a_city_asked_for_is_not_a_building_or_a_storm_tagged_as_one() -> None:
     assert _fits(memorial, "Where did the crowds meet?")["the Lincoln Memorial"] == 1.0
 
 
+def test_a_nationality_names_a_country_not_a_city() -> None:
+    sentence = "Chinese officials told the forum in Singapore they would not back down."
+    assert _fits(sentence, "Which city hosted the forum?")["Chinese"] <= 0.3
+    assert _fits(sentence, "Which country's officials spoke?")["Chinese"] > 0.5
+
+
 def test_a_persons_title_is_no_team_and_a_count_before_a_name_still_counts() -> None:
     fits = _fits(
         "The Spurs named a new head coach after Hall of Famer Gregg Popovich retired.",
