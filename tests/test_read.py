@@ -963,6 +963,19 @@ def test_a_sort_of_the_kind_asked_is_a_kind_of_it_by_its_known_tail(
     )
 
 
+def test_an_organisation_asked_by_its_kind_is_one_like_that_kind(
+    embedder, tmp_path_factory
+) -> None:
+    assistant = _archive(
+        embedder, tmp_path_factory, "union",
+        ("Strike vote", "Alpha Times", "2023-10-01",
+         "Amazon and the Teamsters met the delivery drivers on Monday before the strike.\n\n"
+         "The drivers walked off the job at noon."),
+    )  # fmt: skip
+    # both are organisations in the same place: the one like a union is the answer
+    _states(assistant, "Which union met the delivery drivers on Monday?", "Teamsters")
+
+
 def test_a_common_noun_gathers_with_the_phrase_it_heads(embedder, tmp_path_factory) -> None:
     assistant = _archive(
         embedder, tmp_path_factory, "cabin",
