@@ -3,8 +3,9 @@
 Each parsed sentence gives its mentions as candidates (coordinated names joined into one where
 the question asks for several); a name gets one entity label across the sentences; scored
 candidates are merged by identity (a surname joins the full name, an amount written two ways is
-one) and their evidence combined across sentences (noisy-or), each answer stated in its fullest
-form among its strong mentions. The reader (`rag.read`) scores the candidates in between.
+one) and their evidence combined across sentences (noisy-or, up to a typed candidate's type
+fit), each answer stated in its fullest form among its strong mentions. The reader
+(`rag.read`) scores the candidates in between.
 """
 
 from __future__ import annotations
@@ -106,7 +107,9 @@ def conjoined(mention: Mention, doc: Any, others: Sequence[Mention]) -> Mention 
     )  # fmt: skip
 
 
-def gather(scored: Sequence[tuple[Any, ...]], analysis: Analysis) -> list[Found]:
+def gather(
+    scored: Sequence[Scored | tuple[float, Mention, Sentence]], analysis: Analysis
+) -> list[Found]:
     """Candidates merged by identity (a surname joins the full name), their evidence combined
     across sentences (noisy-or of each sentence's best), best first. Sentences that agree
     make a candidate surer to be said, not more of the type asked: what they add beyond the

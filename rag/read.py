@@ -8,8 +8,9 @@ sentence and finds the answer itself.
    phrases become candidates (`rag.mentions`, scored in `rag.candidates`) by their sentence,
    type fit, closeness to the focus words and what it adds to the question; a candidate found
    in several sentences gathers their evidence (noisy-or, `rag.gather`), so a name several
-   articles agree on wins. A name stated in part is given in its fullest form in the passages
-   (`rag.phrasing`).
+   articles agree on wins; what agreeing sentences add stops at its type fit (they make it
+   surer to be said, not more of the type asked). A name stated in part is given in its
+   fullest form in the passages (`rag.phrasing`).
 4. A verdict question is split into its claims, each looked up and supported on its own
    (`rag.verdict`). The retriever's passage order is kept: reordering by the reader's findings
    was measured to lower answer@1 on the tune half of RealTimeQA (0.81 -> 0.71).
