@@ -23,6 +23,8 @@ def named_by(mention: Mention, analysis: Analysis, doc: Any) -> bool:
         return False
     words = _type_words(analysis.type_noun)
     span = doc[mention.first : mention.last]
+    if _another_named(mention, doc, words):  # "another Disney sequel, "Frozen II""
+        return False
     if any(t.lower_ in words for t in span):  # "the monkeypox virus", "Hurricane Hilary"
         head, rest = span[0], span[1:]
         if span.root.lower_ in words:  # unless a name follows: the movie "A Working Man"
@@ -151,6 +153,16 @@ def _verb_between(doc: Any, first: int, last: int) -> bool:
 
 def _type_words(noun: str) -> set[str]:
     return {noun, noun + "s", noun.rstrip("s")}
+
+
+def _another_named(mention: Mention, doc: Any, words: set[str]) -> bool:
+    """The type noun near the mention is "another" or an "other" one ("The record was held by
+    another Disney sequel, "Frozen II""): it names one besides the one the question is about,
+    and the mention is not named by the type noun without that word."""
+    near = [t for t in doc[max(0, mention.first - 6) : mention.last + 3] if t.lower_ in words]
+    return bool(near) and all(
+        any(c.lower_ in ("another", "other") for c in t.children) for t in near
+    )
 
 
 def _apposed(mention: Mention, doc: Any, words: set[str]) -> bool:

@@ -41,6 +41,16 @@ def test_apposition_to_another_noun_does_not_make_a_name_fit() -> None:
     assert fits["Maria Lopez"] < 0.5
 
 
+def test_another_one_of_the_type_asked_is_not_named_as_the_one_asked_about() -> None:
+    question = analyse("Which Disney animated sequel set a record at the box office?")
+    earlier = 'The record was previously held by another Disney sequel, "Frozen II," in 2019.'
+    doc = parse(earlier)
+    frozen = next(m for m in mentions(doc, 0) if m.text == "Frozen II")
+    assert not named_by(frozen, question, doc)
+    doc = parse('The Disney sequel "Moana 2" set a record this weekend.')
+    assert named_by(next(m for m in mentions(doc, 0) if m.text == "Moana 2"), question, doc)
+
+
 def test_a_type_noun_described_by_adjectives_is_not_named() -> None:
     question = analyse("Regulators banned which mineral?")
     doc = parse("Regulators banned chrysotile asbestos, a cancer-causing mineral, on Monday.")
