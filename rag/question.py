@@ -87,8 +87,6 @@ class Analysis:
     type_phrase: str | None = None
     plural: bool = False
     focus: tuple[str, ...] = ()
-    # the focus words of the sentence that asks (a quiz question often sets a scene first)
-    asking: tuple[str, ...] = ()
     options: tuple[str, ...] = ()
     identity: bool = False  # "Who is the governor of Sindh?": the answer is who bears the title
     slot: str | None = None  # the word the answer attaches to ("breakup" in "breakup of which")
@@ -122,8 +120,6 @@ def analyse(question: str) -> Analysis:
     typed = _answer_type(text)
     own = set(keyword_terms(typed.phrase or ""))
     focus = tuple(w for w in keyword_terms(text) if w not in own)
-    main = _main_question(text)
-    asked = set(keyword_terms(main))
     return Analysis(
         question=text,
         answer_type=typed.kind,
@@ -135,10 +131,9 @@ def analyse(question: str) -> Analysis:
         named=typed.named,
         of_noun=typed.of_noun,
         focus=focus,
-        asking=tuple(w for w in focus if w in asked),
         options=_options(text, typed.kind),
-        identity=_asks_identity(main),
-        **_slot(main) if typed.kind not in (VERDICT, ORDER) else {},
+        identity=_asks_identity(_main_question(text)),
+        **_slot(_main_question(text)) if typed.kind not in (VERDICT, ORDER) else {},
     )
 
 

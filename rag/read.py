@@ -191,7 +191,6 @@ class Reader:
             return []
         docs = parse_many([s.span.text for s in best])
         focus = set(stems(list(analysis.focus)))
-        asking = set(stems(list(analysis.asking))) or focus  # not the scene set before it
         slot = stems([analysis.slot])[0] if analysis.slot else ""
         asked = question_words(analysis)
         places = frozenset(countries_named(analysis.question))
@@ -235,7 +234,7 @@ class Reader:
                 titled = described(mention, doc, focus, stem_of)
                 if titled and not analysis.identity:  # the question's referent, not its answer
                     new *= w.described
-                near = proximity(mention, doc, asking, stem_of)
+                near = proximity(mention, doc, focus, stem_of)
                 local = strength * fit * (w.proximity_floor + (1 - w.proximity_floor) * near)
                 named = named_by(mention, analysis, doc) or (titled and analysis.identity)
                 local *= math.sqrt(new) * (w.apposition if named else 1)

@@ -976,26 +976,6 @@ def test_an_organisation_asked_by_its_kind_is_one_like_that_kind(
     _states(assistant, "Which union met the delivery drivers on Monday?", "Teamsters")
 
 
-def test_a_candidate_is_near_the_words_of_the_sentence_that_asks_not_of_the_scene(
-    embedder, tmp_path_factory
-) -> None:
-    assistant = _archive(
-        embedder, tmp_path_factory, "scene",
-        ("Travel ban", "Alpha Times", "2025-06-05",
-         "President Trump signed a new travel ban on June 4 that fully bars citizens of 12 "
-         "countries from entering the US, and it is in effect from June 9.\n\n"
-         "Officials said more countries could be added."),
-    )  # fmt: skip
-    question = analyse("President Trump signed a new travel ban. From what date is it in effect?")
-    assert question.asking == ("date", "effect")
-    _states(
-        assistant,
-        "President Trump signed a new travel ban this week that fully bars citizens of 12 "
-        "countries from entering the US. From what date is it in effect?",
-        "June 9",
-    )
-
-
 def test_a_common_noun_gathers_with_the_phrase_it_heads(embedder, tmp_path_factory) -> None:
     assistant = _archive(
         embedder, tmp_path_factory, "cabin",
