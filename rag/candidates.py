@@ -23,6 +23,7 @@ from rag.places import (
 from rag.question import Analysis
 
 CATEGORY_NAME = 0.3  # share of its fit a name keeps where the question asks for a kind
+ORGANISATION_LIKENESS = 0.5  # an organisation's fit kept however unlike the kind asked it is
 LIKENESS_FLOOR = 0.1  # a typed phrase unlike the type noun still keeps this share of its fit
 KNOWN_KIND = 0.8  # fit of a phrase WordNet knows as a kind of the type phrase
 _PLACES = frozenset({"GPE", "LOC", "NORP"})
@@ -66,9 +67,13 @@ def type_fit(
     known_kind: bool = False,
 ) -> float:
     """How well the mention is the kind of thing the question asks for, in [0, 1].
-    `likeness` is the cosine similarity of the mention to the question's type phrase;
-    `known_kind` that WordNet knows it as a kind of that phrase (`rag.kinds`)."""
+    `likeness` is the cosine similarity of the mention to the question's type phrase (an
+    organisation keeps more of its fit the more alike it is: "union": "Teamsters" 0.41 keeps
+    0.89, "Amazon" 0.23 keeps 0.66); `known_kind` that WordNet knows it as a kind of that
+    phrase (`rag.kinds`)."""
     fit = _fit(mention, analysis, doc, likeness, known_kind)
+    if analysis.answer_type == ORGANISATION and likeness is not None:  # "Which union ...?"
+        fit *= ORGANISATION_LIKENESS + (1 - ORGANISATION_LIKENESS) * _like(likeness)
     if analysis.answer_type != PERSON and _titles_person(mention, doc):
         return fit * PERSONS_TITLE  # "Hall of Famer Gregg Popovich" is no team
     return fit
@@ -189,7 +194,12 @@ def _thing_fit(
         base *= CATEGORY_NAME
     if likeness is None:
         return base
-    return base * min(1.0, max(LIKENESS_FLOOR, (likeness - 0.1) / 0.4))
+    return base * max(LIKENESS_FLOOR, _like(likeness))
+
+
+def _like(likeness: float) -> float:
+    """A cosine similarity to the type phrase as a share: 0 up to 0.1, 1 from 0.5."""
+    return min(1.0, max(0.0, (likeness - 0.1) / 0.4))
 
 
 def described(mention: Mention, doc: Any, focus_stems: set[str], stem_of: dict[str, str]) -> bool:

@@ -120,8 +120,8 @@ def gather(
     # new memoir" for "Whose memoir ...?" is "Ketanji Brown Jackson", one with the name)
     cut = [s._replace(mention=trimmed(s.mention, analysis)) for s in (Scored(*i) for i in scored)]
     clusters: dict[str, list[Scored]] = {}
-    for item in sorted(cut, key=lambda i: -len(i[1].key)):
-        key = _cluster_key(item[1], clusters, analysis)
+    for item in sorted(cut, key=lambda i: -len(i.mention.key)):
+        key = _cluster_key(item.mention, clusters, analysis)
         clusters.setdefault(key, []).append(item)
     found = []
     for items in clusters.values():
@@ -146,20 +146,20 @@ def _representative(items: list[Scored], analysis: Analysis) -> Scored:
     fullest form; a strong sentence's better form ("Sam Bankman-Fried") wins over it."""
 
     def form(item: Scored) -> tuple[bool, int, float]:
-        mention = item[1]  # a name's fullest form; a common noun's words are not more exact
+        mention = item.mention  # a name's fullest form; a common noun's words are not more exact
         named = len(normalise_key(stated(mention, analysis))) if _named(mention) else 0
-        return mention.label in analysis.labels, named, item[0]
+        return mention.label in analysis.labels, named, item.local
 
-    top = max(items, key=lambda i: i[0])
-    here = max((i for i in items if _where(i[2]) == _where(top[2])), key=form)
-    strong = [i for i in items if i[0] >= FULL_FORM * top[0]]
+    top = max(items, key=lambda i: i.local)
+    here = max((i for i in items if _where(i.sentence) == _where(top.sentence)), key=form)
+    strong = [i for i in items if i.local >= FULL_FORM * top.local]
     fuller = max(strong, key=form)
-    said = {normalise_key(stated(i[1], analysis)) for i in (here, fuller)}
+    said = {normalise_key(stated(i.mention, analysis)) for i in (here, fuller)}
     if form(fuller)[:2] > form(here)[:2] and len(said) == 2:
         return fuller
-    if here[1].label == "GPE" and by_proxy(here[1], analysis):  # a city: quote the country
-        named = [i for i in strong if not by_proxy(i[1], analysis)]
-        return max(named, key=lambda i: i[0]) if named else here
+    if here.mention.label == "GPE" and by_proxy(here.mention, analysis):  # a city: its country
+        named = [i for i in strong if not by_proxy(i.mention, analysis)]
+        return max(named, key=lambda i: i.local) if named else here
     return here
 
 

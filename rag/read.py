@@ -60,7 +60,6 @@ if TYPE_CHECKING:
     from rag.store import Store
 
 Search = Callable[[str, "str | None", "str | None"], list[Passage]]
-ORG_FLOOR = 0.5
 LIKENESS_KEYS = 64  # candidates compared with the type phrase (best sentences first)
 LIKENED = frozenset({THING, ORGANISATION})  # the types whose candidates are compared
 
@@ -223,8 +222,6 @@ class Reader:
                     in_place = True
                     fit = max(fit, w.in_place) if fit > 0 else 0.0
                 fit *= math.sqrt(specific.get(mention.text, 1.0))
-                if analysis.answer_type == ORGANISATION and mention.key in likeness:
-                    fit *= _alike(likeness[mention.key])
                 if own_outlet(mention.key, sentence.passage.source):
                     fit *= w.own_outlet
                 # what it adds once the question's own words at its edges are dropped
@@ -275,19 +272,14 @@ class Reader:
 
     def _likeness(self, analysis: Analysis, found: Sequence[Mention]) -> dict[str, float]:
         """Cosine similarity of each candidate to the question's type phrase, for typed noun
-        phrases ("Which mineral ...?"); {} for the other kinds."""
+        phrases ("Which mineral ...?") and organisations ("Which union ...?"); {} for the
+        other kinds."""
         if analysis.answer_type not in LIKENED or not analysis.type_phrase or not found:
             return {}
         keys = list(dict.fromkeys(m.key for m in found))[:LIKENESS_KEYS]
         vectors = self.ranker.encode([analysis.type_phrase, *keys])
         sims = vectors[1:] @ vectors[0]
         return {key: float(sim) for key, sim in zip(keys, sims, strict=True)}
-
-
-def _alike(likeness: float) -> float:
-    """The share of its fit an organisation keeps by its likeness to the type phrase ("union":
-    "Teamsters" 0.41 keeps 0.89, "Amazon" 0.23 keeps 0.66)."""
-    return ORG_FLOOR + (1 - ORG_FLOOR) * min(1.0, max(0.0, (likeness - 0.1) / 0.4))
 
 
 def _merged(passages: Sequence[Passage], extra: Sequence[Passage]) -> list[Passage]:
