@@ -92,6 +92,7 @@ class Analysis:
     slot: str | None = None  # the word the answer attaches to ("breakup" in "breakup of which")
     slot_subject: bool = False  # the answer is that verb's subject ("Which club went ...?")
     slot_via: str | None = None  # the preposition between them ("with" in "contaminated with")
+    slot_near: str | None = None  # the word right before that preposition, where it is another
     category: bool = False  # "which type of business": a kind of thing, not a named one
     named: bool = False  # "what is the name of the glacier": a proper name, not a kind
     of_noun: str | None = None  # what the type noun is of ("cleaner": "which brand of cleaner")
@@ -192,7 +193,22 @@ def _slot(text: str) -> dict[str, Any]:
         return {}
     via = phrase.head.lower_ if phrase.head.pos_ == "ADP" else None
     subject = phrase.dep_ in ("nsubj", "nsubjpass")
-    return {"slot": head.lower_, "slot_subject": subject, "slot_via": via}
+    near = _word_before(doc, phrase.head) if via else None
+    return {
+        "slot": head.lower_, "slot_subject": subject, "slot_via": via,
+        "slot_near": near.lower_ if near is not None and near.i != head.i else None,
+    }  # fmt: skip
+
+
+def _word_before(doc: Any, preposition: Any) -> Any | None:
+    """The noun or verb right before the preposition ("out of") that introduces the question
+    word. The small parser often hangs the phrase higher than that word ("its recall of bars
+    over possible contamination with what?": from "recall"), though the nearest is the likelier
+    attachment."""
+    i = preposition.i - 1
+    while i >= 0 and doc[i].pos_ == "ADP":
+        i -= 1
+    return doc[i] if i >= 0 and doc[i].pos_ in ("NOUN", "VERB") else None
 
 
 def _relative_verb(doc: Any, phrase: Any) -> Any | None:

@@ -191,6 +191,7 @@ class Reader:
         docs = parse_many([s.span.text for s in best])
         focus = set(stems(list(analysis.focus)))
         slot = stems([analysis.slot])[0] if analysis.slot else ""
+        at = [slot, *stems([analysis.slot_near] if analysis.slot_near else [])]  # where it stands
         asked = question_words(analysis)
         places = frozenset(countries_named(analysis.question))
         top = max(s.score for s in best) or 1.0
@@ -217,7 +218,7 @@ class Reader:
                 fit = type_fit(mention, analysis, doc, likeness.get(mention.key), said.key in kinds)
                 in_place = bool(slot) and fills_slot(mention, doc, slot, stem_of)
                 if analysis.by_position:  # named only by its place: standing there is its type
-                    if not stands_in_place(mention, doc, analysis, slot, stem_of):
+                    if not any(stands_in_place(mention, doc, analysis, w, stem_of) for w in at):
                         continue
                     in_place = True
                     fit = max(fit, w.in_place) if fit > 0 else 0.0

@@ -194,3 +194,11 @@ def test_the_preposition_before_what_is_kept_with_the_slot() -> None:
     analysis = analyse("The recalled spinach may have been contaminated with what?")
     assert (analysis.slot, analysis.slot_via) == ("contaminated", "with")
     assert analyse("A short walk can help lower what?").slot_via is None
+
+
+def test_the_word_right_before_the_preposition_is_kept_where_the_parser_hangs_it_higher() -> None:
+    analysis = analyse("The farm widened its spinach recall over contamination with what?")
+    assert (analysis.slot, analysis.slot_via) == ("widened", "with")  # the parser's slip
+    assert analysis.slot_near == "contamination"
+    assert analyse("The recalled spinach may have been contaminated with what?").slot_near is None
+    assert analyse("The state built the wall out of what?").slot_near == "wall"

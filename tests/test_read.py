@@ -907,6 +907,10 @@ def test_what_left_in_place_is_answered_by_the_phrase_standing_there(
          "The company sold the spinach in 12 states."),
     )  # fmt: skip
     _states(assistant, "Greenleaf's recalled spinach was contaminated with what?", "listeria")
+    # the parser hangs "with what" from "widened": the word right before it is looked at too
+    _states(
+        assistant, "The farm widened its spinach recall over contamination with what?", "listeria"
+    )
     # nothing stands where "what" stands: the best sentence is quoted, no answer is stated
     quoted = assistant.ask("Greenleaf's spinach was sold with what?")
     assert not quoted.abstained and quoted.short_answer is None
