@@ -30,10 +30,11 @@ def outlet_key(name: str) -> str:
 
 def own_outlet(key: str, source: str | None) -> bool:
     """A candidate's key (`rag.mentions.normalise_key`) is the outlet that published the
-    report ("eyewitnesses told CNN" in a CNN article): the report's byline, not its news."""
+    report ("eyewitnesses told CNN" in a CNN article, whose source may read "cnn.com" or
+    "CNN | World"): the report's byline, not its news."""
     if not source:
         return False
-    outlet = re.sub(r"\.(com|co\.uk|org|net)$", "", source.lower())
+    outlet = re.sub(r"\.(com|co\.uk|org|net)$", "", outlet_key(source))
     return key.replace(" ", "") == re.sub(r"[^\w]", "", outlet)
 
 

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
 from rag.article import Article, Failure
-from rag.catalog import Catalog
+from rag.catalog import Catalog, source_key
 from rag.chunk import Chunk, chunk_article
 from rag.embeddings import SentenceEmbedder
-from rag.story_tables import outlet_key, same_text_twin
+from rag.story_tables import same_text_twin
 
 Progress = Callable[[str, int, int], None]
 
@@ -155,7 +155,7 @@ def plan(
     for item in articles:
         status, why = classify(item, catalog, seen_ids, seen_text)
         seen_ids.setdefault(item.article_id, item.origin)
-        seen_text.setdefault((item.text_hash, outlet_key(item.source)), item.article_id)
+        seen_text.setdefault((item.text_hash, source_key(item.source) or ""), item.article_id)
         if status == "unchanged":
             report.unchanged.append(item.article_id)
         elif status == "duplicate":
@@ -174,7 +174,7 @@ def classify(
     """Status of an article against the store and the earlier items of this run. The same
     text from the same outlet is a duplicate; from another outlet it is a copy of its own
     (stored, and grouped with the first into one story)."""
-    key = (article.text_hash, outlet_key(article.source))
+    key = (article.text_hash, source_key(article.source) or "")
     if key in seen_text:
         return "duplicate", f"same text as {seen_text[key]}"
     if article.article_id in seen_ids:

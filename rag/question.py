@@ -19,6 +19,7 @@ from rag.answer_types import (
     DATE,
     DESCRIPTION,
     LABELS,
+    NAMING_VERBS,
     NUMBER,
     ORDER,
     PERSON,
@@ -62,7 +63,6 @@ _PLACE_Q = re.compile(r"\bwhere\b", re.IGNORECASE)
 _IDENTITY = re.compile(r"^\W*(who|what|which)\s+(is|are|was|were)\s+(the|a|an)\s+\w", re.I)
 _WHO_IS_THE = re.compile(r"^\W*who\s+(?:is|was|are|were)\s+the\s+([a-z]+)\b(?!\s+that)", re.I)
 _KNOWN_AS = re.compile(r"\b(known as|called|named|dubbed|titled) what\b", re.IGNORECASE)
-_NAMING_SLOTS = frozenset("known called named dubbed titled".split())
 # "what" left where its answer stands: "... can help lower what?", "... built out of what?",
 # "... had offered them what, after polling his followers?"
 _IN_SITU = re.compile(r"\w\s+what\s*(?:,[^,?]*)?\?\s*$", re.IGNORECASE)
@@ -107,7 +107,7 @@ class Analysis:
         """It names its answer only by where it stands ("... contaminated with what?"): the
         answer must stand there in the sentence too. "A group known as what?" asks for a
         name, which a sentence gives in many ways."""
-        naming = self.slot in _NAMING_SLOTS
+        naming = self.slot in NAMING_VERBS
         return self.answer_type == THING and not self.type_noun and bool(self.slot) and not naming
 
     @property

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from rag.catalog import Catalog
+from rag.catalog import Catalog, source_key
 from rag.stories import Match
 
 SQLITE_SCHEMA = [
@@ -226,11 +226,6 @@ def member(row: Any) -> dict[str, Any]:
     }
 
 
-def outlet_key(source: str | None) -> str:
-    """An outlet as compared: trimmed, lower-cased; '' when unknown."""
-    return (source or "").strip().lower()
-
-
 def same_text_twin(
     catalog: Catalog, text_hash: str, source: str | None, article_id: str
 ) -> str | None:
@@ -240,6 +235,6 @@ def same_text_twin(
         " AND article_id != ? ORDER BY added_at LIMIT 1"
     )
     rows = catalog.query(
-        sql.replace("?", catalog.mark), (text_hash, outlet_key(source), article_id)
+        sql.replace("?", catalog.mark), (text_hash, source_key(source) or "", article_id)
     )
     return rows[0]["article_id"] if rows else None

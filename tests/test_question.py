@@ -167,6 +167,7 @@ def test_kinds_group_into_factoid_and_verdict() -> None:
         ("The border wall was built out of what?", True),
         ("Musk had offered them what, after polling his followers?", True),
         ("Two US citizens were charged with running a group known as what?", False),
+        ("The storm was nicknamed what?", False),  # one list of naming verbs
         ("The US this week formally banned which mineral?", False),
     ],
 )

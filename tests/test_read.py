@@ -16,7 +16,7 @@ from rag.ingest import read_sources
 from rag.mentions import NOUN_PHRASE, mentions, normalise_key
 from rag.naming import named_by
 from rag.nlp import parse
-from rag.outlets import named_outlets, outlet_in, unknown_outlets
+from rag.outlets import named_outlets, outlet_in, own_outlet, unknown_outlets
 from rag.phrasing import stated, trimmed
 from rag.places import (
     city_country,
@@ -697,6 +697,14 @@ def test_outlets_found() -> None:
         "Forbes",
     ]
     assert unknown_outlets("What is the biggest threat, according to Fiji’s minister?", []) == []
+
+
+def test_the_reports_own_outlet_is_known_by_its_domain_or_its_distinctive_name() -> None:
+    assert own_outlet("cnn", "cnn.com")
+    assert own_outlet("cnn", "CNN | World News")
+    assert own_outlet("fox news", "FOX News - Health")
+    assert not own_outlet("cnn", "The Verge")
+    assert not own_outlet("cnn", None)
 
 
 def test_negation_in_the_supporting_sentence_contradicts_a_plain_claim() -> None:
