@@ -214,7 +214,9 @@ def _copula_run(doc: Any, verb: int) -> list[Any]:
 
 
 def _phrase(run: list[Any]) -> str:
-    return " ".join(t.text for t in run if t.pos_ in ("NOUN", "PROPN", "ADJ")).lower()
+    """The run's nouns and modifiers, participles too ("baked good", "animated sequel")."""
+    kept = [t for t in run if t.pos_ in ("NOUN", "PROPN", "ADJ") or t.tag_ in ("VBN", "VBG")]
+    return " ".join(t.text for t in kept).lower()
 
 
 def _singular(noun: str) -> str:

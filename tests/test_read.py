@@ -366,11 +366,12 @@ def test_a_kind_is_asked_for_by_its_category_not_by_a_name() -> None:
         "What kind of weather system hit Portland this week?",  # a phrase after "kind of"
         "What is this type of weather system called?",  # the name of a kind, not a name
         "What kind of power plants did the bailout cover?",
+        "What type of baked good had the group ordered?",  # a participle modifies it too
     ],
 )
 def test_a_kind_of_a_longer_type_phrase_is_a_category_too(text: str) -> None:
     question = analyse(text)
-    assert question.type_phrase in ("weather system", "power plants")
+    assert question.type_phrase in ("weather system", "power plants", "baked good")
     assert question.category and not question.named
 
 
@@ -938,6 +939,19 @@ def test_a_common_noun_wordnet_knows_as_the_kind_asked_is_stated(
         assistant,
         "The former coach asked the governor to fund an arena for which sport?",
         "volleyball",
+    )
+    bakery = _archive(
+        embedder, tmp_path_factory, "baked",
+        ("Bakery order", "Alpha Times", "2023-10-01",
+         "Marlow Foods reversed its decision on Tuesday after bakery workers at one store "
+         "refused to make a cake the Riverside Society had ordered, a spokesperson said.\n\n"
+         "The society's members met in the town hall on Wednesday."),
+    )  # fmt: skip
+    _states(
+        bakery,
+        "Marlow Foods reversed course after bakery workers turned down an order from the "
+        "Riverside Society. What type of baked good had the society ordered?",
+        "cake",
     )
 
 
