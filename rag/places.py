@@ -130,7 +130,7 @@ def place_kinds(name: str) -> set[str]:
     kinds = {
         kind
         for kind, known in (
-            (COUNTRY, keys & places.countries),
+            (COUNTRY, keys & places.countries or _spelled_country(name)),
             (PROVINCE, keys & places.provinces),
             (CITY, keys & places.capitals or plain in _cities()),
         )
@@ -140,6 +140,13 @@ def place_kinds(name: str) -> set[str]:
     if not kinds and len(words) > 1 and words[-1] in _HEAD_KINDS:
         kinds.add(_HEAD_KINDS[words[-1]])
     return kinds
+
+
+def _spelled_country(name: str) -> bool:
+    """The whole name is a country's spelling or code as `countries_named` reads them ("U.S.",
+    "U.K."), not a demonym."""
+    key = _spelling_key(re.sub(r"^\s*the\s+", "", name, flags=re.IGNORECASE))
+    return key in _country_names() and key.lower() not in gazetteer().demonyms
 
 
 def place_fit(name: str, type_noun: str | None) -> float:

@@ -151,6 +151,9 @@ def test_a_nationality_is_stated_as_its_country_when_a_place_is_asked() -> None:
     assert place_kinds("France") == {"country"} and place_kinds("Texas") == {"province"}
     assert place_fit("Guangzhou", "country") < place_fit("China", "country")
     assert place_fit("Phoenix", "city") > place_fit("United Kingdom", "city")
+    # a country's dotted code is the country, as the demonym "American" is not
+    assert place_kinds("U.S.") == place_kinds("the U.K.") == {"country"}
+    assert place_fit("U.S.", "country") > place_fit("American", "country")
     mention = next(
         m for m in mentions(parse("Syrian rebels took the city."), 0) if m.label == "NORP"
     )
