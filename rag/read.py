@@ -25,15 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from rag.answer_types import ORGANISATION, THING
-from rag.candidates import (
-    described,
-    fills_slot,
-    novelty,
-    proximity,
-    question_words,
-    stands_in_place,
-    type_fit,
-)
+from rag.candidates import novelty, question_words, type_fit
 from rag.catalog import stems
 from rag.gather import Found, Scored, gather, relabelled, sentence_candidates
 from rag.kinds import kinds_among
@@ -42,6 +34,7 @@ from rag.naming import named_by
 from rag.outlets import named_outlets, own_outlet, unknown_outlets
 from rag.phrasing import fullest_name, stated, trimmed
 from rag.places import countries_named
+from rag.position import described, fills_slot, proximity, stands_in_place
 from rag.question import Analysis, analyse
 from rag.retrieve import Passage
 from rag.sentences import PARSED, SUBJECTS, Ranker, Sentence

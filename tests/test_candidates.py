@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from rag.candidates import novelty, stands_in_place, type_fit
+from rag.candidates import novelty, type_fit
 from rag.mentions import NOUN_PHRASE, Mention, mentions, normalise_key
 from rag.naming import named_by
 from rag.nlp import parse
 from rag.places import countries_named
+from rag.position import stands_in_place
 from rag.question import analyse
 
 

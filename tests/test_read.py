@@ -724,7 +724,7 @@ def test_negation_in_the_supporting_sentence_contradicts_a_plain_claim() -> None
 
 @pytest.mark.timeout(30)
 def test_a_verbless_sentence_is_scored_without_hanging() -> None:
-    from rag.candidates import proximity
+    from rag.position import proximity
 
     doc = parse("Storm season: Typhoon Wipha and the northern coast towns")
     mention = next(m for m in mentions(doc, 0) if "Wipha" in m.text)
