@@ -49,6 +49,7 @@ class Settings:
     answerer: str = "extractive"
     abstain_threshold: float = 0.38
     answer_threshold: float = 0.28
+    exact_answer_threshold: float = 0.2  # for a name of the very type asked
     max_question_chars: int = 2000
     answer_sentences: int = 2
     llm_model: str = ""
@@ -143,6 +144,7 @@ RANGES: dict[str, Range] = {
     "rrf_k": Range(0, 10_000),
     "abstain_threshold": Range(0, 1),
     "answer_threshold": Range(0, 1),
+    "exact_answer_threshold": Range(0, 1),
     "max_question_chars": Range(1, 100_000),
     "answer_sentences": Range(1, 20),
     "llm_temperature": Range(0, 2),

@@ -6,6 +6,7 @@ get a verdict with one quote per claim (`rag.verdict`). Weak evidence abstains."
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from rag.answer import ABSTAIN_TEXT, Citation, Draft, ShortAnswer, Turn
 from rag.answer_types import THING
@@ -19,6 +20,7 @@ from rag.store import Store
 from rag.verdict import Verdict
 
 REPEAT_PENALTY = 0.2
+EXACT_FIT = 0.9  # a candidate fitting the type asked this well is of that type
 
 
 class ExtractiveAnswerer:
@@ -31,11 +33,14 @@ class ExtractiveAnswerer:
         max_sentences: int = 2,
         answer_threshold: float = 0.3,
         reader: Reader | None = None,
+        exact_threshold: float | None = None,
     ) -> None:
         self.store = store
         self.threshold = threshold
         self.max_sentences = max_sentences
         self.answer_threshold = answer_threshold
+        # a name of the very type asked (a city for "Which city ...?") needs less evidence
+        self.exact_threshold = answer_threshold if exact_threshold is None else exact_threshold
         self.reader = reader or Reader(store)
 
     def stream(
@@ -76,6 +81,9 @@ class ExtractiveAnswerer:
             found = reading.answer
             if found is not None and found.confidence >= self.answer_threshold:
                 return self._stated(found)
+            if found is not None and self._exact(found, analysis.answer_type):
+                weak = f"weak evidence (confidence {found.confidence:.2f}): check the quote"
+                return replace(self._stated(found), notes=[weak])
             if analysis.answer_type != THING:
                 return Draft(ABSTAIN_TEXT, [], True, notes=[_none_named(reading)])
         if reading.evidence < self.threshold:
@@ -83,6 +91,12 @@ class ExtractiveAnswerer:
         # a typed question asks for one thing: its best sentence is the answer, and a second
         # one would be another guess, not more support
         return self._quoted(ranked, 1 if analysis.is_factoid else self.max_sentences)
+
+    def _exact(self, found: Found, kind: str) -> bool:
+        """A name of the very type asked, strong enough for the lower threshold; not a typed
+        thing, whose fit is only a likeness to the type phrase."""
+        exact = kind != THING and found.fit >= EXACT_FIT
+        return exact and found.confidence >= self.exact_threshold
 
     def _stated(self, found: Found) -> Draft:
         """ "<answer>. “<sentence>” [1]", with the answer's span as the short answer; a name

@@ -47,6 +47,7 @@ class Found:
     sentences: int  # how many sentences name it
     articles: int  # in how many articles
     named: tuple[Mention, Sentence] | None = None  # its fuller name, and the sentence giving it
+    fit: float = 1.0  # its best fit to the type asked, over its sentences
 
 
 def relabelled(parsed: list[tuple[Sentence, Any, list[Mention]]]) -> list[Any]:
@@ -136,7 +137,10 @@ def gather(
         _, mention, sentence, _ = _representative(items, analysis)
         articles = len({a for a, _ in per_sentence})
         text = stated(mention, analysis)
-        found.append(Found(text, mention, sentence, confidence, len(per_sentence), articles))
+        fit = max(i.fit for i in items)
+        found.append(
+            Found(text, mention, sentence, confidence, len(per_sentence), articles, fit=fit)
+        )
     return sorted(found, key=lambda f: (-f.confidence, f.sentence.rank, f.mention.start))
 
 

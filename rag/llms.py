@@ -137,8 +137,9 @@ def _extractive(settings: Settings, store: Store) -> Answerer:
     from rag.extractive import ExtractiveAnswerer
 
     return ExtractiveAnswerer(
-        store, settings.abstain_threshold, settings.answer_sentences, settings.answer_threshold
-    )
+        store, settings.abstain_threshold, settings.answer_sentences, settings.answer_threshold,
+        exact_threshold=settings.exact_answer_threshold,
+    )  # fmt: skip
 
 
 def _with_chat(backend: str, make_chat: Callable[[Settings], BaseChatModel]) -> Callable[..., Any]:

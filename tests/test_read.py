@@ -1051,3 +1051,32 @@ def test_many_weak_mentions_do_not_outweigh_one_strong_answer() -> None:
     best = gather(scored, analyse("The league removed which slogan from its fields?"))
     assert GATHERED == 3 and best[0].text.startswith("End Racism")
     assert best[1].sentences == 8  # every sentence still counts as naming it
+
+
+def test_a_name_of_the_very_type_asked_is_stated_on_less_evidence_with_a_note(
+    embedder, tmp_path_factory
+) -> None:
+    assistant = _archive(
+        embedder, tmp_path_factory, "exact",
+        ("Storm damage", "Alpha Times", "2023-10-01",
+         "The typhoon tore through the central islands on Friday. More than 100 people were "
+         "injured in the city of Tacloban, officials said.\n\n"
+         "Relief arrived in military trucks on Sunday."),
+    )  # fmt: skip
+
+    def ask(question: str, answer: float, exact: float) -> Answer:
+        settings = assistant.settings.replace(answer_threshold=answer, exact_answer_threshold=exact)
+        return Assistant(assistant.store, settings).ask(question)
+
+    city = "In which city were people injured by the typhoon?"
+    sure = ask(city, 0.0, 1.0)
+    assert sure.short_answer is not None and sure.short_answer.text == "Tacloban"
+    assert sure.notes == []
+    weak = ask(city, 1.0, 0.0)  # below the threshold, but a city where a city is asked
+    assert weak.short_answer is not None and weak.short_answer.text == "Tacloban"
+    assert len(weak.notes) == 1 and weak.notes[0].startswith("weak evidence (confidence")
+    _exact(assistant, weak)
+    assert ask(city, 1.0, 1.0).abstained
+    # a typed thing fits by likeness to its type phrase, never exactly: no lower threshold
+    vehicles = ask("What kind of vehicles brought relief after the typhoon?", 1.0, 0.0)
+    assert vehicles.short_answer is None
