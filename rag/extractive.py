@@ -1,7 +1,8 @@
 """The `extractive` answerer: no LLM. It states what the reader found and quotes the sentence
 that proves it ("Kamran Tessori. “Sindh Governor Kamran Tessori has ...” [1]"); a question
 whose answer is a description gets the best sentences quoted; yes/no and before/after questions
-get a verdict with one quote per claim (`rag.verdict`). Weak evidence abstains."""
+get a verdict with one quote per claim (`rag.verdict`). Weak evidence abstains; a name of the
+very type asked is stated on less, with a note saying so."""
 
 from __future__ import annotations
 
