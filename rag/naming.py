@@ -180,7 +180,11 @@ _COPULAS = frozenset({"is", "are", "was", "were", "'s", "’s", "'re", "’re", 
 
 def _equated(mention: Mention, doc: Any, words: set[str]) -> bool:
     """A copula joins the mention to the type noun: "Labubu dolls are the must-have toys",
-    "the year's top toy was Labubu"."""
+    "the year's top toy was Labubu"; or "as" right after it does ("leaves the Phoenix Suns
+    as the only NBA team", "named Dana Ortiz as the new chief executive")."""
+    after = doc[mention.last] if mention.last < len(doc) else None
+    if after is not None and after.lower_ == "as":
+        return any(c.dep_ == "pobj" and c.lower_ in words for c in after.children)
     span = doc[mention.first : mention.last]
     verb = span.root.head
     if verb.lower_ not in _COPULAS or span.root.dep_ not in ("nsubj", "attr"):

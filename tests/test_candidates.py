@@ -86,6 +86,16 @@ def test_a_type_noun_linked_by_another_verb_does_not_name_the_next_name() -> Non
     assert named_by(title, question, named)
 
 
+def test_as_after_a_name_names_it_by_the_type_noun() -> None:
+    question = analyse("Which NBA team is now the only one without a head coach?")
+    doc = parse("This leaves the Phoenix Suns as the only NBA team without a head coach.")
+    suns = next(m for m in mentions(doc, 0) if "Phoenix Suns" in m.text)
+    assert named_by(suns, question, doc)
+    doc = parse("Teams such as the Phoenix Suns have hired coaches as assistants.")
+    suns = next(m for m in mentions(doc, 0) if "Phoenix Suns" in m.text)
+    assert not named_by(suns, analyse("Which team hired a head coach?"), doc)
+
+
 def test_an_entity_is_stated_without_its_possessive() -> None:
     doc = parse("Northwind Airlines’s chief executive resigned on Friday.")
     names = {m.text for m in mentions(doc, 0) if m.label != NOUN_PHRASE}
