@@ -108,9 +108,7 @@ def conjoined(mention: Mention, doc: Any, others: Sequence[Mention]) -> Mention 
     )  # fmt: skip
 
 
-def gather(
-    scored: Sequence[Scored | tuple[float, Mention, Sentence]], analysis: Analysis
-) -> list[Found]:
+def gather(scored: Sequence[Scored], analysis: Analysis) -> list[Found]:
     """Candidates merged by identity (a surname joins the full name), their evidence combined
     across sentences (noisy-or of each sentence's best), best first. Sentences that agree
     make a candidate surer to be said, not more of the type asked: what they add beyond the
@@ -119,7 +117,7 @@ def gather(
     to the type phrase, not an entity label that is wrong, so it is not capped."""
     # each mention without what the question already says ("Justice Ketanji Brown Jackson's
     # new memoir" for "Whose memoir ...?" is "Ketanji Brown Jackson", one with the name)
-    cut = [s._replace(mention=trimmed(s.mention, analysis)) for s in (Scored(*i) for i in scored)]
+    cut = [s._replace(mention=trimmed(s.mention, analysis)) for s in scored]
     clusters: dict[str, list[Scored]] = {}
     for item in sorted(cut, key=lambda i: -len(i.mention.key)):
         key = _cluster_key(item.mention, clusters, analysis)
@@ -132,12 +130,12 @@ def gather(
             per_sentence[where] = max(per_sentence.get(where, 0.0), item.local)
         best = sorted(per_sentence.values(), reverse=True)[:GATHERED]
         confidence = 1.0 - math.prod(1.0 - min(v, 0.99) for v in best)
+        fit = max(i.fit for i in items)
         if analysis.answer_type != THING:  # a typed thing's fit is likeness, not a label
-            confidence = max(best[0], min(confidence, max(i.fit for i in items)))
+            confidence = max(best[0], min(confidence, fit))
         _, mention, sentence, _ = _representative(items, analysis)
         articles = len({a for a, _ in per_sentence})
         text = stated(mention, analysis)
-        fit = max(i.fit for i in items)
         found.append(
             Found(text, mention, sentence, confidence, len(per_sentence), articles, fit=fit)
         )

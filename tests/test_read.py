@@ -178,7 +178,7 @@ def test_a_city_joins_its_country_and_the_quote_names_the_country() -> None:
     """For "which country", "Guangzhou" adds its sentence to "China"; the answer is quoted
     from a sentence that names China, or, where none does, from the city's own."""
     from rag.cite import Span
-    from rag.gather import gather
+    from rag.gather import Scored, gather
     from rag.retrieve import Passage
     from rag.sentences import Sentence
 
@@ -190,7 +190,9 @@ def test_a_city_joins_its_country_and_the_quote_names_the_country() -> None:
         start = text.index(t)
         mention = next(m for m in mentions(parse(t), start) if m.label == "GPE")
         scored.append(
-            (local, mention, Sentence(passage, 1, Span(start, start + len(t), t), frozenset()))
+            Scored(
+                local, mention, Sentence(passage, 1, Span(start, start + len(t), t), frozenset())
+            )
         )
     question = analyse("Protests took place in which country?")
     best = gather(scored, question)[0]
@@ -817,7 +819,7 @@ def test_a_gathered_country_is_quoted_from_its_strongest_sentence() -> None:
     """ "Spanish" and "Spain" are one answer to a place question, both stated "Spain": the
     quote is the stronger sentence, not the one whose mention ("spanish") has the longer key."""
     from rag.cite import Span
-    from rag.gather import gather
+    from rag.gather import Scored, gather
     from rag.retrieve import Passage
     from rag.sentences import Sentence
 
@@ -829,7 +831,7 @@ def test_a_gathered_country_is_quoted_from_its_strongest_sentence() -> None:
         start = text.index(t)
         mention = next(m for m in mentions(parse(t), start) if m.label == label)
         span = Span(start, start + len(t), t)
-        scored.append((local, mention, Sentence(passage, 1, span, frozenset())))
+        scored.append(Scored(local, mention, Sentence(passage, 1, span, frozenset())))
     best = gather(scored, analyse("Protests took place in which country?"))[0]
     assert best.text == "Spain" and best.sentences == 2
     assert best.sentence.span.text == texts[1]
@@ -871,7 +873,7 @@ def test_a_phrase_owned_by_a_name_gathers_with_the_name_and_keeps_its_sentence()
     question's words are cut: it joins the name's other mentions, the answer is the person's
     name without the title or the possessive, quoted from the strongest sentence."""
     from rag.cite import Span
-    from rag.gather import gather
+    from rag.gather import Scored, gather
     from rag.retrieve import Passage
     from rag.sentences import Sentence
 
@@ -889,7 +891,7 @@ def test_a_phrase_owned_by_a_name_gathers_with_the_name_and_keeps_its_sentence()
     for n, label, local in ((0, NOUN_PHRASE, 0.6), (0, "PERSON", 0.5), (1, "PERSON", 0.55)):
         start = sentences[n].span.start
         mention = next(m for m in mentions(parse(texts[n]), start) if m.label == label)
-        scored.append((local, mention, sentences[n]))
+        scored.append(Scored(local, mention, sentences[n]))
     found = gather(scored, analyse("Whose new memoir topped the bestseller lists this week?"))
     assert len(found) == 1
     assert found[0].text == "Mara Quillfeather" and found[0].sentences == 2
@@ -1031,7 +1033,7 @@ def test_many_weak_mentions_do_not_outweigh_one_strong_answer() -> None:
     """A candidate gathers the evidence of its best three sentences: a name mentioned in
     passing in eight sentences does not beat the phrase one sentence gives as the answer."""
     from rag.cite import Span
-    from rag.gather import GATHERED, gather
+    from rag.gather import GATHERED, Scored, gather
     from rag.retrieve import Passage
     from rag.sentences import Sentence
 
@@ -1045,9 +1047,9 @@ def test_many_weak_mentions_do_not_outweigh_one_strong_answer() -> None:
         sentence = Sentence(passage, 1, Span(start, start + len(t), t), frozenset())
         found = mentions(parse(t), start)
         if n < 8:
-            scored.append((0.06, next(m for m in found if m.text == "Trump"), sentence))
+            scored.append(Scored(0.06, next(m for m in found if m.text == "Trump"), sentence))
         else:
-            scored.append((0.3, next(m for m in found if m.text.startswith("End")), sentence))
+            scored.append(Scored(0.3, next(m for m in found if m.text.startswith("End")), sentence))
     best = gather(scored, analyse("The league removed which slogan from its fields?"))
     assert GATHERED == 3 and best[0].text.startswith("End Racism")
     assert best[1].sentences == 8  # every sentence still counts as naming it
