@@ -8,6 +8,7 @@ question analysis (`rag.question`) applies these with its other rules.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,7 +93,7 @@ def typed_noun(text: str) -> Typed | None:
     from rag.nlp import parse
 
     doc = parse(text)
-    wh = next((t for t in doc if t.lower_ in ("which", "what")), None)
+    wh = question_word(doc, ("which", "what"))
     if wh is None:
         return None
     run = _noun_run(doc, wh.i + 1)
@@ -109,7 +110,7 @@ def typed_noun(text: str) -> Typed | None:
     if head.lower_ in clausal and not kind_of:  # "what kind of arrangement" names a thing
         return Typed(DESCRIPTION, noun, _phrase(run))
     compound = " ".join(t.lower_ for t in run[-2:])
-    kind = _COMPOUNDS.get(compound) or _TYPE_NOUNS.get(noun, THING)
+    kind = _COMPOUNDS.get(compound) or _TYPE_NOUNS.get(noun) or _by_sense(noun)
     if kind_of:  # "which type of business": a kind ("hotels"), not a named instance
         kind = THING
     plural = head.tag_ in ("NNS", "NNPS")
@@ -120,6 +121,22 @@ def typed_noun(text: str) -> Typed | None:
     called = any(t.lower_ in NAMING_VERBS and t.dep_ == "ROOT" for t in doc)
     named = named or (called and not kind_of)
     return Typed(kind, noun, _phrase(run), plural, kind_of, of_noun, named)
+
+
+def question_word(doc: Any, words: Iterable[str]) -> Any | None:
+    """The first of `words` that asks: not a relative pronoun opening a clause about a noun
+    ("people who carry some extra pounds have a lower risk of what?"), unless every one is."""
+    found = [t for t in doc if t.lower_ in words]
+    asking = [t for t in found if not (t.head.dep_ == "relcl" and t.head.i > t.i)]
+    return (asking or found or [None])[0]
+
+
+def _by_sense(noun: str) -> str:
+    """A type noun the lexicon lacks names a person where WordNet's most frequent sense of it
+    is one ("filmmaker", "novelist"), else a typed thing."""
+    from rag.kinds import usually
+
+    return PERSON if usually(noun, "person") else THING
 
 
 def counted_noun(text: str) -> str | None:
@@ -153,6 +170,8 @@ def _noun_run(doc: Any, i: int) -> list[Any]:
     for token in doc[i:]:
         if run and token.tag_.startswith("VB") and _head_noun(run[-1]):
             break  # "what kind of fuel hit record prices": the noun, then its own verb
+        if token.text in _QUOTES or _joins_modifiers(doc, token, run):
+            continue  # "which 'La La Land' filmmaker", "which long-standing and controversial"
         # "84-year-old", "state-owned": a number and hyphens modify too
         modifier = token.dep_ in ("amod", "compound", "nmod") or token.tag_ == "HYPH"
         modifier = modifier or (token.like_num and token.dep_ == "nummod")
@@ -173,6 +192,20 @@ def _noun_run(doc: Any, i: int) -> list[Any]:
     return run
 
 
+_QUOTES = frozenset({"'", '"', "‘", "’", "“", "”"})
+
+
+def _joins_modifiers(doc: Any, token: Any, run: list[Any]) -> bool:
+    """An adverb of a modifier ("increasingly controversial") or a conjunction between two
+    modifiers ("long-standing and controversial"): the phrase goes on to its noun."""
+    if token.pos_ == "ADV" and token.dep_ == "advmod":
+        return token.head.i > token.i and token.head.dep_ in ("amod", "conj", "compound")
+    nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None
+    if token.pos_ != "CCONJ" or nxt is None or nxt.pos_ not in ("ADJ", "ADV", "VERB"):
+        return False
+    return bool(run) and run[-1].pos_ in ("ADJ", "VERB")
+
+
 def _head_noun(token: Any) -> bool:
     """A common noun the parser reads as a phrase's head, not as a modifier of a later word."""
     return token.pos_ == "NOUN" and token.dep_ not in ("amod", "compound", "nmod")
@@ -183,9 +216,11 @@ def _participle(doc: Any, token: Any, first: int, run: list[Any]) -> bool:
     or after a name or an adjective when that noun's own verb follows ("which Disney animated
     sequel set a record", which the small parser reads as "Disney animated"; not "which
     Republican won races in ...")."""
+    nxt = token.i + 1
+    if token.i == first and token.tag_ in ("VBP", "VB") and nxt < len(doc):
+        return doc[nxt].pos_ in ("NOUN", "PROPN")  # "at which elite Tehran university", mis-tagged
     if token.tag_ not in ("VBN", "VBD", "VBG"):
         return False
-    nxt = token.i + 1
     if nxt >= len(doc) or doc[nxt].pos_ != "NOUN":
         return False
     if token.i == first:

@@ -143,3 +143,14 @@ def _records(path: Path) -> Iterable[list[str]]:
         for line in lines:
             if line.strip() and not line.startswith(" "):
                 yield line.split(" | ", 1)[0].split()
+
+
+def usually(word: str, kind: str) -> bool:
+    """The most frequent sense of `word` is a kind of the most frequent sense of `kind`
+    ("filmmaker" is usually a person; "sport", whose rarer senses include a person, is not)."""
+    nouns = _nouns()
+    if nouns is None:
+        return False
+    theirs = set(_synsets(nouns, kind, 1, whole=True))
+    mine = _synsets(nouns, word, 1, whole=True)
+    return any(s in theirs or not theirs.isdisjoint(nouns.closure(s)) for s in mine)

@@ -60,7 +60,10 @@ def named_by(mention: Mention, analysis: Analysis, doc: Any) -> bool:
     # after it only in apposition ("Jaguar, the automaker"), not across a clause ("its past
     # what the glacier ...")
     after = [t for t in after if not _clause_between(doc, mention.last, t.i)]
-    near = [t for t in [*before, *after] if t.lower_ in words and t.dep_ != "compound"]
+    # nor whose it is ("Ingrid Newkirk, the group's president" is no group)
+    near = [
+        t for t in [*before, *after] if t.lower_ in words and t.dep_ not in ("compound", "poss")
+    ]
     if analysis.answer_type != NUMBER:  # "how many people": the count is what is asked
         near = [t for t in near if not (span.root.head.i == t.i and _counted(t))]
     if not analysis.category:

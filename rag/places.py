@@ -34,6 +34,12 @@ _HEAD_KINDS = {
 }
 
 
+# what `countryinfo` does not spell (it has Scotland and Wales): the United Kingdom's short
+# name, and its nations England and Northern Ireland
+_OTHER_NAMES = {name: "United Kingdom" for name in ("britain", "england", "northern ireland")}
+_OTHER_DEMONYMS = {"english": "United Kingdom"}
+
+
 @dataclass(frozen=True)
 class Gazetteer:
     countries: frozenset[str]
@@ -63,8 +69,8 @@ def gazetteer() -> Gazetteer:
             continue
         if demonym and population > best.get(demonym.lower(), (-1, ""))[0]:
             best[demonym.lower()] = (population, name)
-    demonyms = {demonym: name for demonym, (_, name) in best.items()}
-    countries -= {""}
+    demonyms = {**_OTHER_DEMONYMS, **{demonym: name for demonym, (_, name) in best.items()}}
+    countries = (countries | set(_OTHER_NAMES)) - {""}
     return Gazetteer(
         frozenset(countries), frozenset(provinces - countries), frozenset(capitals), demonyms
     )
@@ -231,8 +237,8 @@ def _country_names() -> dict[str, str]:
             continue
         for spelling in spellings:
             names.setdefault(_spelling_key(spelling), name)
-    for demonym, name in gazetteer().demonyms.items():
-        names.setdefault(demonym, name)
+    for other, name in [*_OTHER_NAMES.items(), *gazetteer().demonyms.items()]:
+        names.setdefault(other, name)
     return names
 
 

@@ -28,6 +28,7 @@ from rag.answer_types import (
     VERDICT,
     Typed,
     counted_noun,
+    question_word,
     typed_noun,
 )
 from rag.catalog import keyword_terms
@@ -179,7 +180,7 @@ def _slot(text: str) -> dict[str, Any]:
     from rag.nlp import parse
 
     doc = parse(text)
-    wh = next((t for t in doc if t.lower_ in _WH_TOKENS), None)
+    wh = question_word(doc, _WH_TOKENS)
     if wh is None:
         return {}
     phrase = wh.head if wh.dep_ == "det" else wh

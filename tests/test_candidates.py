@@ -96,6 +96,16 @@ def test_as_after_a_name_names_it_by_the_type_noun() -> None:
     assert not named_by(suns, analyse("Which team hired a head coach?"), doc)
 
 
+def test_a_name_is_not_named_by_the_type_noun_it_belongs_to() -> None:
+    question = analyse("Which animal rights group wrote to the governor?")
+    doc = parse("“Spare the birds,” Dana Whitfield, the group’s president, wrote to the governor.")
+    president = next(m for m in mentions(doc, 0) if m.text == "Dana Whitfield")
+    assert not named_by(president, question, doc)
+    doc = parse("“Spare the birds,” wrote Fowlwatch, the group behind the campaign.")
+    group = next(m for m in mentions(doc, 0) if "Fowlwatch" in m.text)
+    assert named_by(group, question, doc)
+
+
 def test_an_entity_is_stated_without_its_possessive() -> None:
     doc = parse("Northwind Airlines’s chief executive resigned on Friday.")
     names = {m.text for m in mentions(doc, 0) if m.label != NOUN_PHRASE}
@@ -413,6 +423,12 @@ def test_a_venue_is_a_building_or_site_not_the_town_it_stands_in() -> None:
             "From which Chinese city were the pandas flown?",
             "Chengdu",
             "Washington",
+        ),
+        (
+            "The tour began in Glendale; on Thursday she played her 100th show in Liverpool.",
+            "In which English city did she play her 100th show?",
+            "Liverpool",
+            "Glendale",
         ),
         (
             "The summit moved from Tokyo to Vienna this year.",

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rag import kinds
-from rag.kinds import is_kind, kinds_among, read_nouns
+from rag.kinds import is_kind, kinds_among, read_nouns, usually
 
 
 @pytest.mark.parametrize(
@@ -32,6 +32,15 @@ def test_a_phrase_is_a_kind_of_the_type_phrase_in_wordnet(
     phrase: str, kind: str, known: bool
 ) -> None:
     assert is_kind(phrase, kind) is known
+
+
+@pytest.mark.parametrize(
+    ("word", "person"),
+    [("filmmaker", True), ("novelists", True), ("sport", False), ("animal", False)],
+)
+def test_a_word_usually_names_a_person_by_its_most_frequent_sense(word: str, person: bool) -> None:
+    # "sport" has a rarer sense that is a person ("a good sport"); its usual one is not
+    assert usually(word, "person") is person
 
 
 def test_with_heads_a_phrase_is_a_kind_of_what_its_longest_known_tail_is() -> None:

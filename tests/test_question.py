@@ -35,6 +35,14 @@ SHAPES = [
         ORGANISATION,
         "broadcaster",
     ),  # fmt: skip
+    ("Which 'Top Gun' filmmaker directed the sequel?", PERSON, "filmmaker"),  # quoted title
+    ("Which novelist won the prize this week?", PERSON, "novelist"),  # a person by WordNet
+    ("Which long-standing and increasingly divisive holiday falls on Monday?", WORK, "holiday"),
+    (
+        "Police detained hundreds of students at which elite Tehran university?",
+        ORGANISATION,
+        "university",
+    ),
     ("Unprecedented protests took place in which country?", PLACE, "country"),
     (
         "Which city’s residents consume more hot dogs annually than those of any other city?",
@@ -83,7 +91,7 @@ SHAPES = [
     ("Which state-owned bank collapsed this week?", ORGANISATION, "bank"),
     ("What kind of fuel hit record prices this week?", THING, "fuel"),
     ("What is the border rule commonly called?", THING, "rule"),
-    ("Which Republican won races in Ohio?", THING, "republican"),
+    ("Which Republican won races in Ohio?", PERSON, "republican"),
     ("What did Sattar demand?", DESCRIPTION, None),
     ("What is Sattar's condition for rejoining the MQM-P?", DESCRIPTION, "condition"),
     (
@@ -189,6 +197,12 @@ def test_an_answer_named_only_by_its_place_must_stand_there(
 )
 def test_a_question_asking_for_a_name_is_seen(question: str, named: bool) -> None:
     assert analyse(question).named is named
+
+
+def test_a_relative_pronoun_is_not_the_question_word() -> None:
+    analysis = analyse("People who drink coffee have a lower risk of what?")
+    assert (analysis.slot, analysis.slot_via) == ("risk", "of")
+    assert analyse("Who drank the coffee that was left?").slot == "drank"
 
 
 def test_the_preposition_before_what_is_kept_with_the_slot() -> None:

@@ -154,6 +154,9 @@ def test_a_nationality_is_stated_as_its_country_when_a_place_is_asked() -> None:
     # a country's dotted code is the country, as the demonym "American" is not
     assert place_kinds("U.S.") == place_kinds("the U.K.") == {"country"}
     assert place_fit("U.S.", "country") > place_fit("American", "country")
+    # names the country data lacks: the United Kingdom's short name and England
+    assert place_kinds("Britain") == place_kinds("England") == {"country"}
+    assert country_of("English") == "United Kingdom"
     mention = next(
         m for m in mentions(parse("Syrian rebels took the city."), 0) if m.label == "NORP"
     )
