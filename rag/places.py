@@ -38,6 +38,9 @@ _HEAD_KINDS = {
 # name, and its nations England and Northern Ireland
 _OTHER_NAMES = {name: "United Kingdom" for name in ("britain", "england", "northern ireland")}
 _OTHER_DEMONYMS = {"english": "United Kingdom"}
+_IN_KINGDOM = frozenset(
+    {"Scotland", "Wales"}
+)  # nations `countryinfo` has, whose cities it does not
 
 
 @dataclass(frozen=True)
@@ -189,6 +192,8 @@ def region_fit(name: str, type_phrase: str | None) -> float:
         return 1.0
     where = " ".join(words)
     wanted = country_of(where)  # "chinese" -> China
+    if wanted in _IN_KINGDOM:  # GeoNames places Glasgow in the United Kingdom
+        wanted = "United Kingdom"
     if wanted is not None:
         return 1.0 if wanted == country else ELSEWHERE
     continent = _continent_named(where)

@@ -431,6 +431,12 @@ def test_a_venue_is_a_building_or_site_not_the_town_it_stands_in() -> None:
             "Glendale",
         ),
         (
+            "The festival moved from Dublin to Glasgow this year.",
+            "Which Scottish city hosts the festival this year?",
+            "Glasgow",
+            "Dublin",
+        ),
+        (
             "The summit moved from Tokyo to Vienna this year.",
             "Which European city hosts the summit this year?",
             "Vienna",
