@@ -76,34 +76,34 @@ def test_a_common_nouns_apposition_describes_and_does_not_name() -> None:
     assert not named_by(shift, question, doc)
 
 
+def _named(sentence: str, question: str, name: str) -> bool:
+    """Whether the sentence names its mention holding `name` by the question's type noun."""
+    doc = parse(sentence)
+    mention = next(m for m in mentions(doc, 0) if name in m.text)
+    return named_by(mention, analyse(question), doc)
+
+
 def test_a_type_noun_linked_by_another_verb_does_not_name_the_next_name() -> None:
-    question = analyse("Which film earned $90 million in its opening week?")
-    doc = parse("It was the best start for a film based on a Broadway show since 2019.")
-    broadway = next(m for m in mentions(doc, 0) if m.text == "Broadway")
-    assert not named_by(broadway, question, doc)
-    named = parse("The studio released a film called Harbour Lights in May.")
-    title = next(m for m in mentions(named, 0) if "Harbour Lights" in m.text)
-    assert named_by(title, question, named)
+    question = "Which film earned $90 million in its opening week?"
+    based = "It was the best start for a film based on a Broadway show since 2019."
+    assert not _named(based, question, "Broadway")
+    assert _named("The studio released a film called Harbour Lights in May.", question, "Harbour")
 
 
 def test_as_after_a_name_names_it_by_the_type_noun() -> None:
-    question = analyse("Which NBA team is now the only one without a head coach?")
-    doc = parse("This leaves the Phoenix Suns as the only NBA team without a head coach.")
-    suns = next(m for m in mentions(doc, 0) if "Phoenix Suns" in m.text)
-    assert named_by(suns, question, doc)
-    doc = parse("Teams such as the Phoenix Suns have hired coaches as assistants.")
-    suns = next(m for m in mentions(doc, 0) if "Phoenix Suns" in m.text)
-    assert not named_by(suns, analyse("Which team hired a head coach?"), doc)
+    question = "Which NBA team is now the only one without a head coach?"
+    sentence = "This leaves the Phoenix Suns as the only NBA team without a head coach."
+    assert _named(sentence, question, "Phoenix Suns")
+    such = "Teams such as the Phoenix Suns have hired coaches as assistants."
+    assert not _named(such, "Which team hired a head coach?", "Phoenix Suns")
 
 
 def test_a_name_is_not_named_by_the_type_noun_it_belongs_to() -> None:
-    question = analyse("Which animal rights group wrote to the governor?")
-    doc = parse("“Spare the birds,” Dana Whitfield, the group’s president, wrote to the governor.")
-    president = next(m for m in mentions(doc, 0) if m.text == "Dana Whitfield")
-    assert not named_by(president, question, doc)
-    doc = parse("“Spare the birds,” wrote Fowlwatch, the group behind the campaign.")
-    group = next(m for m in mentions(doc, 0) if "Fowlwatch" in m.text)
-    assert named_by(group, question, doc)
+    question = "Which animal rights group wrote to the governor?"
+    said = "“Spare the birds,” Dana Whitfield, the group’s president, wrote to the governor."
+    assert not _named(said, question, "Dana Whitfield")
+    wrote = "“Spare the birds,” wrote Fowlwatch, the group behind the campaign."
+    assert _named(wrote, question, "Fowlwatch")
 
 
 def test_an_entity_is_stated_without_its_possessive() -> None:
