@@ -254,7 +254,8 @@ class Reader:
 
     def _kinds(self, analysis: Analysis, found: Sequence[Mention]) -> set[str]:
         """The common noun phrases WordNet knows as kinds of the question's type phrase
-        ("volleyball" for "which sport"), for typed noun phrase questions."""
+        ("volleyball" for "which sport"), whole or by their longest tail it knows ("iconic
+        fog" is fog, a weather phenomenon), for typed noun phrase questions."""
         if analysis.answer_type != THING or not analysis.type_phrase:
             return set()
         said = [trimmed(m, analysis) for m in found if m.label == NOUN_PHRASE and not m.proper]
@@ -262,7 +263,7 @@ class Reader:
         if not analysis.category:  # "a deadly virus" is no kind of virus the text names
             noun = analysis.type_noun or ""
             keys = {k for k in keys if k.split()[-1] not in (noun, noun + "s")}
-        return kinds_among(keys, analysis.type_phrase, heads=analysis.category)
+        return kinds_among(keys, analysis.type_phrase, heads=True)
 
     def _likeness(self, analysis: Analysis, found: Sequence[Mention]) -> dict[str, float]:
         """Cosine similarity of each candidate to the question's type phrase, for typed noun
