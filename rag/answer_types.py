@@ -131,6 +131,12 @@ def question_word(doc: Any, words: Iterable[str]) -> Any | None:
     return (asking or found or [None])[0]
 
 
+def names_person(noun: str) -> bool:
+    """The noun asks for a person: by the lexicon, else by WordNet (`_by_sense`)."""
+    kind = _TYPE_NOUNS.get(_singular(noun.lower()))
+    return kind == PERSON if kind else _by_sense(noun.lower()) == PERSON
+
+
 def _by_sense(noun: str) -> str:
     """A type noun the lexicon lacks names a person where WordNet's most frequent sense of it
     is one ("filmmaker", "novelist"), else a typed thing."""

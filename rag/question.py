@@ -28,6 +28,7 @@ from rag.answer_types import (
     VERDICT,
     Typed,
     counted_noun,
+    names_person,
     question_word,
     typed_noun,
 )
@@ -63,6 +64,7 @@ _PERSON_Q = re.compile(r"\b(who|whom|whose)\b", re.IGNORECASE)
 _PLACE_Q = re.compile(r"\bwhere\b", re.IGNORECASE)
 _IDENTITY = re.compile(r"^\W*(who|what|which)\s+(is|are|was|were)\s+(the|a|an)\s+\w", re.I)
 _WHO_IS_THE = re.compile(r"^\W*who\s+(?:is|was|are|were)\s+the\s+([a-z]+)\b(?!\s+that)", re.I)
+_WHO_IS_PRONOUN = re.compile(r"^\W*who\s+(?:is|was|are|were)\s+(?:he|she|they)\W*$", re.I)
 _KNOWN_AS = re.compile(r"\b(known as|called|named|dubbed|titled) what\b", re.IGNORECASE)
 # "what" left where its answer stands: "... can help lower what?", "... built out of what?",
 # "... had offered them what, after polling his followers?"
@@ -158,10 +160,21 @@ def _answer_type(text: str) -> Typed:
     if _PERSON_Q.search(main):  # "Who is the convener of ...?" names its answer "convener"
         titled = _WHO_IS_THE.match(main)
         noun = titled.group(1).lower() if titled else None
+        if _WHO_IS_PRONOUN.match(main):  # "... fired their head coach. Who is he?"
+            noun = _antecedent(text[: text.rindex(main)])
         return Typed(PERSON, noun, noun)
     if _PLACE_Q.search(main):
         return Typed(PLACE)
     return Typed(DESCRIPTION)
+
+
+def _antecedent(scene: str) -> str | None:
+    """The person noun the scene last names ("coach" in "the Nuggets fired their head coach,
+    who had won them a title"), which "Who is he?" asks about."""
+    from rag.nlp import parse
+
+    nouns = [t.lower_ for t in parse(scene) if t.pos_ == "NOUN" and names_person(t.lower_)]
+    return nouns[-1] if nouns else None
 
 
 def _asks_identity(text: str) -> bool:

@@ -199,6 +199,13 @@ def test_a_question_asking_for_a_name_is_seen(question: str, named: bool) -> Non
     assert analyse(question).named is named
 
 
+def test_who_is_he_asks_for_the_person_the_scene_names() -> None:
+    analysis = analyse("The club sacked its manager, who had won the league in 2021. Who is he?")
+    assert (analysis.answer_type, analysis.type_noun) == (PERSON, "manager")
+    assert analyse("The novelist left the festival early. Who was she?").type_noun == "novelist"
+    assert analyse("Who is he?").type_noun is None
+
+
 def test_a_relative_pronoun_is_not_the_question_word() -> None:
     analysis = analyse("People who drink coffee have a lower risk of what?")
     assert (analysis.slot, analysis.slot_via) == ("risk", "of")
