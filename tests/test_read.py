@@ -706,6 +706,10 @@ def test_outlets_found() -> None:
         "Forbes",
     ]
     assert unknown_outlets("What is the biggest threat, according to Fiji’s minister?", []) == []
+    # "according to" names a fact's source unless the question is about reports
+    fled = "A million people have fled, according to the UN. Which country took in the most?"
+    assert unknown_outlets(fled, []) == []
+    assert unknown_outlets("Did the article say so, according to The Hindu?", []) == ["The Hindu"]
 
 
 def test_the_reports_own_outlet_is_known_by_its_domain_or_its_distinctive_name() -> None:
