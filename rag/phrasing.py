@@ -83,7 +83,9 @@ def trimmed(mention: Mention, analysis: Analysis) -> Mention:
         first = max(first, _owned(words[:last]))  # "the NASCAR event's grand marshal"
         if not mention.proper and first < last - 1 and numbers(words[first].group()):
             first += 1  # "two nuclear power plants": how many is no part of what they are
-    while first < last - 1 and _leading_filler(words, first, person or analysis.named):
+    # a name without the words describing it ("coastal Montecito"), unless a sort is asked
+    name = mention.label == NOUN_PHRASE and mention.proper and not analysis.category
+    while first < last - 1 and _leading_filler(words, first, person or analysis.named or name):
         first += 1
     if (first, last) == (0, len(words)):
         return _paired(mention)

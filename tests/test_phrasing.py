@@ -157,3 +157,10 @@ def test_a_name_asked_for_is_said_without_the_words_describing_it() -> None:
         "What is the name of the male the zoo will receive?",
     )
     assert "Bao Li" in said and not any(s.startswith(("male", "panda")) for s in said)
+
+
+def test_a_name_is_said_without_the_lower_case_words_describing_it_unless_a_sort_is_asked() -> None:
+    sentence = "A mudslide destroyed more than 100 homes in coastal Brookhaven five years ago."
+    said = _said(sentence, "Which California town did a mudslide hit five years ago?")
+    assert "Brookhaven" in said and "coastal Brookhaven" not in said
+    assert "coastal Brookhaven" in _said(sentence, "What kind of town did the mudslide hit?")
