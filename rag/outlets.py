@@ -9,21 +9,16 @@ from collections.abc import Sequence
 _WORD = r"[A-Z][\w'’.&-]*"
 _NAME = rf"({_WORD}(?:\s+(?:of\s+|and\s+(?={_WORD}\s+(?:Times|News|Post)))?{_WORD})*)"
 _OPEN = r"(?:the\s+)?['‘\"“]?"
-_SOURCE_CUE = re.compile(
-    rf"\b(?:according to|reported by|as reported in|published by|as per)\s+(?:both\s+)?"
-    rf"{_OPEN}{_NAME}"
-)
-_CUES = (
-    _SOURCE_CUE,
-    *(
-        re.compile(cue)
-        for cue in (
-            rf"\b(?:article|report|story|piece|coverage)s?\s+(?:from|by|in|of)\s+{_OPEN}{_NAME}",
-            rf"\b(?:an?|the|another)\s+['‘\"“]?{_NAME}['’\"”]?\s+(?:article|report|story|piece)\b",
-            rf"\banother\s+(?:one\s+)?(?:by|from|in)\s+{_OPEN}{_NAME}",
-            rf"\b(?:on|at)\s+the\s+{_NAME}\s+(?:website|site|blog)\b",
-        )
-    ),
+_CUES = tuple(
+    re.compile(cue)
+    for cue in (
+        rf"\b(?:article|report|story|piece|coverage)s?\s+(?:from|by|in|of)\s+{_OPEN}{_NAME}",
+        rf"\b(?:according to|reported by|as reported in|published by|as per)\s+(?:both\s+)?"
+        rf"{_OPEN}{_NAME}",
+        rf"\b(?:an?|the|another)\s+['‘\"“]?{_NAME}['’\"”]?\s+(?:article|report|story|piece)\b",
+        rf"\banother\s+(?:one\s+)?(?:by|from|in)\s+{_OPEN}{_NAME}",
+        rf"\b(?:on|at)\s+the\s+{_NAME}\s+(?:website|site|blog)\b",
+    )
 )
 
 
@@ -74,11 +69,10 @@ def named_outlets(question: str, outlets: Sequence[str]) -> list[str]:
     ]
 
 
-# "according to X" names an outlet only where the question is about reports: "according to
-# the UN" or "the CDC" names the source of a fact
-_ABOUT_REPORTS = re.compile(
-    r"\b(?:articles?|reports?|reported|reporting|stor(?:y|ies)|coverage|published|outlets?|"
-    r"pieces?)\b",
+# a question names unknown outlets only where it speaks of articles: "according to the CDC",
+# "a report by Amnesty International" name the source of a fact, not a news outlet
+_ABOUT_ARTICLES = re.compile(
+    r"\b(?:articles?|stor(?:y|ies)|coverage|pieces?|outlets?|websites?|blogs?|newspapers?)\b",
     re.IGNORECASE,
 )
 
@@ -86,12 +80,11 @@ _ABOUT_REPORTS = re.compile(
 def unknown_outlets(question: str, outlets: Sequence[str]) -> list[str]:
     """Outlet names the question gives as sources ("an article by The Hindu") that are not
     among the archive's outlets."""
+    if not _ABOUT_ARTICLES.search(question):
+        return []
     keys = {outlet_key(o) for o in outlets} | {o.lower() for o in outlets}
-    about_reports = _ABOUT_REPORTS.search(question) is not None
     found: list[str] = []
     for cue in _CUES:
-        if cue is _SOURCE_CUE and not about_reports:
-            continue
         for match in cue.finditer(question):
             name = match.group(1).strip(" .")
             if re.search(r"['’]s?$", name):  # "according to Fiji's minister": not an outlet

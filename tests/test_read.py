@@ -706,9 +706,12 @@ def test_outlets_found() -> None:
         "Forbes",
     ]
     assert unknown_outlets("What is the biggest threat, according to Fiji’s minister?", []) == []
-    # "according to" names a fact's source unless the question is about reports
+    # a fact's source is no outlet unless the question speaks of articles
     fled = "A million people have fled, according to the UN. Which country took in the most?"
     assert unknown_outlets(fled, []) == []
+    assert (
+        unknown_outlets("Which disease does a new report by Amnesty International cite?", []) == []
+    )
     assert unknown_outlets("Did the article say so, according to The Hindu?", []) == ["The Hindu"]
 
 
