@@ -23,6 +23,12 @@ _RELATIVE = re.compile(
     re.IGNORECASE,
 )
 YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+# a day of a month, with its year where given: "December 21", "June 28, 1894", "21 December"
+DAY_OF_MONTH = re.compile(
+    rf"{_MONTH_NAMES}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+(?:1[89]|20)\d\d\b)?|"
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_NAMES}(?:,?\s+(?:1[89]|20)\d\d\b)?",
+    re.IGNORECASE,
+)
 _UNIT = re.compile(r"\b(?:what|which)\s+(year|date|month)\b", re.IGNORECASE)
 _PART_DATE = 0.6  # a date short of the unit asked ("in April" for "On what date ...?")
 

@@ -10,7 +10,7 @@ from dataclasses import replace
 from rag.answer_types import PERSON, PLACE, THING
 from rag.candidates import question_words
 from rag.cite import passage_sentences
-from rag.dates import YEAR, asked_unit
+from rag.dates import DAY_OF_MONTH, YEAR, asked_unit
 from rag.mentions import AMOUNTS, NOUN_PHRASE, Mention, mentions, normalise_key
 from rag.places import COUNTRY, WANTED, city_country, countries_named, country_of
 from rag.quantities import numbers
@@ -63,6 +63,9 @@ def trimmed(mention: Mention, analysis: Analysis) -> Mention:
     year = YEAR.search(mention.text) if mention.label == "DATE" else None
     if year and asked_unit(analysis.question) == "year":  # "June 28, 1894" -> "1894"
         return _narrowed(mention, year.start(), year.end())
+    day = DAY_OF_MONTH.search(mention.text) if mention.label == "DATE" else None
+    if day and asked_unit(analysis.question) in (None, "date"):  # "midnight December 21"
+        return _narrowed(mention, day.start(), day.end())
     if (country := _common_country(mention, analysis)) is not None:
         return country
     words = list(re.finditer(r"\S+", mention.text))

@@ -151,6 +151,12 @@ def test_a_date_is_said_by_its_year_where_a_year_is_asked() -> None:
     assert "June 28, 1894" in _said(sentence, "When did Congress make the day a holiday?")
 
 
+def test_a_day_of_a_month_is_said_without_the_words_around_it() -> None:
+    said = _said("The rule stays on hold until midnight December 21.", "Until when is it on hold?")
+    assert "December 21" in said and "midnight December 21" not in said
+    assert "March 3" in _said("Harbour Day falls on March 3 every year.", "On what date is it?")
+
+
 def test_a_name_asked_for_is_said_without_the_words_describing_it() -> None:
     said = _said(
         "The zoo will receive male panda Bao Li next year.",
