@@ -154,3 +154,14 @@ def usually(word: str, kind: str) -> bool:
     theirs = set(_synsets(nouns, kind, 1, whole=True))
     mine = _synsets(nouns, word, 1, whole=True)
     return any(s in theirs or not theirs.isdisjoint(nouns.closure(s)) for s in mine)
+
+
+def known_tail(phrase: str) -> str | None:
+    """The longest tail of the phrase WordNet knows as a noun ("volleyball" of "new
+    volleyball", "giant pandas" of "new giant pandas"); None when it knows none."""
+    nouns = _nouns()
+    if nouns is None:
+        return None
+    words = phrase.split()
+    tails = (" ".join(words[i:]) for i in range(len(words)))
+    return next((t for t in tails if _synsets(nouns, t, 1, whole=True)), None)

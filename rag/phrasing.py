@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 from rag.answer_types import PERSON, PLACE, THING
 from rag.candidates import question_words
@@ -156,6 +157,22 @@ def _owned(words: list[re.Match[str]]) -> int:
         if _OWNER.search(words[i].group()) and all(w.group().islower() for w in words[i + 1 :]):
             return i + 1
     return 0
+
+
+def by_tail(mention: Mention, tail: str, doc: Any, offset: int) -> Mention:
+    """The mention cut to its last words, `tail`, where the words before only describe it
+    ("new volleyball" -> "volleyball", "iconic fog" -> "fog"; not "heart problems"): `doc` is
+    its sentence's parse, which starts at character `offset`."""
+    words = list(re.finditer(r"\S+", mention.text))
+    count = len(tail.split())
+    if count >= len(words):
+        return mention
+    tail_at = mention.start + words[-count].start()
+    before = [t for t in doc if mention.start <= t.idx + offset < tail_at]
+    describing = all(t.pos_ in ("ADJ", "ADV", "PUNCT") for t in before)
+    if not describing or not any(t.pos_ == "ADJ" for t in before):
+        return mention
+    return _narrowed(mention, words[-count].start(), len(mention.text))
 
 
 def _narrowed(mention: Mention, start: int, end: int) -> Mention:

@@ -28,11 +28,11 @@ from rag.answer_types import ORGANISATION, THING
 from rag.candidates import novelty, question_words, type_fit
 from rag.catalog import stems
 from rag.gather import Found, Scored, gather, relabelled, sentence_candidates
-from rag.kinds import kinds_among
+from rag.kinds import kinds_among, known_tail
 from rag.mentions import NOUN_PHRASE, Mention, normalise_key
 from rag.naming import named_by
 from rag.outlets import named_outlets, own_outlet, unknown_outlets
-from rag.phrasing import fullest_name, stated, trimmed
+from rag.phrasing import by_tail, fullest_name, stated, trimmed
 from rag.places import countries_named
 from rag.position import described, fills_slot, proximity, stands_in_place
 from rag.question import Analysis, analyse
@@ -197,6 +197,8 @@ class Reader:
         phrases = [m for _, _, found in parsed for m in found]
         likeness = self._likeness(analysis, phrases)
         kinds = self._kinds(analysis, phrases)
+        # a kind asked by its noun alone is said by the noun WordNet knows ("new volleyball")
+        tails = {} if analysis.category else {k: t for k in kinds if (t := known_tail(k)) != k}
         generic = [m.text for m in phrases if m.label == NOUN_PHRASE and not m.proper]
         specific = self.ranker.specificity(generic) if generic else {}
         scored: list[Scored] = []
@@ -208,7 +210,10 @@ class Reader:
             strength *= w.rank_decay ** (sentence.rank - 1)  # the retriever's order is a prior
             for mention in found:
                 said = trimmed(mention, analysis)  # without what the question says
-                fit = type_fit(mention, analysis, doc, likeness.get(mention.key), said.key in kinds)
+                if tails.get(said.key):
+                    mention = said = by_tail(said, tails[said.key], doc, sentence.span.start)
+                known = said.key in kinds or bool(tails.get(said.key)) or said.key in tails.values()
+                fit = type_fit(mention, analysis, doc, likeness.get(mention.key), known)
                 in_place = bool(slot) and fills_slot(mention, doc, slot, stem_of)
                 if analysis.by_position:  # named only by its place: standing there is its type
                     if not any(stands_in_place(mention, doc, analysis, w, stem_of) for w in at):
