@@ -1005,19 +1005,17 @@ def test_a_sort_of_the_kind_asked_is_a_kind_of_it_by_its_known_tail(
 
 
 def test_a_phrase_is_a_kind_of_the_type_asked_by_its_known_head(embedder, tmp_path_factory) -> None:
-    assistant = _archive(
-        embedder, tmp_path_factory, "head",
-        ("Summer weather", "Alpha Times", "2023-10-01",
-         "Climate scientists say the bay's famous fog will not vanish soon, despite the warmer "
-         "summer temperatures and changing ocean currents.\n\n"
-         "Visitors still buy sweatshirts when they arrive."),
-    )  # fmt: skip
-    # not a sort of "phenomenon" the question names: WordNet knows fog as one, said as "fog"
-    _states(
-        assistant,
-        "Which weather phenomenon do scientists say will not vanish from the bay soon?",
-        "fog",
+    text = (
+        "Climate scientists say the bay's famous fog will not vanish soon, despite the warmer "
+        "summer temperatures and changing ocean currents.\n\n"
+        "Visitors still buy sweatshirts when they arrive."
     )
+    assistant = _archive(
+        embedder, tmp_path_factory, "head", ("Summer", "Alpha", "2023-10-01", text)
+    )
+    # not a sort of "phenomenon" the question names: WordNet knows fog as one, said as "fog"
+    asked = "Which weather phenomenon do scientists say will not vanish from the bay soon?"
+    _states(assistant, asked, "fog")
 
 
 def test_an_organisation_asked_by_its_kind_is_one_like_that_kind(
