@@ -156,12 +156,17 @@ def usually(word: str, kind: str) -> bool:
     return any(s in theirs or not theirs.isdisjoint(nouns.closure(s)) for s in mine)
 
 
-def known_tail(phrase: str) -> str | None:
-    """The longest tail of the phrase WordNet knows as a noun ("volleyball" of "new
-    volleyball", "giant pandas" of "new giant pandas"); None when it knows none."""
+def known_tails(phrases: Iterable[str]) -> dict[str, str]:
+    """Each phrase WordNet does not know whole -> its longest tail it knows as a noun
+    ("new volleyball" -> "volleyball", "new giant pandas" -> "giant pandas")."""
     nouns = _nouns()
     if nouns is None:
-        return None
-    words = phrase.split()
-    tails = (" ".join(words[i:]) for i in range(len(words)))
-    return next((t for t in tails if _synsets(nouns, t, 1, whole=True)), None)
+        return {}
+    found = {}
+    for phrase in phrases:
+        words = phrase.split()
+        tails = (" ".join(words[i:]) for i in range(len(words)))
+        tail = next((t for t in tails if _synsets(nouns, t, 1, whole=True)), phrase)
+        if tail != phrase:
+            found[phrase] = tail
+    return found

@@ -38,9 +38,8 @@ _HEAD_KINDS = {
 # name, and its nations England and Northern Ireland
 _OTHER_NAMES = {name: "United Kingdom" for name in ("britain", "england", "northern ireland")}
 _OTHER_DEMONYMS = {"english": "United Kingdom"}
-_IN_KINGDOM = frozenset(
-    {"Scotland", "Wales"}
-)  # nations `countryinfo` has, whose cities it does not
+# nations `countryinfo` has, whose cities GeoNames puts in the United Kingdom
+_IN_KINGDOM = frozenset({"Scotland", "Wales"})
 
 
 @dataclass(frozen=True)

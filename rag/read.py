@@ -28,7 +28,7 @@ from rag.answer_types import ORGANISATION, THING
 from rag.candidates import novelty, question_words, type_fit
 from rag.catalog import stems
 from rag.gather import Found, Scored, gather, relabelled, sentence_candidates
-from rag.kinds import kinds_among, known_tail
+from rag.kinds import kinds_among, known_tails
 from rag.mentions import NOUN_PHRASE, Mention, normalise_key
 from rag.naming import named_by
 from rag.outlets import named_outlets, own_outlet, unknown_outlets
@@ -198,7 +198,7 @@ class Reader:
         likeness = self._likeness(analysis, phrases)
         kinds = self._kinds(analysis, phrases)
         # a kind asked by its noun alone is said by the noun WordNet knows ("new volleyball")
-        tails = {} if analysis.category else {k: t for k in kinds if (t := known_tail(k)) != k}
+        tails = {} if analysis.category else known_tails(kinds)
         generic = [m.text for m in phrases if m.label == NOUN_PHRASE and not m.proper]
         specific = self.ranker.specificity(generic) if generic else {}
         scored: list[Scored] = []
@@ -212,7 +212,7 @@ class Reader:
                 said = trimmed(mention, analysis)  # without what the question says
                 if tails.get(said.key):
                     mention = said = by_tail(said, tails[said.key], doc, sentence.span.start)
-                known = said.key in kinds or bool(tails.get(said.key)) or said.key in tails.values()
+                known = said.key in kinds or said.key in tails.values()
                 fit = type_fit(mention, analysis, doc, likeness.get(mention.key), known)
                 in_place = bool(slot) and fills_slot(mention, doc, slot, stem_of)
                 if analysis.by_position:  # named only by its place: standing there is its type

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rag import kinds
-from rag.kinds import is_kind, kinds_among, read_nouns, usually
+from rag.kinds import is_kind, kinds_among, known_tails, read_nouns, usually
 
 
 @pytest.mark.parametrize(
@@ -41,6 +41,11 @@ def test_a_phrase_is_a_kind_of_the_type_phrase_in_wordnet(
 def test_a_word_usually_names_a_person_by_its_most_frequent_sense(word: str, person: bool) -> None:
     # "sport" has a rarer sense that is a person ("a good sport"); its usual one is not
     assert usually(word, "person") is person
+
+
+def test_a_phrase_wordnet_does_not_know_whole_has_its_longest_known_tail() -> None:
+    tails = known_tails(["new volleyball", "new giant pandas", "volleyball", "zzq blorf"])
+    assert tails == {"new volleyball": "volleyball", "new giant pandas": "giant pandas"}
 
 
 def test_with_heads_a_phrase_is_a_kind_of_what_its_longest_known_tail_is() -> None:
