@@ -22,11 +22,12 @@ _RELATIVE = re.compile(
     r"yesterday|weekend|week|month|year|years|decade|decades)\b",
     re.IGNORECASE,
 )
-YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+_YEAR = r"\b(?:1[89]|20)\d\d\b"
+YEAR = re.compile(_YEAR)
 # a day of a month, with its year where given: "December 21", "June 28, 1894", "21 December"
 DAY_OF_MONTH = re.compile(
-    rf"{_MONTH_NAMES}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+(?:1[89]|20)\d\d\b)?|"
-    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_NAMES}(?:,?\s+(?:1[89]|20)\d\d\b)?",
+    rf"{_MONTH_NAMES}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+{_YEAR})?|"
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_NAMES}(?:,?\s+{_YEAR})?",
     re.IGNORECASE,
 )
 _UNIT = re.compile(r"\b(?:what|which)\s+(year|date|month)\b", re.IGNORECASE)

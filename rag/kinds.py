@@ -78,10 +78,23 @@ def kinds_among(phrases: Iterable[str], kind: str, heads: bool = False) -> set[s
 
 
 def _below(nouns: Nouns, phrase: str, kinds: set[str], heads: bool = False) -> bool:
+    return _under(nouns, _known_tail(nouns, phrase, heads)[1], kinds)
+
+
+def _under(nouns: Nouns, synsets: Iterable[str], kinds: set[str]) -> bool:
+    """One of the synsets is one of `kinds` or lies below one."""
+    return any(s in kinds or not kinds.isdisjoint(nouns.closure(s)) for s in synsets)
+
+
+def _known_tail(nouns: Nouns, phrase: str, heads: bool) -> tuple[str, list[str]]:
+    """The phrase's longest tail WordNet knows as one noun (only the whole phrase, without
+    `heads`) and its most frequent senses; ("", []) when it knows none."""
     words = phrase.split()
-    tails = [" ".join(words[i:]) for i in range(len(words) if heads else 1)]
-    known = next((s for t in tails if (s := _synsets(nouns, t, SENSES, whole=True))), [])
-    return any(synset in kinds or not kinds.isdisjoint(nouns.closure(synset)) for synset in known)
+    for i in range(len(words) if heads else min(1, len(words))):
+        tail = " ".join(words[i:])
+        if senses := _synsets(nouns, tail, SENSES, whole=True):
+            return tail, senses
+    return "", []
 
 
 def _synsets(nouns: Nouns, phrase: str, senses: int | None, whole: bool = False) -> list[str]:
@@ -152,8 +165,7 @@ def usually(word: str, kind: str) -> bool:
     if nouns is None:
         return False
     theirs = set(_synsets(nouns, kind, 1, whole=True))
-    mine = _synsets(nouns, word, 1, whole=True)
-    return any(s in theirs or not theirs.isdisjoint(nouns.closure(s)) for s in mine)
+    return _under(nouns, _synsets(nouns, word, 1, whole=True), theirs)
 
 
 def known_tails(phrases: Iterable[str]) -> dict[str, str]:
@@ -164,9 +176,7 @@ def known_tails(phrases: Iterable[str]) -> dict[str, str]:
         return {}
     found = {}
     for phrase in phrases:
-        words = phrase.split()
-        tails = (" ".join(words[i:]) for i in range(len(words)))
-        tail = next((t for t in tails if _synsets(nouns, t, 1, whole=True)), phrase)
-        if tail != phrase:
+        tail, _ = _known_tail(nouns, phrase, heads=True)
+        if tail and tail != phrase:
             found[phrase] = tail
     return found

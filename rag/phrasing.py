@@ -61,12 +61,13 @@ def trimmed(mention: Mention, analysis: Analysis) -> Mention:
     power plants"), and no quote mark is left unpaired."""
     if mention.label in AMOUNTS and (hedge := _HEDGE.match(mention.text)):
         return _narrowed(mention, hedge.end(), len(mention.text))
-    year = YEAR.search(mention.text) if mention.label == "DATE" else None
-    if year and asked_unit(analysis.question) == "year":  # "June 28, 1894" -> "1894"
-        return _narrowed(mention, year.start(), year.end())
-    day = DAY_OF_MONTH.search(mention.text) if mention.label == "DATE" else None
-    if day and asked_unit(analysis.question) in (None, "date"):  # "midnight December 21"
-        return _narrowed(mention, day.start(), day.end())
+    if mention.label == "DATE":
+        unit = asked_unit(analysis.question)
+        year, day = YEAR.search(mention.text), DAY_OF_MONTH.search(mention.text)
+        if year and unit == "year":  # "June 28, 1894" -> "1894"
+            return _narrowed(mention, year.start(), year.end())
+        if day and unit in (None, "date"):  # "midnight December 21"
+            return _narrowed(mention, day.start(), day.end())
     if (country := _common_country(mention, analysis)) is not None:
         return country
     words = list(re.finditer(r"\S+", mention.text))

@@ -199,6 +199,7 @@ class Reader:
         kinds = self._kinds(analysis, phrases)
         # a kind asked by its noun alone is said by the noun WordNet knows ("new volleyball")
         tails = {} if analysis.category else known_tails(kinds)
+        tail_kinds = set(tails.values())
         generic = [m.text for m in phrases if m.label == NOUN_PHRASE and not m.proper]
         specific = self.ranker.specificity(generic) if generic else {}
         scored: list[Scored] = []
@@ -212,7 +213,7 @@ class Reader:
                 said = trimmed(mention, analysis)  # without what the question says
                 if tails.get(said.key):
                     mention = said = by_tail(said, tails[said.key], doc, sentence.span.start)
-                known = said.key in kinds or said.key in tails.values()
+                known = said.key in kinds or said.key in tail_kinds
                 fit = type_fit(mention, analysis, doc, likeness.get(mention.key), known)
                 in_place = bool(slot) and fills_slot(mention, doc, slot, stem_of)
                 if analysis.by_position:  # named only by its place: standing there is its type
