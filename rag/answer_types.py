@@ -72,6 +72,7 @@ _NAMES = frozenset({"name", "names", "title"})
 NAMING_VERBS = frozenset("named called dubbed titled known nicknamed christened".split())
 COPULA = frozenset("is are was were".split())
 _KINDS = frozenset("kind type sort form variety".split())
+_AUXILIARIES = frozenset("do does did have has had is are was were be been".split())
 
 
 @dataclass(frozen=True)
@@ -222,6 +223,8 @@ def _participle(doc: Any, token: Any, first: int, run: list[Any]) -> bool:
     or after a name or an adjective when that noun's own verb follows ("which Disney animated
     sequel set a record", which the small parser reads as "Disney animated"; not "which
     Republican won races in ...")."""
+    if token.lower_ in _AUXILIARIES:  # "what did researchers find" asks of the researchers
+        return False
     nxt = token.i + 1
     if token.i == first and token.tag_ in ("VBP", "VB") and nxt < len(doc):
         return doc[nxt].pos_ in ("NOUN", "PROPN")  # "at which elite Tehran university", mis-tagged

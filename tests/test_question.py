@@ -93,6 +93,11 @@ SHAPES = [
     ("What is the border rule commonly called?", THING, "rule"),
     ("Which Republican won races in Ohio?", PERSON, "republican"),
     ("What did Sattar demand?", DESCRIPTION, None),
+    # an auxiliary before a bare plural subject is no modifier of a type noun
+    ("What did researchers find?", DESCRIPTION, None),
+    ("What do experts recommend?", DESCRIPTION, None),
+    ("What have carmakers and fruit companies redesigned?", DESCRIPTION, None),
+    ("Which vaccines do doctors recommend?", THING, "vaccines"),
     ("What is Sattar's condition for rejoining the MQM-P?", DESCRIPTION, "condition"),
     (
         "What kind of arrangement does the PSP prefer instead of joining the MQM-P?",

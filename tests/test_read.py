@@ -532,6 +532,27 @@ def test_a_typed_question_without_a_named_answer_quotes_only_its_best_sentence(
     _exact(assistant, typed)
 
 
+def test_what_a_bare_plural_subject_did_is_described_not_typed(embedder, tmp_path_factory) -> None:
+    """ "What did researchers find?" asks for the finding: "did" is no modifier of a type
+    noun "researchers" (a person, so a name was stated), nor "brands" an organisation asked."""
+    assistant = _archive(
+        embedder, tmp_path_factory, "bare-subject",
+        ("Walking study", "Alpha Times", "2023-10-01",
+         "Researchers at Limerick University found that a short walk after meals lowers blood "
+         "sugar, said Dr. Aidan Buffey.\n\nThe study followed 200 adults for a year."),
+        ("Brands make room", "Beta Post", "2020-03-30",
+         "Several brands have tweaked their logos to encourage social distancing, pulling "
+         "apart letters and rings.\n\nThe changes drew mixed reactions online."),
+    )  # fmt: skip
+    found = assistant.ask("What did researchers at Limerick University find about walking?")
+    assert not found.abstained and found.short_answer is None
+    assert "a short walk after meals lowers blood sugar" in found.citations[0].quote
+    tweaked = assistant.ask("What did brands tweak to encourage social distancing?")
+    assert not tweaked.abstained and tweaked.short_answer is None
+    assert "tweaked their logos" in tweaked.citations[0].quote
+    _exact(assistant, tweaked)
+
+
 @pytest.mark.parametrize(
     ("question", "reply"),
     [
