@@ -99,7 +99,8 @@ def typed_noun(text: str) -> Typed | None:
         return None
     run = _noun_run(doc, wh.i + 1)
     clausal = _CLAUSAL
-    if not run and wh.i + 1 < len(doc) and doc[wh.i + 1].lower_ in COPULA:
+    # "what is the threat", not "what are officials doing" (an auxiliary of the verb asked)
+    if not run and wh.i + 1 < len(doc) and _copula(doc[wh.i + 1]):
         run, clausal = _copula_run(doc, wh.i + 1), _CLAUSAL_AFTER_COPULA
     if not run:
         return None
@@ -242,6 +243,10 @@ def _participle(doc: Any, token: Any, first: int, run: list[Any]) -> bool:
     return end < len(doc) and doc[end].pos_ in ("VERB", "AUX")
 
 
+def _copula(token: Any) -> bool:
+    return token.lower_ in COPULA and token.dep_ != "aux"
+
+
 def _copula_run(doc: Any, verb: int) -> list[Any]:
     """ "What is the biggest security threat ...?": the noun the copula equates with "what"."""
     for token in doc[verb + 1 :]:
@@ -251,10 +256,22 @@ def _copula_run(doc: Any, verb: int) -> list[Any]:
                 start += 1
             return _noun_run(doc, start)
         if token.pos_ in ("NOUN", "PROPN") and token.dep_ in ("nsubj", "nsubjpass", "attr", "ROOT"):
+            if _doing(doc, verb, token):
+                return []
             return _noun_run(doc, token.i)
         if token.pos_ in ("VERB", "ADP") and token.dep_ not in ("amod", "compound"):
             break
     return []
+
+
+def _doing(doc: Any, verb: int, token: Any) -> bool:
+    """ "What are officials doing?", "What were investors worried about?": a bare plural
+    right after the copula, then its verb or state; what it does is asked, not what it is."""
+    nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None
+    bare = token.i == verb + 1 and token.tag_ == "NNS"
+    if not bare or nxt is None:
+        return False
+    return nxt.tag_ in ("VBG", "VBN") or (nxt.tag_ == "JJ" and nxt.head.i == token.i)
 
 
 def _phrase(run: list[Any]) -> str:

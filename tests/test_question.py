@@ -98,6 +98,10 @@ SHAPES = [
     ("What do experts recommend?", DESCRIPTION, None),
     ("What have carmakers and fruit companies redesigned?", DESCRIPTION, None),
     ("Which vaccines do doctors recommend?", THING, "vaccines"),
+    # ... nor a copula that is the auxiliary of what a bare plural does
+    ("What are officials doing about the flooding?", DESCRIPTION, None),
+    ("What were investors worried about?", DESCRIPTION, None),
+    ("What are the biggest threats facing farmers?", THING, "threats"),
     ("What is Sattar's condition for rejoining the MQM-P?", DESCRIPTION, "condition"),
     (
         "What kind of arrangement does the PSP prefer instead of joining the MQM-P?",
