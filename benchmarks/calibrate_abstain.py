@@ -1,13 +1,15 @@
 """Calibrate the extractive answerer's two abstention thresholds on data.
 
-`RAG_ANSWER_THRESHOLD`: the confidence a factoid question's best candidate needs (names,
-numbers, dates, typed phrases); `RAG_ABSTAIN_THRESHOLD`: the evidence the best sentence needs
-for the other questions. Answerable: the tune half of RealTimeQA (as of each question date),
-of MultiHop-RAG's non-null questions, and the shipped set's answerable questions. Unanswerable:
-MultiHop-RAG's null questions, the shipped unanswerable questions, and RealTimeQA's tune half
-put to the MultiHop-RAG archive (other topics and years). The script prints, for each
-threshold, the false abstention rate and the abstention recall, and picks the highest threshold
-whose false abstention rate stays within the budget. The check half is left for reporting.
+`RAG_ANSWER_THRESHOLD`: the confidence the best candidate of a name, number or date question
+needs; `RAG_ABSTAIN_THRESHOLD`: the evidence the best sentence needs where the answer is quoted,
+not stated: description questions, and typed noun phrase questions ("Which material ...?") whose
+best candidate is too weak to state. Answerable: the tune half of RealTimeQA (as of each
+question date) and of the written quiz set, MultiHop-RAG's non-null questions, and the shipped
+set's answerable questions. Unanswerable: MultiHop-RAG's null questions, the shipped
+unanswerable questions, and RealTimeQA's tune half put to the MultiHop-RAG archive (other
+topics and years). The script prints, for each threshold, the false abstention rate and the
+abstention recall, and picks the highest threshold whose false abstention rate stays within the
+budget. The check half is left for reporting.
 
     python benchmarks/calibrate_abstain.py [--budget 0.10] [--data ../shared/data]
 """
@@ -22,6 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from quality import dev_sets  # noqa: E402
+
+from rag.answer_types import THING  # noqa: E402
 from rag.assistant import Assistant  # noqa: E402
 from rag.catalog import Filters  # noqa: E402
 from rag.config import Settings  # noqa: E402
@@ -40,18 +45,27 @@ def assistant_for(name: str, sources: Iterable[Path]) -> Assistant:
     return Assistant(store, settings)
 
 
-def scores(assistant: Assistant, question: Question, as_of: str | None) -> tuple[str, float]:
-    """("factoid", best candidate's confidence) or ("other", best sentence's evidence);
-    verdict questions are left out (their abstention is a claim finding no support)."""
+def scores(assistant: Assistant, question: Question, as_of: str | None) -> list[tuple[str, float]]:
+    """("factoid", best candidate's confidence) for a name, number or date question, whose
+    weak candidate abstains; ("other", best sentence's evidence) where the answer would be
+    quoted: a description question, or a typed noun phrase question whose best candidate falls
+    below the answer threshold (one strong enough is stated, never abstained on). Verdict
+    questions are left out (their abstention is a claim finding no support)."""
     state = assistant.chain(Filters(as_of=as_of), assistant.settings.k).invoke(
         {"question": question.question, "history": list(question.history)}
     )
     reading = state["reading"]
-    if reading.analysis.is_verdict or reading.missing_outlets:
-        return "skip", 0.0
-    if reading.analysis.is_factoid:
-        return "factoid", reading.answer.confidence if reading.answer else 0.0
-    return "other", reading.evidence
+    analysis = reading.analysis
+    if analysis.is_verdict or reading.missing_outlets:
+        return []
+    if not analysis.is_factoid:
+        return [("other", reading.evidence)]
+    confidence = reading.answer.confidence if reading.answer else 0.0
+    if analysis.answer_type != THING:
+        return [("factoid", confidence)]
+    # a typed noun phrase too weak to state is quoted, not abstained on
+    quoted = confidence < assistant.settings.answer_threshold
+    return [("other", reading.evidence)] if quoted else []
 
 
 def table(
@@ -81,14 +95,16 @@ def main() -> None:
     shipped = assistant_for("shipped", [ROOT / "corpus"])
     found: dict[str, tuple[list[float], list[float]]] = {"factoid": ([], []), "other": ([], [])}
 
-    def note(kind_score: tuple[str, float], answerable: bool) -> None:
-        kind, value = kind_score
-        if kind in found:
+    def note(kind_scores: list[tuple[str, float]], answerable: bool) -> None:
+        for kind, value in kind_scores:
             found[kind][0 if answerable else 1].append(value)
 
     for q in split(load_questions(args.data / "realtimeqa" / "questions_dev.jsonl"), "tune"):
         note(scores(rtqa, q, q.as_of), True)
         note(scores(multihop, q, None), False)
+    written = next(d for d in dev_sets(args.data) if d.name == "written")
+    for q in split(load_questions(written.questions), "tune"):
+        note(scores(rtqa, q, q.as_of), True)
     for q in split(load_questions(args.data / "multihop_rag" / "questions_dev.jsonl"), "tune"):
         note(scores(multihop, q, None), q.answerable)
     for q in load_questions(ROOT / "corpus" / "questions.jsonl"):
