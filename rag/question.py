@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from rag.answer_types import (
-    COPULA,
     DATE,
     DESCRIPTION,
     LABELS,
@@ -29,10 +28,11 @@ from rag.answer_types import (
     Typed,
     counted_noun,
     names_person,
-    question_word,
+    title_noun,
     typed_noun,
 )
 from rag.catalog import keyword_terms
+from rag.wh_phrase import COPULA, question_word
 
 _WH_TOKENS = frozenset("what which who whom whose where when".split())
 
@@ -158,8 +158,7 @@ def _answer_type(text: str) -> Typed:
     if typed is not None:
         return typed
     if _PERSON_Q.search(main):  # "Who is the convener of ...?" names its answer "convener"
-        titled = _WHO_IS_THE.match(main)
-        noun = titled.group(1).lower() if titled else None
+        noun = title_noun(main) if _WHO_IS_THE.match(main) else None
         if _WHO_IS_PRONOUN.match(main):  # "... fired their head coach. Who is he?"
             noun = _antecedent(text[: text.rindex(main)])
         return Typed(PERSON, noun, noun)

@@ -102,6 +102,11 @@ SHAPES = [
     ("What are officials doing about the flooding?", DESCRIPTION, None),
     ("What were investors worried about?", DESCRIPTION, None),
     ("What are the biggest threats facing farmers?", THING, "threats"),
+    # the noun a title question asks about is the phrase's head, past its modifiers
+    ("Who is the new prime minister of Japan?", PERSON, "minister"),
+    ("Who was the MQM's founder?", PERSON, "founder"),
+    ("Which of the two candidates won?", PERSON, "candidate"),  # partitive
+    ("What's the death toll?", THING, "toll"),  # contracted copula
     ("What is Sattar's condition for rejoining the MQM-P?", DESCRIPTION, "condition"),
     (
         "What kind of arrangement does the PSP prefer instead of joining the MQM-P?",
