@@ -553,6 +553,26 @@ def test_what_a_bare_plural_subject_did_is_described_not_typed(embedder, tmp_pat
     _exact(assistant, tweaked)
 
 
+def test_a_title_or_a_partitive_question_asks_for_its_head_noun(embedder, tmp_path_factory) -> None:
+    """ "Which of the two rivals" asks for a person (it had found no type noun and abstained);
+    "Who is the new prime minister" asks who bears "minister" (it had asked about "new")."""
+    assistant = _archive(
+        embedder, tmp_path_factory, "head-noun",
+        ("Tokyo vote", "Alpha Times", "2024-10-02",
+         "Former defence minister Taro Kono congratulated the winner on Tuesday. Japan's new "
+         "prime minister, Shigeru Ishiba, promised an early election.\n\n"
+         "Kono said the party must unite."),
+        ("Party race", "Beta Post", "2024-09-28",
+         "Shigeru Ishiba won the party vote, beating Sanae Takaichi and Taro Kono.\n\n"
+         "The vote was held in Tokyo."),
+    )  # fmt: skip
+    rival = assistant.ask("Which of the two rivals did Ishiba beat?")
+    assert not rival.abstained and rival.short_answer is not None
+    assert rival.short_answer.text in ("Sanae Takaichi", "Taro Kono")
+    _exact(assistant, rival)
+    _states(assistant, "Who is the new prime minister of Japan?", "Shigeru Ishiba")
+
+
 @pytest.mark.parametrize(
     ("question", "reply"),
     [
