@@ -99,12 +99,18 @@ def is_copula(token: Any) -> bool:
 
 
 def past_partitive(doc: Any, i: int) -> int:
-    """Where the type noun's phrase starts: past "of the two" in "which of the two candidates"."""
+    """Where the type noun's phrase starts: past "of the two" in "which of the two candidates",
+    "of his" in "which of his films", "of Apple's" in "which of Apple's products"."""
     if i >= len(doc) or doc[i].lower_ != "of":
         return i
     i += 1
-    while i < len(doc) and (doc[i].pos_ in ("DET", "NUM") and doc[i].tag_ != "WDT"):
-        i += 1
+    while i < len(doc):
+        if i + 1 < len(doc) and doc[i + 1].tag_ == "POS":  # a possessor and its "'s"
+            i += 2
+        elif doc[i].tag_ == "PRP$" or (doc[i].pos_ in ("DET", "NUM") and doc[i].tag_ != "WDT"):
+            i += 1
+        else:
+            break
     return i
 
 

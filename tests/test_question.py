@@ -107,6 +107,9 @@ SHAPES = [
     ("Who was the MQM's founder?", PERSON, "founder"),
     ("Which of the two candidates won?", PERSON, "candidate"),  # partitive
     ("What's the death toll?", THING, "toll"),  # contracted copula
+    ("Who's the new CEO of OpenAI?", PERSON, "ceo"),
+    ("Which of Apple's products were recalled?", THING, "products"),
+    ("At which of his Florida properties did he speak?", THING, "properties"),
     ("What is Sattar's condition for rejoining the MQM-P?", DESCRIPTION, "condition"),
     (
         "What kind of arrangement does the PSP prefer instead of joining the MQM-P?",
