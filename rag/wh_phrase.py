@@ -12,7 +12,7 @@ _OF_NOUNS = frozenset("kind type sort form variety species breed name names titl
 NAMES = frozenset({"name", "names", "title"})
 COPULA = frozenset("is are was were".split())
 _QUOTES = frozenset({"'", '"', "‘", "’", "“", "”"})
-_AUXILIARIES = frozenset("do does did have has had is are was were be been".split())
+_AUXILIARIES = COPULA | frozenset("do does did have has had be been".split())
 
 
 def question_word(doc: Any, words: Iterable[str]) -> Any | None:
