@@ -62,11 +62,11 @@ _DATE_Q = re.compile(
 )
 _PERSON_Q = re.compile(r"\b(who|whom|whose)\b", re.IGNORECASE)
 _PLACE_Q = re.compile(r"\bwhere\b", re.IGNORECASE)
-_IDENTITY = re.compile(r"^\W*(who|what|which)(\s+(is|are|was|were)|['’]s)\s+(the|a|an)\s+\w", re.I)
-_WHO_IS_THE = re.compile(
-    r"^\W*who(?:\s+(?:is|was|are|were)|['’]s)\s+the\s+[a-z]+\b(?!\s+that)", re.I
-)
-_WHO_IS_PRONOUN = re.compile(r"^\W*who\s+(?:is|was|are|were)\s+(?:he|she|they)\W*$", re.I)
+# a copula after a question word, spelled out or contracted ("Who is", "Who's", "What’s")
+_BE = rf"(?:\s+(?:{'|'.join(sorted(COPULA))})|['’]s)"
+_IDENTITY = re.compile(rf"^\W*(who|what|which){_BE}\s+(the|a|an)\s+\w", re.I)
+_WHO_IS_THE = re.compile(rf"^\W*who{_BE}\s+the\s+[a-z]+\b(?!\s+that)", re.I)
+_WHO_IS_PRONOUN = re.compile(rf"^\W*who{_BE}\s+(?:he|she|they)\W*$", re.I)
 _KNOWN_AS = re.compile(r"\b(known as|called|named|dubbed|titled) what\b", re.IGNORECASE)
 # "what" left where its answer stands: "... can help lower what?", "... built out of what?",
 # "... had offered them what, after polling his followers?"

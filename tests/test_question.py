@@ -221,6 +221,8 @@ def test_who_is_he_asks_for_the_person_the_scene_names() -> None:
     assert (analysis.answer_type, analysis.type_noun) == (PERSON, "manager")
     assert analyse("The novelist left the festival early. Who was she?").type_noun == "novelist"
     assert analyse("Who is he?").type_noun is None
+    contracted = analyse("The network dropped its evening anchor last month. Who's she?")
+    assert (contracted.answer_type, contracted.type_noun) == (PERSON, "anchor")
 
 
 def test_a_relative_pronoun_is_not_the_question_word() -> None:
