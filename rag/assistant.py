@@ -64,14 +64,15 @@ class Assistant:
         self.settings = settings
         self.answerer = answerer or make_answerer(settings.answerer, settings, store)
         self.weights = Weights(
-            settings.dense_weight,
-            settings.keyword_weight,
-            settings.recency_weight,
-            settings.recency_half_life_days,
-            settings.rrf_k,
-            settings.fusion,
-            settings.max_per_article,
-            settings.group_stories,
+            dense=settings.dense_weight,
+            keyword=settings.keyword_weight,
+            recency=settings.recency_weight,
+            half_life_days=settings.recency_half_life_days,
+            outside_window=settings.recency_outside_window,
+            rrf_k=settings.rrf_k,
+            fusion=settings.fusion,
+            max_per_article=settings.max_per_article,
+            group_stories=settings.group_stories,
         )
 
     @classmethod

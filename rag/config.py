@@ -41,6 +41,7 @@ class Settings:
     keyword_weight: float = 1.0
     recency_weight: float = 3.0
     recency_half_life_days: float = 7.0
+    recency_outside_window: float = 0.5  # what an article before "this week" keeps of its score
     max_per_article: int = 2
     near_duplicate_threshold: float = 0.45  # shingle Jaccard at which an article joins a story
     group_stories: bool = True  # one passage per story among the retrieved passages
@@ -139,6 +140,7 @@ RANGES: dict[str, Range] = {
     "keyword_weight": Range(0, 100),
     "recency_weight": Range(0, 100),
     "recency_half_life_days": Range(0, 36_500, above=True),
+    "recency_outside_window": Range(0, 1),
     "max_per_article": Range(1, 50),
     "near_duplicate_threshold": Range(0, 1, above=True),
     "rrf_k": Range(0, 10_000),

@@ -59,3 +59,22 @@ def date_fit(text: str, question: str) -> float:
         return 1.0
     # a weekday alone ("Wednesday") is a day of the article's week, not the date asked
     return RELATIVE_DATE if not month and re.search(_WEEKDAY_NAMES, text, re.I) else _PART_DATE
+
+
+# the span of days before the question's day that a relative time in it covers: "this week",
+# "last weekend", "on Tuesday" (within the week), "last week", "this month", "last month"
+_ASKED_WINDOWS = (
+    (rf"\b(?:today|yesterday|this week(?:end)?|last weekend|on {_WEEKDAY_NAMES})", 7),
+    (r"\blast week\b", 14),
+    (r"\bthis month\b", 31),
+    (r"\blast month\b", 62),
+)
+
+
+def asked_window(question: str) -> int | None:
+    """How many days back from the question's day the time it names reaches ("this week": 7),
+    or None where it names no such time."""
+    for pattern, days in _ASKED_WINDOWS:
+        if re.search(pattern, question, re.IGNORECASE):
+            return days
+    return None

@@ -14,6 +14,7 @@ from pydantic import ConfigDict
 
 from rag.catalog import Filters
 from rag.clean import date_key
+from rag.dates import asked_window
 from rag.fold import fold
 from rag.store import Store
 from rag.stories import Copy, copies_of
@@ -62,6 +63,7 @@ class Weights:
     keyword: float = 1.0
     recency: float = 3.0
     half_life_days: float = 7.0
+    outside_window: float = 0.5  # what an article before the time asked ("this week") keeps
     rrf_k: int = 60
     fusion: str = "rrf"
     max_per_article: int = 2
@@ -108,14 +110,18 @@ def _by_best(ranked: list[tuple[str, float]]) -> list[float]:
     return [s / best if best > 0 else 0.0 for _, s in ranked]
 
 
-def recency_boost(published_at: str | None, as_of: str | None, weights: Weights) -> float:
+def recency_boost(
+    published_at: str | None, as_of: str | None, weights: Weights, window: int | None = None
+) -> float:
     """Multiplier in [1, 1 + recency]: 1 + recency for an article dated on `as_of`, halving
-    every `half_life_days` before it; undated articles get no boost."""
+    every `half_life_days` before it; undated articles get no boost. An article older than
+    the `window` of days the question names ("this week") keeps `outside_window` of it."""
     day, ref = date_key(published_at), date_key(as_of)
     if day is None or ref is None or weights.recency <= 0:
         return 1.0
     age = max(0, ref - day)
-    return 1.0 + weights.recency * math.pow(0.5, age / weights.half_life_days)
+    boost = 1.0 + weights.recency * math.pow(0.5, age / weights.half_life_days)
+    return boost * weights.outside_window if window is not None and age > window else boost
 
 
 def search(
@@ -131,6 +137,7 @@ def search(
     dense = store.dense_search(vector, candidates, filters)
     keyword = store.catalog.keyword_search(query, candidates, filters)
     fused = fuse(dense, keyword, weights)
+    window = asked_window(query)
     rows = store.chunk_rows(list(fused))
     dense_at = {cid: (rank, score) for rank, (cid, score) in enumerate(dense, start=1)}
     keyword_at = {cid: (rank, score) for rank, (cid, score) in enumerate(keyword, start=1)}
@@ -152,7 +159,7 @@ def search(
                 start=row.start,
                 end=row.end,
                 text=row.text,
-                score=score * recency_boost(row.published_at, filters.as_of, weights),
+                score=score * recency_boost(row.published_at, filters.as_of, weights, window),
                 dense_score=d_score,
                 keyword_score=k_score,
                 dense_rank=d_rank,

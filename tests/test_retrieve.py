@@ -8,6 +8,7 @@ import pytest
 from langchain_core.documents import Document
 
 from rag.catalog import Filters
+from rag.dates import asked_window
 from rag.ingest import read_sources
 from rag.retrieve import (
     HybridRetriever,
@@ -103,6 +104,47 @@ def test_as_of_prefers_the_nearest_article(store: Store) -> None:
     )
     dated = [p for p in passages if p.published_at]
     assert dated[0].title == "Harbour bridge reopens"
+
+
+def test_a_time_the_question_names_demotes_older_articles(store: Store) -> None:
+    weights = Weights(recency=0.01)  # so little that the closer match wins without a window
+    as_of = Filters(as_of="2023-03-22")
+    plain = search(
+        store, "Why was the harbour bridge closed? Engineers found cracks", 10, as_of, weights
+    )
+    dated = search(
+        store,
+        "Why was the harbour bridge closed this week? Engineers found cracks",
+        10,
+        as_of,
+        weights,
+    )
+    assert _titles(plain)[0] == "Harbour bridge closed"  # January: 71 days before
+    assert _titles(dated)[0] == "Harbour bridge reopens"  # March: 2 days before
+
+
+@pytest.mark.parametrize(
+    ("question", "days"),
+    [
+        ("Which movie topped the box office last weekend?", 7),
+        ("Who resigned this week?", 7),
+        ("What did the senator say on Tuesday?", 7),
+        ("Which team won last week?", 14),
+        ("What did the council approve this month?", 31),
+        ("How many jobs were added last month?", 62),
+        ("Who won the 2020 election?", None),
+        ("What happened last year?", None),
+    ],
+)
+def test_the_time_a_question_names(question: str, days: int | None) -> None:
+    assert asked_window(question) == days
+
+
+def test_recency_boost_outside_the_window_keeps_its_share() -> None:
+    weights = Weights(recency=1.0, half_life_days=10, outside_window=0.5)
+    assert recency_boost("2023-03-05", "2023-03-10", weights, 7) == pytest.approx(1 + 0.5**0.5)
+    assert recency_boost("2023-02-28", "2023-03-10", weights, 7) == pytest.approx(0.75)
+    assert recency_boost("2023-02-28", "2023-03-10", weights) == pytest.approx(1.5)
 
 
 def test_langchain_retriever_returns_documents(store: Store) -> None:
