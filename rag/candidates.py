@@ -116,7 +116,7 @@ def _fit(
             return _number_fit(mention, analysis) * (1.0 if counts else UNCOUNTED)
         return 1.0
     if mention.label == NOUN_PHRASE:
-        if not mention.proper:
+        if not mention.proper or kind in (DATE, NUMBER):  # a count or a date is no name
             return 0.0
         if kind != PERSON and _person_headed(mention, doc):  # "opposition leader Sajith Premadasa"
             return _NEAR.get(kind, {}).get("PERSON", 0.0)

@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from rag.catalog import STOPWORDS
+from rag.quantities import MONTHS, WEEKDAYS
 
 NOUN_PHRASE = "NP"
 _DATELINE = re.compile(
@@ -70,7 +71,11 @@ def mentions(doc: Any, offset: int) -> list[Mention]:
         if all(t.pos_ in ("PART", "PUNCT") for t in doc[first:last]):  # "n’t" tagged a place
             continue
         if first < last and kept(first, last):
-            _add(found, doc, first, last, _label(doc, ent), offset)
+            counted = _count_end(doc, first, last) if ent.label_ in ("DATE", "TIME") else None
+            if counted:
+                _add(found, doc, first, counted, "CARDINAL", offset)
+            else:
+                _add(found, doc, first, last, _label(doc, ent), offset)
     for title in _TITLE.finditer(doc.text):  # “Wicked”, "Oppenheimer": a named work
         span = doc.char_span(title.start(1), title.end(1), alignment_mode="expand")
         if span is None or not _title_case(title.group(1)) or not kept(span.start, span.end):
@@ -108,6 +113,14 @@ def mentions(doc: Any, offset: int) -> list[Mention]:
         if kept(first, last):
             _add(found, doc, first, last, NOUN_PHRASE, offset)
     return sorted(found.values(), key=lambda m: (m.start, -m.end))
+
+
+def _count_end(doc: Any, first: int, last: int) -> int | None:
+    """Where the count that opens a date or time the tagger mistook ends, if it is one."""
+    end = next((i + 1 for i in range(last - 1, first - 1, -1) if doc[i].like_num), None)
+    if end is None or not _COUNT.fullmatch(doc[first:end].text):
+        return None
+    return None if any(t.lower_ in _TIME_WORDS for t in doc[end:last]) else end
 
 
 def _within_entity(doc: Any, first: int, last: int) -> bool:
@@ -151,6 +164,24 @@ def _trimmed_edges(doc: Any, first: int, last: int) -> tuple[int, int]:
 def _opens_quote(doc: Any, first: int, last: int) -> bool:
     """An article whose next token, inside the span, is a quote mark."""
     return doc[first].pos_ == "DET" and first + 1 < last and doc[first + 1].text in _QUOTES
+
+
+# a count the small tagger takes for a date or a time when a word like "holiday" follows it
+# ("more than 65,000 holiday rentals"): a number that is no year or hour, with the words that
+# hedge it, and no unit of time after it ("48,000 years ago" stays a date)
+_COUNT = re.compile(
+    r"(?:(?:more|fewer|less) than|about|around|almost|nearly|over|roughly|some|under)?\s*"
+    r"(?:\d{1,3}(?:,\d{3})+|\d{3}|\d{5,})",
+    re.IGNORECASE,
+)
+_TIME_WORDS = (
+    frozenset(
+        "ago year years month months week weeks weekend day days night nights hour hours "
+        "minute minutes second seconds decade decades century centuries a.m. p.m. am pm".split()
+    )
+    | frozenset(MONTHS)
+    | frozenset(WEEKDAYS)
+)
 
 
 def _label(doc: Any, ent: Any) -> str:

@@ -481,3 +481,28 @@ def test_a_persons_title_is_no_team_and_a_count_before_a_name_still_counts() -> 
         "A flaw let the hacker unlock the doors of how many Teslas?",
     )
     assert counted["25"] == 1.0
+
+
+def test_a_count_the_tagger_takes_for_a_time_is_a_count() -> None:
+    # tagged DATE "more than 48,000 holiday" by the small model
+    doc = parse("The ministry told the platform to take down more than 48,000 holiday rentals.")
+    labels = {m.text: m.label for m in mentions(doc, 0) if m.label != NOUN_PHRASE}
+    assert labels.get("more than 48,000") == "CARDINAL"
+    assert "more than 48,000 holiday" not in labels
+    times = parse("The hearing opens at 9:30 a.m., and the cave was used 48,000 years ago.")
+    labels = {m.text: m.label for m in mentions(times, 0) if m.label != NOUN_PHRASE}
+    assert labels.get("9:30 a.m.") == "TIME"
+    assert labels.get("48,000 years ago") == "DATE"
+    year = parse("The law passed in 2019.")
+    assert {m.text: m.label for m in mentions(year, 0)}.get("2019") == "DATE"
+
+
+def test_a_count_is_not_answered_by_a_name() -> None:
+    """The name stands beside the counted noun ("Ministry, the listings"), which read as its
+    apposition gave it 0.8 of a count's fit."""
+    sentence = (
+        "According to a notice from the Spanish Consumer Rights Ministry, the listings to be "
+        "removed exclude hotels."
+    )
+    fits = _fits(sentence, "How many listings did Spain order taken down?")
+    assert fits["Spanish Consumer Rights Ministry"] == 0.0
