@@ -4,13 +4,13 @@ Systems: the plain LangChain recipe (RecursiveCharacterTextSplitter, 1,000 chara
 overlap, Chroma similarity search, the same embedding model passed explicitly), keyword search
 alone (Newsdesk's FTS5 index), and Newsdesk (hybrid retrieval and the configured answerer).
 Data: ../shared/data/realtimeqa (each question asked as of its question_date),
-../shared/data/multihop_rag (evidence recall, and abstention on its null questions) and the
-written quiz set over the RealTimeQA articles (`benchmarks/written.py`).
+../shared/data/multihop_rag (evidence recall, and abstention on its null questions), and the
+written quiz and chat question sets over the RealTimeQA articles (`benchmarks/written.py`).
 Built stores are cached under benchmarks/out/stores/. Prints the table and writes it into
 README.md between the quality markers.
 
     python benchmarks/quality.py [--split tune|check] [--limit N]
-                                 [--only realtimeqa|multihop|written] [--no-readme]
+                                 [--only realtimeqa|multihop|written|chat] [--no-readme]
 
 `--split check` reports on the half of each dev set that settings were not tuned on (the
 README's figures); `--split tune` is the half they were tuned on.
@@ -286,8 +286,8 @@ def write_readme(table: str, readme: Path = README) -> None:
 
 def dev_sets(data: Path) -> list[Dataset]:
     """The dev sets: RealTimeQA and the MultiHop-RAG sample of ../shared/data, and the written
-    quiz set over the RealTimeQA articles (`benchmarks/written.py`)."""
-    from written import resolve
+    quiz and chat question sets over the RealTimeQA articles (`benchmarks/written.py`)."""
+    from written import CHAT, CHAT_RESOLVED, resolve
 
     realtimeqa = data / "realtimeqa"
     multihop = data / "multihop_rag"
@@ -311,6 +311,13 @@ def dev_sets(data: Path) -> list[Dataset]:
             realtimeqa / "articles_dev.jsonl",
             store="realtimeqa",
         ),
+        Dataset(
+            "chat",
+            "Chat questions",
+            resolve(realtimeqa / "articles_dev.jsonl", CHAT, CHAT_RESOLVED),
+            realtimeqa / "articles_dev.jsonl",
+            store="realtimeqa",
+        ),
     ]
 
 
@@ -319,7 +326,9 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--limit", type=int, default=None, help="questions per dataset")
     parser.add_argument("--split", choices=SPLITS, default=None, help="half of each dev set")
-    parser.add_argument("--only", choices=["realtimeqa", "multihop", "written"], default=None)
+    parser.add_argument(
+        "--only", choices=["realtimeqa", "multihop", "written", "chat"], default=None
+    )
     parser.add_argument("--no-readme", action="store_true", help="print only")
     args = parser.parse_args()
     datasets = dev_sets(args.data)

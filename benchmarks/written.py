@@ -1,6 +1,8 @@
-"""The written quiz set: news-quiz questions written for Newsdesk about the RealTimeQA articles.
+"""The written question sets about the RealTimeQA articles: news-quiz questions
+(`benchmarks/written_questions.jsonl`) and questions phrased the way people type them into a
+chat (`benchmarks/chat_questions.jsonl`: "Who's the new head of Jeep North America?").
 
-The questions and answers are the project's own (`benchmarks/written_questions.jsonl`); their
+The questions and answers are the project's own; their
 gold evidence is kept as character spans of the articles in ../shared/data/realtimeqa, whose
 text is not ours to commit, and is filled in at run time. Like the dev sets, the set is split
 into a tune half and a check half by question id (`rag.question_sets.split`).
@@ -18,6 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 WRITTEN = ROOT / "benchmarks" / "written_questions.jsonl"
 RESOLVED = ROOT / "benchmarks" / "out" / "written_resolved.jsonl"
+CHAT = ROOT / "benchmarks" / "chat_questions.jsonl"
+CHAT_RESOLVED = ROOT / "benchmarks" / "out" / "chat_resolved.jsonl"
 
 
 def resolve(articles: Path, written: Path = WRITTEN, out: Path = RESOLVED) -> Path:
@@ -51,6 +55,7 @@ def main() -> None:
     if not articles.is_file():
         sys.exit(f"error: {articles} not found (the RealTimeQA articles the set is asked over)")
     print(resolve(articles))
+    print(resolve(articles, CHAT, CHAT_RESOLVED))
 
 
 if __name__ == "__main__":

@@ -544,3 +544,23 @@ def test_evaluate_page_runs_the_shipped_set_and_lists_the_report(
     assert any(t.startswith("Question: ") for t in texts)
     assert any(t.startswith("First answer-bearing passage") for t in texts)
     assert app.selectbox(key="report_open").options
+
+
+@pytest.mark.parametrize("name", ["written_questions.jsonl", "chat_questions.jsonl"])
+def test_the_written_sets_resolve_to_evidence_holding_their_answers(
+    name: str, tmp_path: Path
+) -> None:
+    """The project's own question sets keep their evidence as spans of the RealTimeQA
+    articles; resolved, each span holds its gold answer and the set loads as a question set."""
+    spec = importlib.util.spec_from_file_location("written", ROOT / "benchmarks" / "written.py")
+    assert spec is not None and spec.loader is not None
+    written = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(written)
+    out = written.resolve(
+        DATA / "realtimeqa" / "articles_dev.jsonl", ROOT / "benchmarks" / name, tmp_path / name
+    )
+    questions = load_questions(out)
+    assert len(questions) >= 60
+    for question in questions:
+        assert question.as_of and question.evidence, question.id
+        assert any(question.answers[0].lower() in e.lower() for e in question.evidence), question.id
